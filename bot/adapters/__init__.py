@@ -1,0 +1,1 @@
+"""Adapters: platform traffic to neutral events, neutral actions to platform calls."""

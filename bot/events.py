@@ -1,0 +1,264 @@
+"""Frozen, platform-neutral events: what adapters produce and everything else consumes.
+
+Identifiers are strings qualified by platform (``"tg:-1001234"``, ``"qq:123456"``,
+``"wx:123@chatroom"``, ``"local:lobby"``) so that chats and users of different platforms never
+collide in storage or config. Message ids are the platform's own, unique within their chat.
+All times are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum, StrEnum
+
+
+
+def qualify(platform: str, raw_id: str | int) -> str:
+    """Return the qualified id ``platform:raw``."""
+    return f"{platform}:{raw_id}"
+
+
+def split_id(qualified: str) -> tuple[str, str]:
+    """Split ``platform:raw`` into its two parts; raises ValueError if unqualified."""
+    platform, sep, raw = qualified.partition(":")
+    if not sep or not platform or not raw:
+        raise ValueError(f"not a qualified id: {qualified!r}")
+    return platform, raw
+
+
+class Kind(StrEnum):
+    """The kind of one message segment."""
+
+    TEXT = "text"
+    LINK = "link"
+    MENTION = "mention"
+    IMAGE = "image"
+    VOICE = "voice"
+    VIDEO_NOTE = "video_note"
+    AUDIO = "audio"
+    VIDEO = "video"
+    STICKER = "sticker"
+    ANIMATION = "animation"
+    FILE = "file"
+    CONTACT = "contact"
+    LOCATION = "location"
+    POLL = "poll"
+    DICE = "dice"
+    RED_PACKET = "red_packet"
+    CARD = "card"
+    FORWARD = "forward"
+    BUTTON = "button"
+    UNKNOWN = "unknown"
+
+
+class Role(IntEnum):
+    """A member's standing in a chat; comparable (``role >= Role.MODERATOR``)."""
+
+    MEMBER = 0
+    MODERATOR = 1
+    ADMIN = 2
+    OWNER = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One part of a message.
+
+    ``text`` is the human-visible text (for LINK: the URL; MENTION: ``@name``); ``data`` holds
+    kind-specific details (``host``, ``file_id``, ``origin`` = user/chat/channel/hidden, …).
+    """
+
+    kind: Kind
+    text: str = ""
+    data: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who sent something. ``is_channel``: posting as a channel (``sender_chat``)."""
+
+    id: str
+    name: str = ""
+    username: str = ""
+    role: Role = Role.MEMBER
+    is_bot: bool = False
+    is_channel: bool = False
+    is_anonymous_admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRef:
+    """The message a message replies to."""
+
+    message_id: str
+    sender_id: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A chat message, new or edited."""
+
+    chat: str
+    message_id: str
+    sender: Sender
+    date: datetime
+    segments: tuple[Segment, ...] = ()
+    reply_to: ReplyRef | None = None
+    thread_id: str | None = None
+    album_id: str | None = None
+    edited: bool = False
+    via_bot: str = ""
+    is_private: bool = False
+    update_id: str = ""
+
+    @property
+    def text(self) -> str:
+        """All text-bearing segments joined by newlines (text, captions, links, mentions)."""
+        return "\n".join(
+            s.text for s in self.segments if s.kind in _TEXTUAL and s.text
+        )
+
+    @property
+    def kinds(self) -> frozenset[Kind]:
+        return frozenset(s.kind for s in self.segments)
+
+    def of(self, kind: Kind) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if s.kind is kind)
+
+
+_TEXTUAL = frozenset({Kind.TEXT})
+
+
+@dataclass(frozen=True, slots=True)
+class MemberJoined:
+    """A member joined the chat (directly, by invite, or after an approved request)."""
+
+    chat: str
+    user: Sender
+    date: datetime
+    invited_by: str = ""
+    message_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberLeft:
+    """A member left or was removed (``removed_by`` set)."""
+
+    chat: str
+    user: Sender
+    date: datetime
+    removed_by: str = ""
+    message_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class JoinRequest:
+    """A request to join; ``ref`` is what the platform needs to answer it (OneBot ``flag``)."""
+
+    chat: str
+    user: Sender
+    date: datetime
+    ref: str = ""
+    bio: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command: ``/warn spam`` → name ``warn``, args ``("spam",)``."""
+
+    chat: str
+    sender: Sender
+    date: datetime
+    name: str
+    args: tuple[str, ...] = ()
+    message_id: str = ""
+    reply_to: ReplyRef | None = None
+    thread_id: str | None = None
+    is_private: bool = False
+    mentions: tuple[Sender, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    """Reactions on a message changed."""
+
+    chat: str
+    message_id: str
+    user_id: str
+    date: datetime
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPress:
+    """An inline button was pressed; ``data`` is the callback payload we put on it."""
+
+    chat: str
+    user: Sender
+    date: datetime
+    data: str
+    message_id: str = ""
+    query_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BotMembership:
+    """The bot itself was added to, promoted in, demoted in or removed from a chat."""
+
+    chat: str
+    date: datetime
+    status: str  # "member" | "admin" | "left" | "kicked"
+    by: Sender | None = None
+    rights: frozenset[str] = frozenset()
+    chat_type: str = "group"
+    chat_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMigrated:
+    """A group became a supergroup: every row of ``old_chat`` moves to ``new_chat``."""
+
+    old_chat: str
+    new_chat: str
+    date: datetime
+
+
+Event = (
+    Message
+    | MemberJoined
+    | MemberLeft
+    | JoinRequest
+    | Command
+    | Reaction
+    | ButtonPress
+    | BotMembership
+    | ChatMigrated
+)
+
+__all__ = [
+    "BotMembership",
+    "ButtonPress",
+    "ChatMigrated",
+    "Command",
+    "Event",
+    "JoinRequest",
+    "Kind",
+    "MemberJoined",
+    "MemberLeft",
+    "Message",
+    "Reaction",
+    "ReplyRef",
+    "Role",
+    "Segment",
+    "Sender",
+    "qualify",
+    "split_id",
+]
