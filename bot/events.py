@@ -14,7 +14,6 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 
-
 def qualify(platform: str, raw_id: str | int) -> str:
     """Return the qualified id ``platform:raw``."""
     return f"{platform}:{raw_id}"

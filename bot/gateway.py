@@ -70,9 +70,12 @@ class ChatGateway(Protocol):
         thread_id: str | None = None,
         buttons: Sequence[Button] = (),
         lang: str = "en",
-        auto_delete: timedelta | None = None,
     ) -> str | None:
-        """Post a message; returns its id, or None if it could not be sent."""
+        """Post a message; returns its id, or None if it could not be sent.
+
+        Button labels are rendered in ``lang``. Auto-deletion is not the gateway's job: the
+        core's notifier schedules it (persistently) and calls ``delete`` when due.
+        """
         ...
 
     async def mute(self, chat: str, user: str, duration: timedelta | None) -> Outcome: ...

@@ -61,11 +61,10 @@ class RecordingGateway:
         thread_id: str | None = None,
         buttons: Sequence[Button] = (),
         lang: str = "en",
-        auto_delete: timedelta | None = None,
     ) -> str | None:
         outcome = self._record(
             "send", chat, text=text, reply_to=reply_to, thread_id=thread_id,
-            buttons=list(buttons), auto_delete=auto_delete,
+            buttons=list(buttons), lang=lang,
         )
         return str(next(self._ids)) if outcome.ok else None
 

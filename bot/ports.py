@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.events import Sender
+from bot.events import Event, Sender
+from bot.gateway import ChatGateway
 from bot.policy import MemberSnapshot
 from bot.verdict import Action
 
@@ -70,3 +71,25 @@ class ModerationStore(Protocol):
     async def touch(self, chat: str, sender: Sender, when: datetime, messages: int) -> None:
         """Upsert a member's last-seen time, role and message counter (batched by callers)."""
         ...
+
+
+class EventSink(Protocol):
+    """Where adapters deliver neutral events, with the gateway that answers for their chat.
+
+    ``update_key`` identifies the platform delivery (``"tg:123456"``): a redelivered key is
+    processed once. Adapters await the sink; it never raises for a bad event.
+    """
+
+    async def __call__(self, event: Event, gateway: ChatGateway, update_key: str = "") -> None: ...
+
+
+class PendingDeletions(Protocol):
+    """Bot messages scheduled for deletion; persisted so that a restart loses none."""
+
+    async def add(self, chat: str, message_id: str, due: datetime) -> None: ...
+
+    async def take_due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
+        """Remove and return ``(chat, message_id)`` pairs due at ``now``."""
+        ...
+
+    async def next_due(self) -> datetime | None: ...
