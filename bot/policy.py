@@ -64,6 +64,7 @@ class ChatInfo:
     language: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
     topic: str = ""
+    network: str = ""
     member_count: int | None = None
 
 
