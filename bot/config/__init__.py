@@ -1,0 +1,14 @@
+"""Configuration: one YAML file, validated, with positions in every error."""
+
+from bot.config.loader import ConfigError, LoadedConfig, load_config, normalise_chat_key
+from bot.config.schema import AppConfig, ProfileConfig, parse_duration
+
+__all__ = [
+    "AppConfig",
+    "ConfigError",
+    "LoadedConfig",
+    "ProfileConfig",
+    "load_config",
+    "normalise_chat_key",
+    "parse_duration",
+]

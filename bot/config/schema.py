@@ -1,0 +1,206 @@
+"""The YAML configuration schema: pydantic models, unknown keys rejected everywhere."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from bot.decide import check_monotonic
+from bot.verdict import Action
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: Any) -> timedelta:
+    """``90`` (seconds), ``"10m"``, ``"2h"``, ``"3d"``, ``"1w"`` → timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or like 10m, 2h, 3d, 1w")
+    if isinstance(value, int | float):
+        return timedelta(seconds=float(value))
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"invalid duration {value!r}: use seconds or like 10m, 2h, 3d, 1w")
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class Strict(BaseModel):
+    """Base for config sections: typos are errors, never silently ignored defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageConfig(Strict):
+    url: str = "sqlite+aiosqlite:///qunguan.db"
+
+
+class ServerConfig(Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+
+
+class TelegramConfig(Strict):
+    """Telegram. The token comes only from the environment (TELEGRAM_BOT_TOKEN)."""
+
+    enabled: bool = True
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_path: str = "/telegram/webhook"
+    admin_cache_ttl: Duration = timedelta(minutes=5)
+    drop_pending_updates: bool = False
+
+
+class OneBotConfig(Strict):
+    """One OneBot implementation; tokens/secrets from env named by ``*_env`` keys."""
+
+    name: str = "qq"
+    version: Literal[11, 12] = 11
+    impl: str = "napcat"
+    platform: str = "qq"
+    ws_path: str = ""
+    http_path: str = ""
+    api_url: str = ""
+    access_token_env: str = "ONEBOT_ACCESS_TOKEN"
+    secret_env: str = "ONEBOT_SECRET"
+    action_timeout: Duration = timedelta(seconds=10)
+
+
+class PlaygroundConfig(Strict):
+    enabled: bool = True
+    chat_title: str = "qunguan playground"
+
+
+class EscalationStep(Strict):
+    warns: int = Field(ge=1)
+    action: Action
+    duration: Duration | None = None
+
+    @field_validator("action", mode="before")
+    @classmethod
+    def _action(cls, value: Any) -> Action:
+        return Action.parse(value) if isinstance(value, str) else Action(value)
+
+
+class LadderConfig(Strict):
+    """Thresholds by total score, and escalation by active warns."""
+
+    thresholds: dict[str, float] = Field(
+        default_factory=lambda: {
+            "flag": 3.0, "delete": 5.0, "warn": 6.0, "mute": 12.0, "kick": 20.0, "ban": 30.0,
+        }
+    )
+    warn_expiry: Duration = timedelta(days=30)
+    escalation: list[EscalationStep] = Field(
+        default_factory=lambda: [
+            EscalationStep(warns=2, action=Action.MUTE, duration=timedelta(days=1)),
+            EscalationStep(warns=3, action=Action.KICK),
+        ]
+    )
+    mute_default: Duration = timedelta(hours=1)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _monotonic(cls, value: dict[str, float]) -> dict[str, float]:
+        parsed = {Action.parse(k): float(v) for k, v in value.items()}
+        check_monotonic(parsed)
+        return value
+
+    @field_validator("escalation")
+    @classmethod
+    def _steps(cls, value: list[EscalationStep]) -> list[EscalationStep]:
+        counts = [s.warns for s in value]
+        if counts != sorted(set(counts)):
+            raise ValueError("escalation steps must have increasing, distinct 'warns'")
+        return value
+
+    def action_thresholds(self) -> dict[Action, float]:
+        return {Action.parse(k): float(v) for k, v in self.thresholds.items()}
+
+
+class PolicyEntry(BaseModel):
+    """``enabled`` and ``mode`` are ours; every other key is the policy's own option."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    enabled: bool = True
+    mode: Literal["enforce", "observe"] = "enforce"
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class NoticeConfig(Strict):
+    auto_delete: Duration = timedelta(seconds=60)
+    keep: bool = False
+
+
+class ProfileConfig(Strict):
+    """A profile: what a chat enforces and how. Chats and named profiles override it."""
+
+    language: Literal["zh-CN", "en"] = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+    observe: bool = False
+    topic: str = ""
+    staff_contact: str = ""
+    rules: list[str] = Field(default_factory=list)
+    moderators: list[str] = Field(default_factory=list)
+    log_chat: str = ""
+    notices: NoticeConfig = NoticeConfig()
+    ladder: LadderConfig = LadderConfig()
+    scores: dict[str, float] = Field(default_factory=dict)
+    caps: dict[str, float] = Field(default_factory=dict)
+    policies: dict[str, PolicyEntry] = Field(default_factory=dict)
+    features: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name like Asia/Shanghai)")
+        return value
+
+
+class NetworkConfig(Strict):
+    """A network of groups (总群/分群): shared bans and summed contributions."""
+
+    chats: list[str]
+    core_chat: str = ""
+    share_bans: bool = True
+    invite_threshold: float | None = None
+
+
+class AppConfig(Strict):
+    storage: StorageConfig = StorageConfig()
+    server: ServerConfig = ServerConfig()
+    telegram: TelegramConfig = TelegramConfig()
+    onebot: list[OneBotConfig] = Field(default_factory=list)
+    playground: PlaygroundConfig = PlaygroundConfig()
+    log_retention: Duration = timedelta(days=30)
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    chats: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    networks: dict[str, NetworkConfig] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _chat_profiles(self) -> AppConfig:
+        for chat, raw in self.chats.items():
+            profile = raw.get("profile")
+            if profile is not None and profile not in self.profiles:
+                known = ", ".join(sorted(self.profiles)) or "none defined"
+                raise ValueError(f"chat {chat}: unknown profile {profile!r} ({known})")
+        return self
