@@ -1,0 +1,249 @@
+"""The enforcer: escalate by warns, degrade to what the platform can do, log, then act."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.events import Message
+from bot.gateway import Capability, ChatGateway, Outcome
+from bot.i18n import Text, t
+from bot.notifier import Notifier
+from bot.policy import MemberSnapshot
+from bot.ports import LogEntry, ModerationStore
+from bot.serialize import message_to_dict
+from bot.verdict import Action, Decision
+
+log = logging.getLogger(__name__)
+
+#: What each action needs from the platform, and what it degrades to without it.
+_NEEDS: Mapping[Action, Capability] = {
+    Action.DELETE: Capability.DELETE,
+    Action.MUTE: Capability.MUTE,
+    Action.KICK: Capability.KICK,
+    Action.BAN: Capability.BAN,
+}
+_FALLBACK: Mapping[Action, Action] = {
+    Action.BAN: Action.KICK,
+    Action.KICK: Action.WARN,
+    Action.MUTE: Action.WARN,
+    Action.DELETE: Action.FLAG,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """An escalation step: at ``warns`` active warns, apply ``action`` for ``duration``."""
+
+    warns: int
+    action: Action
+    duration: timedelta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ladder:
+    """Warn expiry and the escalation steps (default: 2nd warn → mute 1 day; 3rd → kick)."""
+
+    warn_expiry: timedelta = timedelta(days=30)
+    steps: Sequence[Step] = (Step(2, Action.MUTE, timedelta(days=1)), Step(3, Action.KICK))
+    mute_default: timedelta = timedelta(hours=1)
+
+    def escalate(self, warns: int) -> Step | None:
+        chosen = None
+        for step in self.steps:
+            if warns >= step.warns:
+                chosen = step
+        return chosen
+
+    @property
+    def limit(self) -> int:
+        """The warn count at which the member is removed (for 'warn 2/3' notices)."""
+        removal = [s.warns for s in self.steps if s.action >= Action.KICK]
+        return min(removal) if removal else (max((s.warns for s in self.steps), default=0))
+
+
+@dataclass(frozen=True, slots=True)
+class Enforcement:
+    """What the enforcer did for one decision."""
+
+    action: Action
+    intended: Action
+    log_id: int | None = None
+    warns: int = 0
+    outcomes: Mapping[str, Outcome] = field(default_factory=dict)
+    observe: bool = False
+
+
+def degrade(action: Action, caps: frozenset[Capability]) -> Action:
+    """The harshest action at or below ``action`` the platform can carry out."""
+    while action in _NEEDS and _NEEDS[action] not in caps:
+        action = _FALLBACK[action]
+    return action
+
+
+NOTICE = t(
+    "{name}: your message was removed — {reason}.",
+    "{name}：你的消息已被删除——{reason}。",
+)
+WARNED = t("{name} is warned ({count}/{limit}): {reason}.", "{name} 被警告（{count}/{limit}）：{reason}。")
+MUTED = t("{name} is muted for {duration}: {reason}.", "{name} 被禁言 {duration}：{reason}。")
+REMOVED = t("{name} was removed from the group: {reason}.", "{name} 已被移出本群：{reason}。")
+BANNED = t("{name} is banned: {reason}.", "{name} 已被封禁：{reason}。")
+DEGRADED = t(
+    "(this platform cannot {wanted}; applied: {applied})",
+    "（本平台无法{wanted}；已改为：{applied}）",
+)
+
+
+def human(duration: timedelta | None, lang: str) -> str:
+    """``timedelta(hours=2)`` → ``2h`` / ``2小时``."""
+    if duration is None:
+        return "∞" if not lang.startswith("zh") else "永久"
+    seconds = int(duration.total_seconds())
+    units = (("d", "天", 86400), ("h", "小时", 3600), ("m", "分钟", 60), ("s", "秒", 1))
+    for en, zh, size in units:
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{zh if lang.startswith('zh') else en}"
+    return f"{seconds}s"
+
+
+class Enforcer:
+    """Turns a decision into a logged, escalated, capability-aware sanction."""
+
+    def __init__(self, store: ModerationStore, notifier: Notifier) -> None:
+        self.store = store
+        self.notifier = notifier
+
+    async def enforce(
+        self,
+        message: Message,
+        decision: Decision,
+        member: MemberSnapshot,
+        gateway: ChatGateway,
+        *,
+        ladder: Ladder,
+        now: datetime,
+        lang: str,
+    ) -> Enforcement:
+        for reply in decision.replies:
+            await self.notifier.notify(gateway, message.chat, reply, lang=lang,
+                                       reply_to=message.message_id, thread_id=message.thread_id)
+        would = max(decision.action, decision.shadow_action)
+        if would < Action.FLAG:
+            return Enforcement(Action.ALLOW, Action.ALLOW)
+        if decision.observe or decision.action < Action.FLAG:
+            return await self._observe(message, decision, member, ladder, now)
+        return await self._act(message, decision, gateway, ladder, now, lang)
+
+    def _entry(self, message: Message, decision: Decision, now: datetime, **kw: Any) -> LogEntry:
+        primary = decision.primary
+        base = LogEntry(
+            chat=message.chat,
+            user_id=message.sender.id,
+            action=decision.action,
+            created_at=now,
+            message_id=message.message_id,
+            score=decision.score,
+            symbols={v.symbol: v.score for v in (*decision.verdicts, *decision.observed)},
+            reason=primary.reason.en if primary else "",
+            content=message_to_dict(message),
+        )
+        return replace(base, **kw)
+
+    async def _observe(
+        self, message: Message, decision: Decision, member: MemberSnapshot,
+        ladder: Ladder, now: datetime,
+    ) -> Enforcement:
+        would = max(decision.action, decision.shadow_action)
+        if would == Action.WARN and (step := ladder.escalate(member.warns_active + 1)):
+            would = max(would, step.action)
+        entry = self._entry(message, decision, now, action=Action.ALLOW, shadow_action=would,
+                            observe=True, outcome="observed")
+        async with self.store.transaction() as tx:
+            log_id = await tx.log(entry)
+        return Enforcement(Action.ALLOW, would, log_id, member.warns_active, observe=True)
+
+    async def _act(
+        self, message: Message, decision: Decision, gateway: ChatGateway,
+        ladder: Ladder, now: datetime, lang: str,
+    ) -> Enforcement:
+        caps = gateway.capabilities(message.chat)
+        intended = decision.action
+        duration: timedelta | None = None
+        if intended == Action.MUTE:
+            secs = decision.mute_seconds
+            duration = timedelta(seconds=secs) if secs else ladder.mute_default
+        primary = decision.primary
+        reason = primary.reason if primary else t("rule violation", "违反群规")
+        async with self.store.transaction() as tx:
+            warn_id, warns = None, 0
+            applied = degrade(intended, caps)
+            if Action.WARN in (intended, applied):  # degraded mutes still count as warns
+                warn_id, warns = await tx.add_warn(
+                    message.chat, message.sender.id, reason=reason.en, at=now,
+                    expires_at=now + ladder.warn_expiry,
+                )
+                step = ladder.escalate(warns)
+                if step is not None and step.action > applied:
+                    intended, duration = step.action, step.duration
+                    applied = degrade(intended, caps)
+            entry = self._entry(
+                message, decision, now, action=applied, warn_id=warn_id,
+                degraded_from=intended if applied != intended else None,
+                until=now + duration if duration and applied == Action.MUTE else None,
+            )
+            log_id = await tx.log(entry)
+        outcomes = await self._carry_out(message, applied, duration, gateway, caps)
+        summary = "; ".join(f"{k}: {'ok' if o.ok else o.detail}" for k, o in outcomes.items())
+        if applied != intended:
+            summary = f"degraded {intended.label}→{applied.label}; {summary}".rstrip("; ")
+        await self.store.set_outcome(log_id, summary or "ok")
+        if not decision.silent:
+            await self._tell(message, gateway, applied, intended, reason, warns, duration,
+                             ladder, lang)
+        return Enforcement(applied, intended, log_id, warns, outcomes)
+
+    async def _carry_out(
+        self, message: Message, action: Action, duration: timedelta | None,
+        gateway: ChatGateway, caps: frozenset[Capability],
+    ) -> dict[str, Outcome]:
+        outcomes: dict[str, Outcome] = {}
+        chat, user = message.chat, message.sender.id
+        if action >= Action.DELETE and Capability.DELETE in caps:
+            outcomes["delete"] = await gateway.delete(chat, [message.message_id])
+        if action == Action.MUTE:
+            outcomes["mute"] = await gateway.mute(chat, user, duration)
+        elif action == Action.KICK:
+            outcomes["kick"] = await gateway.kick(chat, user)
+        elif action == Action.BAN:
+            outcomes["ban"] = await gateway.ban(chat, user, duration)
+        for name, outcome in outcomes.items():
+            if not outcome.ok:
+                log.warning("%s in %s failed: %s", name, chat, outcome.detail)
+        return outcomes
+
+    async def _tell(
+        self, message: Message, gateway: ChatGateway, applied: Action, intended: Action,
+        reason: Text, warns: int, duration: timedelta | None, ladder: Ladder, lang: str,
+    ) -> None:
+        name = message.sender.name or message.sender.username or message.sender.id
+        why = reason.render(lang)
+        if applied == Action.BAN:
+            text = BANNED.render(lang, name=name, reason=why)
+        elif applied == Action.KICK:
+            text = REMOVED.render(lang, name=name, reason=why)
+        elif applied == Action.MUTE:
+            text = MUTED.render(lang, name=name, reason=why, duration=human(duration, lang))
+        elif applied == Action.WARN:
+            text = WARNED.render(lang, name=name, reason=why, count=warns, limit=ladder.limit)
+        elif applied == Action.DELETE:
+            text = NOTICE.render(lang, name=name, reason=why)
+        else:
+            return
+        if applied != intended:
+            text += " " + DEGRADED.render(lang, wanted=intended.label, applied=applied.label)
+        await self.notifier.notify(gateway, message.chat, text, lang=lang,
+                                   thread_id=message.thread_id)

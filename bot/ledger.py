@@ -1,0 +1,74 @@
+"""Each platform delivery is processed once: an in-memory window plus batched persistence."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class ProcessedKeys(Protocol):
+    """Storage of processed delivery keys (``storage/`` implements it)."""
+
+    async def add_many(self, keys: Sequence[str], at: datetime) -> None: ...
+
+    async def since(self, cutoff: datetime) -> list[str]: ...
+
+
+class UpdateLedger:
+    """Claims delivery keys. Redeliveries (webhook retries, restarts) are refused.
+
+    Keys are remembered in a bounded in-memory window and written to storage in batches
+    (every ``batch`` keys or on ``flush``), so the hot path costs no database round trip;
+    at start the window is reloaded from storage.
+    """
+
+    def __init__(self, store: ProcessedKeys | None = None, *, window: int = 50_000,
+                 batch: int = 200,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.store = store
+        self.window = window
+        self.batch = batch
+        self.clock = clock
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._unsaved: list[str] = []
+        self._lock = asyncio.Lock()
+
+    async def load(self, horizon: timedelta = timedelta(days=2)) -> int:
+        if self.store is None:
+            return 0
+        for key in await self.store.since(self.clock() - horizon):
+            self._remember(key)
+        return len(self._seen)
+
+    def _remember(self, key: str) -> None:
+        self._seen[key] = None
+        if len(self._seen) > self.window:
+            self._seen.popitem(last=False)
+
+    async def claim(self, key: str) -> bool:
+        """True the first time a key is seen; False for any redelivery."""
+        if key in self._seen:
+            return False
+        self._remember(key)
+        self._unsaved.append(key)
+        if len(self._unsaved) >= self.batch:
+            await self.flush()
+        return True
+
+    async def flush(self) -> None:
+        if self.store is None or not self._unsaved:
+            self._unsaved.clear()
+            return
+        async with self._lock:
+            keys, self._unsaved = self._unsaved, []
+            try:
+                await self.store.add_many(keys, self.clock())
+            except Exception:
+                log.exception("could not persist %d processed keys; will retry", len(keys))
+                self._unsaved.extend(keys)

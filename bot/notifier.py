@@ -1,0 +1,106 @@
+"""Bot notices that clean up after themselves: sent, then deleted when due, even across restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+
+from bot.events import split_id
+from bot.gateway import Button, ChatGateway
+from bot.i18n import Text
+from bot.ports import PendingDeletions
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Notifier:
+    """Sends notices and deletes them after ``auto_delete`` (persisted in PendingDeletions)."""
+
+    def __init__(
+        self,
+        pending: PendingDeletions,
+        gateways: Mapping[str, ChatGateway],
+        *,
+        auto_delete: Callable[[str], timedelta | None] = lambda chat: timedelta(seconds=60),
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.pending = pending
+        self.gateways = gateways
+        self.auto_delete = auto_delete
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def notify(
+        self,
+        gateway: ChatGateway,
+        chat: str,
+        text: str | Text,
+        *,
+        lang: str = "zh-CN",
+        reply_to: str | None = None,
+        thread_id: str | None = None,
+        buttons: Sequence[Button] = (),
+        keep: bool = False,
+        **values: object,
+    ) -> str | None:
+        body = text.render(lang, **values) if isinstance(text, Text) else text
+        message_id = await gateway.send(
+            chat, body, reply_to=reply_to, thread_id=thread_id, buttons=buttons, lang=lang
+        )
+        after = None if keep else self.auto_delete(chat)
+        if message_id is not None and after is not None:
+            await self.pending.add(chat, message_id, self.clock() + after)
+            self._wake.set()
+        return message_id
+
+    async def flush_due(self) -> int:
+        """Delete every notice that is due now; returns how many were deleted."""
+        due = await self.pending.take_due(self.clock())
+        by_chat: dict[str, list[str]] = defaultdict(list)
+        for chat, message_id in due:
+            by_chat[chat].append(message_id)
+        for chat, ids in by_chat.items():
+            gateway = self.gateways.get(split_id(chat)[0])
+            if gateway is None:
+                log.warning("no gateway for %s; dropping %d pending deletions", chat, len(ids))
+                continue
+            outcome = await gateway.delete(chat, ids)
+            if not outcome.ok:
+                log.warning("auto-delete in %s failed: %s", chat, outcome.detail)
+        return len(due)
+
+    async def run(self, max_sleep: float = 30.0) -> None:
+        """Background loop: sleep until the next deletion is due (or a new one is added)."""
+        while True:
+            self._wake.clear()
+            try:
+                await self.flush_due()
+                upcoming = await self.pending.next_due()
+            except Exception:
+                log.exception("auto-delete loop error; retrying")
+                upcoming = None
+            delay = max_sleep
+            if upcoming is not None:
+                delay = min(max_sleep, max(0.0, (upcoming - self.clock()).total_seconds()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay + 0.01)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self.run(), name="qunguan-autodelete")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

@@ -1,0 +1,85 @@
+"""A bounded, short-lived cache of member snapshots and a batched activity counter."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from bot.events import Sender
+from bot.policy import MemberSnapshot
+from bot.ports import ModerationStore
+
+log = logging.getLogger(__name__)
+
+
+class SnapshotCache:
+    """Member snapshots for ``ttl``; the enforcer and commands invalidate what they change."""
+
+    def __init__(self, store: ModerationStore, *, size: int = 20_000,
+                 ttl: timedelta = timedelta(seconds=60),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.store = store
+        self.size = size
+        self.ttl = ttl
+        self.clock = clock
+        self._items: OrderedDict[tuple[str, str], tuple[datetime, MemberSnapshot]] = OrderedDict()
+
+    async def get(self, chat: str, user: str, now: datetime) -> MemberSnapshot:
+        key = (chat, user)
+        hit = self._items.get(key)
+        if hit is not None and self.clock() - hit[0] < self.ttl:
+            self._items.move_to_end(key)
+            return hit[1]
+        snapshot = await self.store.snapshot(chat, user, now)
+        self._put(key, snapshot)
+        return snapshot
+
+    def _put(self, key: tuple[str, str], snapshot: MemberSnapshot) -> None:
+        self._items[key] = (self.clock(), snapshot)
+        self._items.move_to_end(key)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def counted(self, chat: str, user: str) -> None:
+        """Reflect one more message locally until the next read from storage."""
+        hit = self._items.get((chat, user))
+        if hit is not None:
+            snap = hit[1]
+            self._items[(chat, user)] = (hit[0], replace(snap, message_count=snap.message_count
+                                                         + 1))
+
+    def invalidate(self, chat: str, user: str | None = None) -> None:
+        if user is not None:
+            self._items.pop((chat, user), None)
+            return
+        for key in [k for k in self._items if k[0] == chat]:
+            del self._items[key]
+
+
+class ActivityBuffer:
+    """Counts messages per member and writes them in batches (every N or when flushed)."""
+
+    def __init__(self, store: ModerationStore, *, batch: int = 500) -> None:
+        self.store = store
+        self.batch = batch
+        self._pending: dict[tuple[str, str], tuple[Sender, datetime, int]] = {}
+        self._count = 0
+
+    async def note(self, chat: str, sender: Sender, when: datetime) -> None:
+        key = (chat, sender.id)
+        previous = self._pending.get(key)
+        self._pending[key] = (sender, when, (previous[2] if previous else 0) + 1)
+        self._count += 1
+        if self._count >= self.batch:
+            await self.flush()
+
+    async def flush(self) -> None:
+        pending, self._pending, self._count = self._pending, {}, 0
+        for (chat, _), (sender, when, count) in pending.items():
+            try:
+                await self.store.touch(chat, sender, when, count)
+            except Exception:
+                log.exception("could not record activity of %s in %s", sender.id, chat)

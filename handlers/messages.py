@@ -1,0 +1,84 @@
+"""A chat message: snapshot, pipeline, decision, enforcement; members' activity counted."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from bot.decide import decide
+from bot.enforcer import Enforcement, Enforcer
+from bot.events import Message, Role
+from bot.gateway import ChatGateway
+from bot.history import ChatHistory
+from bot.policy import Context, RecentMessage
+from bot.runtime import ChatRuntime, RuntimeBook
+from bot.snapshots import ActivityBuffer, SnapshotCache
+from bot.verdict import Action, Decision
+
+AfterHook = Callable[[Message, Decision, Enforcement | None, ChatRuntime], Awaitable[None]]
+
+
+def _default_fingerprint(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+class MessageHandler:
+    """Moderates every group message (new or edited) through the chat's pipeline."""
+
+    def __init__(
+        self,
+        book: RuntimeBook,
+        enforcer: Enforcer,
+        snapshots: SnapshotCache,
+        activity: ActivityBuffer,
+        history: ChatHistory,
+        *,
+        fingerprint: Callable[[str], str] = _default_fingerprint,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.book = book
+        self.enforcer = enforcer
+        self.snapshots = snapshots
+        self.activity = activity
+        self.history = history
+        self.fingerprint = fingerprint
+        self.clock = clock
+        self.after: list[AfterHook] = []
+
+    async def __call__(self, message: Message, gateway: ChatGateway) -> None:
+        if message.is_private:
+            return
+        runtime = self.book.get(message.chat)
+        now = self.clock()
+        chat, sender = message.chat, message.sender
+        role = sender.role
+        if sender.id in runtime.moderators:
+            role = max(role, Role.MODERATOR)
+        member = await self.snapshots.get(chat, sender.id, now)
+        member = replace(member, role=max(role, member.role))
+        fingerprint = self.fingerprint(message.text) if message.text else ""
+        decision = Decision(Action.ALLOW, 0.0)
+        enforcement: Enforcement | None = None
+        if member.role < Role.MODERATOR and not member.approved:
+            ctx = Context(now=now, chat=runtime.info, member=member,
+                          recent=self.history.recent(chat, now), fingerprint=fingerprint)
+            verdicts = await runtime.pipeline.run(message, ctx)
+            decision = decide(verdicts, runtime.scoring)
+            if decision.action > Action.ALLOW or decision.shadow_action > Action.ALLOW \
+                    or decision.replies:
+                enforcement = await self.enforcer.enforce(
+                    message, decision, member, gateway, ladder=runtime.ladder, now=now,
+                    lang=runtime.language,
+                )
+                if enforcement.action >= Action.WARN:
+                    self.snapshots.invalidate(chat, sender.id)
+        if not message.edited:
+            self.history.add(chat, RecentMessage(
+                message_id=message.message_id, sender_id=sender.id, date=message.date,
+                fingerprint=fingerprint, kinds=message.kinds, album_id=message.album_id,
+            ))
+            self.snapshots.counted(chat, sender.id)
+            await self.activity.note(chat, replace(sender, role=role), now)
+        for hook in self.after:
+            await hook(message, decision, enforcement, runtime)
