@@ -28,7 +28,7 @@ class MemoryModerationStore:
 
     def __init__(self) -> None:
         self.warns: list[_Warn] = []
-        self.log: list[LogEntry] = []
+        self.entries: list[LogEntry] = []
         self.members: dict[tuple[str, str], MemberSnapshot] = {}
 
     @asynccontextmanager
@@ -46,16 +46,16 @@ class MemoryModerationStore:
                    and not w.revoked and w.expires_at > now)
 
     async def log(self, entry: LogEntry) -> int:
-        entry = replace(entry, id=len(self.log) + 1)
-        self.log.append(entry)
-        return len(self.log)
+        entry = replace(entry, id=len(self.entries) + 1)
+        self.entries.append(entry)
+        return len(self.entries)
 
     async def snapshot(self, chat: str, user_id: str, now: datetime) -> MemberSnapshot:
         base = self.members.get((chat, user_id), MemberSnapshot(user_id=user_id))
         return replace(base, warns_active=self._active(chat, user_id, now))
 
     async def set_outcome(self, log_id: int, outcome: str) -> None:
-        self.log[log_id - 1] = replace(self.log[log_id - 1], outcome=outcome)
+        self.entries[log_id - 1] = replace(self.entries[log_id - 1], outcome=outcome)
 
     async def touch(self, chat: str, sender: Sender, when: datetime, messages: int) -> None:
         base = self.members.get((chat, sender.id), MemberSnapshot(user_id=sender.id,

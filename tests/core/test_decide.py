@@ -1,0 +1,82 @@
+"""decide(): verdict lists in, one action out — overrides, caps, trust, forced, observe."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.decide import Scoring, check_monotonic, decide
+from bot.i18n import t
+from bot.verdict import Action, Verdict
+
+R = t("r", "r")
+
+
+def v(symbol: str, score: float, **kw: object) -> Verdict:
+    return Verdict(symbol, score, R, policy=str(kw.pop("policy", "p")), **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "scoring", "expected"),
+    [
+        ([], Scoring(), Action.ALLOW),
+        ([v("AD_LINK", 2.0)], Scoring(), Action.ALLOW),
+        ([v("AD_LINK", 3.0)], Scoring(), Action.FLAG),
+        ([v("AD_LINK", 5.0)], Scoring(), Action.DELETE),
+        ([v("AD_CONTACT_WECHAT", 6.0)], Scoring(), Action.WARN),
+        ([v("AD_LINK", 4.0), v("ABUSE_INSULT", 9.0)], Scoring(), Action.MUTE),
+        # a per-symbol override in config wins over the policy's own score
+        ([v("AD_LINK", 4.0)], Scoring(symbol_scores={"AD_LINK": 8.0}), Action.WARN),
+        ([v("AD_LINK", 9.0)], Scoring(symbol_scores={"AD_LINK": 0.0}), Action.ALLOW),
+        # family caps: many offtopic hits never exceed the family's cap
+        ([v("OFFTOPIC_EMOJI", 4.0), v("OFFTOPIC_FILLER", 4.0)],
+         Scoring(family_caps={"OFFTOPIC": 5.0}), Action.DELETE),
+        # trust lowers the total of a borderline message
+        ([v("AD_LINK", 5.5), v("TRUST_VETERAN", -3.0)], Scoring(), Action.ALLOW),
+        # forced actions ignore the score, and trust
+        ([v("VOICE_UNAUTHORISED", 0.0, force=Action.DELETE), v("TRUST_VETERAN", -5.0)],
+         Scoring(), Action.DELETE),
+        ([v("FLOOD_RATE", 1.0, force=Action.MUTE)], Scoring(), Action.MUTE),
+        # a threshold that is not configured is never reached by score
+        ([v("ABUSE_X", 100.0)], Scoring(thresholds={Action.DELETE: 5.0, Action.WARN: 6.0}),
+         Action.WARN),
+    ],
+)
+def test_decide_table(verdicts: list[Verdict], scoring: Scoring, expected: Action) -> None:
+    assert decide(verdicts, scoring).action is expected
+
+
+def test_observed_policy_shapes_shadow_action_but_not_the_real_one() -> None:
+    scoring = Scoring(observe_policies=frozenset({"ads"}))
+    decision = decide([v("AD_LINK", 7.0, policy="ads")], scoring)
+    assert decision.action is Action.ALLOW
+    assert decision.shadow_action is Action.WARN
+    assert [x.symbol for x in decision.observed] == ["AD_LINK"]
+
+
+def test_observe_chat_marks_the_decision() -> None:
+    decision = decide([v("AD_LINK", 7.0)], Scoring(observe_chat=True))
+    assert decision.observe and decision.action is Action.WARN
+
+
+def test_business_reply_carries_no_sanction() -> None:
+    decision = decide([v("BIZ_PRIVATE_QUESTION", 0.0, reply=t("ask staff", "联系客服"))],
+                      Scoring())
+    assert decision.action is Action.ALLOW
+    assert decision.replies == (t("ask staff", "联系客服"),)
+
+
+def test_silent_only_when_every_sanctioning_verdict_is_silent() -> None:
+    assert decide([v("OFFTOPIC_EMOJI", 5.0, silent=True)], Scoring()).silent
+    assert not decide([v("OFFTOPIC_EMOJI", 5.0, silent=True), v("AD_LINK", 1.0)],
+                      Scoring()).silent
+
+
+def test_requested_mute_length_is_the_longest_asked_for() -> None:
+    decision = decide([v("FLOOD_RATE", 0.0, force=Action.MUTE, mute_seconds=600),
+                       v("FLOOD_RUN", 0.0, force=Action.MUTE, mute_seconds=60)], Scoring())
+    assert decision.mute_seconds == 600
+
+
+def test_thresholds_must_increase_along_the_ladder() -> None:
+    with pytest.raises(ValueError, match="kick"):
+        check_monotonic({Action.WARN: 10.0, Action.KICK: 5.0})
