@@ -1,0 +1,185 @@
+"""Abuse policy: insults and personal attacks from zh/en word lists, matched on normalised text.
+
+Word lists live in ``policies/data/abuse_zh.txt`` and ``abuse_en.txt``; a leading ``~`` marks a
+term that only counts when aimed at someone. Terms with a non-ASCII character are matched on the
+normalised text with spaces and punctuation removed (so ``傻 逼`` matches); ASCII terms on whole
+words. Matches inside a benign phrase of ``abuse_allow.txt`` (垃圾分类, 去死皮) are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import ahocorasick
+
+from bot.events import Kind, Message
+from bot.i18n import t
+from bot.policy import Context, PolicyOptions, SymbolInfo
+from bot.verdict import Verdict
+from policies.normalize import normalize
+
+INSULT = "ABUSE_INSULT"
+ATTACK = "ABUSE_PERSONAL_ATTACK"
+
+DATA = Path(__file__).parent / "data"
+_NONWORD = re.compile(r"[\W_]+")
+_SPACES = re.compile(r"\s+")
+_ZH_AIMED = re.compile(
+    r"(?:你们|你|您|楼上|这货|此人)(?:都|就|真|也|才|简直|根本|真的|纯|就是)?(?:是|像)?"
+    r"(?:个|一个|这个|这种|大|死)?$"
+)
+_EN_AIMED = re.compile(
+    r"\b(?:you|u|ur|you're|youre|ya)\s+(?:(?:are|r|re|such|so|a|an|the|fucking|total|complete"
+    r"|real|big|little)\s+)*$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str
+    aimed_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    term: Term
+    start: int
+    end: int
+    aimed: bool
+
+
+def load_terms(*names: str) -> list[Term]:
+    """Terms of the named data files (comments and blanks skipped, ``~`` = aimed only)."""
+    terms: list[Term] = []
+    for name in names:
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                terms.append(_term(line))
+    return terms
+
+
+def _term(raw: str) -> Term:
+    aimed = raw.startswith("~")
+    return Term(normalize(raw.lstrip("~")), aimed)
+
+
+def _automaton(keys: Iterable[tuple[str, object]]) -> ahocorasick.Automaton | None:
+    automaton = ahocorasick.Automaton()
+    for key, value in keys:
+        if key:
+            automaton.add_word(key, (key, value))
+    if len(automaton) == 0:
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def _matches(
+    automaton: ahocorasick.Automaton | None, text: str
+) -> Iterator[tuple[int, int, object]]:
+    if automaton is None or not text:
+        return
+    for end, (key, value) in automaton.iter(text):
+        yield end + 1 - len(key), end + 1, value
+
+
+def locate(original: str, needle: str) -> str:
+    """The stretch of ``original`` whose folded, punctuation-free form contains ``needle``."""
+    target = _NONWORD.sub("", needle)
+    folded: list[str] = []
+    owner: list[int] = []
+    for i, char in enumerate(original):
+        for piece in _NONWORD.sub("", normalize(char)):
+            folded.append(piece)
+            owner.append(i)
+    at = "".join(folded).find(target)
+    if at < 0 or not target:
+        return needle
+    return original[owner[at] : owner[at + len(target) - 1] + 1]
+
+
+class AbuseOptions(PolicyOptions):
+    """Extra terms (``~term`` = aimed only) and benign phrases, added to the shipped lists."""
+
+    extra_terms: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+
+
+class AbusePolicy:
+    """Insults reach warn; insults aimed at a person weigh a little more."""
+
+    name: ClassVar[str] = "abuse"
+    Options: ClassVar[type[PolicyOptions]] = AbuseOptions
+    symbols: ClassVar[Mapping[str, SymbolInfo]] = {
+        INSULT: SymbolInfo(INSULT, 6.0, t("Insult or slur", "辱骂或侮辱性词语")),
+        ATTACK: SymbolInfo(ATTACK, 7.0, t("Insult aimed at a person", "针对他人的人身攻击")),
+    }
+
+    def __init__(self, options: AbuseOptions) -> None:
+        self.options = options
+        terms = load_terms("abuse_zh.txt", "abuse_en.txt")
+        terms += [_term(x) for x in options.extra_terms]
+        allow = [x.text for x in load_terms("abuse_allow.txt")]
+        allow += [normalize(a) for a in options.allow]
+        zh = [(_NONWORD.sub("", x.text), x) for x in terms if not x.text.isascii()]
+        en = [(x.text, x) for x in terms if x.text.isascii()]
+        self._zh = _automaton(zh)
+        self._en = _automaton(en)
+        self._zh_allow = _automaton((_NONWORD.sub("", a), None) for a in allow if not a.isascii())
+        self._en_allow = _automaton((a, None) for a in allow if a.isascii())
+
+    def check(self, message: Message, ctx: Context) -> list[Verdict]:
+        text = message.text
+        if not text:
+            return []
+        folded = normalize(text)
+        addressed = message.reply_to is not None or bool(message.of(Kind.MENTION))
+        hits = [*self._zh_hits(folded, addressed), *self._en_hits(folded, addressed)]
+        counted = [h for h in hits if h.aimed or not h.term.aimed_only]
+        if not counted:
+            return []
+        best = max(counted, key=lambda h: (h.aimed, h.end - h.start))
+        evidence = locate(text, best.term.text)
+        if best.aimed:
+            symbol, reason = ATTACK, t("Personal attacks are not allowed: {e}", "禁止人身攻击：{e}")
+        else:
+            symbol, reason = INSULT, t("Insults are not allowed: {e}", "禁止辱骂：{e}")
+        score = self.symbols[symbol].score
+        return [Verdict(symbol, score, reason.format(e=evidence), evidence)]
+
+    def _zh_hits(self, folded: str, addressed: bool) -> Iterator[Hit]:
+        compact = _NONWORD.sub("", folded)
+        if self._zh is None or compact.isascii():
+            return
+        allowed = [(s, e) for s, e, _ in _matches(self._zh_allow, compact)]
+        for start, end, value in _matches(self._zh, compact):
+            assert isinstance(value, Term)
+            if any(s <= start and end <= e for s, e in allowed):
+                continue
+            aimed = bool(_ZH_AIMED.search(compact, 0, start)) or (
+                addressed and end - start == len(compact)
+            )
+            yield Hit(value, start, end, aimed)
+
+    def _en_hits(self, folded: str, addressed: bool) -> Iterator[Hit]:
+        spaced = _SPACES.sub(" ", folded)
+        allowed = [(s, e) for s, e, _ in _matches(self._en_allow, spaced)]
+        for start, end, value in _matches(self._en, spaced):
+            assert isinstance(value, Term)
+            if not (_boundary(spaced, start - 1) and _boundary(spaced, end)):
+                continue
+            if any(s <= start and end <= e for s, e in allowed):
+                continue
+            whole = _NONWORD.sub("", spaced) == _NONWORD.sub("", value.text)
+            aimed = bool(_EN_AIMED.search(spaced[:start])) or (addressed and whole)
+            yield Hit(value, start, end, aimed)
+
+
+def _boundary(text: str, i: int) -> bool:
+    """True when position ``i`` is outside ``text`` or not an ASCII letter or digit."""
+    return i < 0 or i >= len(text) or not (text[i].isascii() and text[i].isalnum())
