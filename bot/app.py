@@ -1,0 +1,216 @@
+"""The composition root: storage, core services, handlers, adapters and the HTTP server, wired."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from bot.config import LoadedConfig
+from bot.dispatcher import Dispatcher
+from bot.enforcer import Enforcer
+from bot.events import Message
+from bot.gateway import ChatGateway
+from bot.history import ChatHistory
+from bot.ledger import UpdateLedger
+from bot.notifier import Notifier
+from bot.registry import Registry
+from bot.runtime import RuntimeBook
+from bot.snapshots import ActivityBuffer, SnapshotCache
+from handlers.messages import MessageHandler
+from storage.db import Database
+from storage.deletions import SqlPendingDeletions
+from storage.moderation import SqlModerationStore
+from storage.updates import SqlProcessedKeys
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Adapter(Protocol):
+    """What every platform adapter offers the composition root."""
+
+    gateway: ChatGateway
+
+    def install(self, app: web.Application) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class Services:
+    """The shared services handlers are built from."""
+
+    config: LoadedConfig
+    db: Database
+    book: RuntimeBook
+    store: SqlModerationStore
+    notifier: Notifier
+    enforcer: Enforcer
+    snapshots: SnapshotCache
+    activity: ActivityBuffer
+    history: ChatHistory
+    dispatcher: Dispatcher
+    ledger: UpdateLedger
+    gateways: dict[str, ChatGateway] = field(default_factory=dict)
+    clock: Callable[[], datetime] = utcnow
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def _fingerprint() -> Callable[[str], str]:
+    try:
+        from policies.normalize import fingerprint
+    except ImportError:  # policies not installed: a plain whitespace-folded fingerprint
+        return lambda text: "".join(text.split()).lower()
+    return fingerprint
+
+
+class App:
+    """One running qunguan: ``await start()``, then ``await stop()`` (or ``running_app``)."""
+
+    def __init__(
+        self,
+        config: LoadedConfig,
+        *,
+        env: Mapping[str, str] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        registry: Registry | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.config = config
+        self.env = dict(os.environ if env is None else env)
+        self.clock = clock
+        self.registry = registry or Registry()
+        self.port = config.app.server.port if port is None else port
+        self.adapters: list[Adapter] = []
+        self.web = web.Application()
+        self._runner: web.AppRunner | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.services: Services | None = None
+
+    def build(self) -> Services:
+        """Create every service (no I/O yet)."""
+        cfg = self.config
+        db = Database(cfg.app.storage.url)
+        store = SqlModerationStore(db)
+        gateways: dict[str, ChatGateway] = {}
+        notifier = Notifier(
+            SqlPendingDeletions(db), gateways, clock=self.clock,
+            auto_delete=lambda chat: None if cfg.for_chat(chat).notices.keep
+            else cfg.for_chat(chat).notices.auto_delete,
+        )
+        ledger = UpdateLedger(SqlProcessedKeys(db), clock=self.clock)
+        services = Services(
+            config=cfg, db=db, book=RuntimeBook(cfg, self.registry), store=store,
+            notifier=notifier, enforcer=Enforcer(store, notifier),
+            snapshots=SnapshotCache(store, clock=self.clock), activity=ActivityBuffer(store),
+            history=ChatHistory(), dispatcher=Dispatcher(ledger), ledger=ledger,
+            gateways=gateways, clock=self.clock,
+        )
+        messages = MessageHandler(services.book, services.enforcer, services.snapshots,
+                                  services.activity, services.history,
+                                  fingerprint=_fingerprint(), clock=self.clock)
+        services.extras["messages"] = messages
+        services.dispatcher.on(Message, messages)
+        from handlers.setup import install_handlers
+
+        install_handlers(services)
+        self.services = services
+        return services
+
+    def _adapters(self, services: Services) -> list[Adapter]:
+        from bot.wiring import build_adapters
+
+        return build_adapters(self.config, services, self.env)
+
+    async def start(self) -> None:
+        services = self.services or self.build()
+        await services.db.upgrade()
+        await services.ledger.load()
+        self.adapters = self._adapters(services)
+        for adapter in self.adapters:
+            services.gateways[adapter.gateway.platform] = adapter.gateway
+            adapter.install(self.web)
+        self._runner = web.AppRunner(self.web, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.config.app.server.host, self.port)
+        await site.start()
+        self.port = self._bound_port(site)
+        for adapter in self.adapters:
+            await adapter.start()
+        services.notifier.start()
+        self._tasks.append(asyncio.create_task(self._flush_loop(services), name="qunguan-flush"))
+
+    @staticmethod
+    def _bound_port(site: web.TCPSite) -> int:
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        return int(sockets[0].getsockname()[1]) if sockets else 0
+
+    async def _flush_loop(self, services: Services, every: float = 2.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write batched counters and processed keys now."""
+        if self.services is None:
+            return
+        try:
+            await self.services.activity.flush()
+            await self.services.ledger.flush()
+        except Exception:
+            log.exception("flush failed; will retry")
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        for adapter in reversed(self.adapters):
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+        if self.services is not None:
+            await self.services.notifier.stop()
+            await self.flush()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self.services is not None:
+            await self.services.db.dispose()
+
+
+@asynccontextmanager
+async def running_app(config: LoadedConfig, **kwargs: Any) -> AsyncIterator[App]:
+    """Start an App for the duration of a block (tests, tools)."""
+    app = App(config, **kwargs)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+async def serve_forever(app: App, *, stop_after: timedelta | None = None) -> None:
+    """Run until cancelled (Ctrl-C) or for ``stop_after``."""
+    await app.start()
+    try:
+        if stop_after is None:
+            await asyncio.Event().wait()
+        else:
+            await asyncio.sleep(stop_after.total_seconds())
+    finally:
+        await app.stop()

@@ -1,0 +1,134 @@
+"""The ``qunguan`` command line: run, check-config, db upgrade, eval, replay, chats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot import __version__
+from bot.config import ConfigError, LoadedConfig, load_config
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="qunguan (群管): moderation and community bot for chat groups.")
+db_cli = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+cli.add_typer(db_cli, name="db")
+
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="YAML config file")]
+DEFAULT_CONFIG = Path("config.example.yaml")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qunguan {__version__}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """qunguan (群管)."""
+
+
+def _load(path: Path) -> LoadedConfig:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            typer.echo(problem, err=True)
+        raise typer.Exit(1) from None
+
+
+@cli.command("check-config")
+def check_config(path: Path) -> None:
+    """Validate a config file: exit 0 if valid, 1 with one line per problem otherwise."""
+    config = _load(path)
+    chats = len(config.chats)
+    typer.echo(f"{path}: ok ({len(config.default.policies)} policies in the default profile, "
+               f"{len(config.profiles)} profiles, {chats} chats)")
+
+
+@cli.command()
+def run(
+    config: ConfigOpt = DEFAULT_CONFIG,
+    port: Annotated[int | None, typer.Option(help="HTTP port (overrides YAML)")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the bot: Telegram when TELEGRAM_BOT_TOKEN is set, OneBot per YAML, the playground."""
+    from bot.app import App, serve_forever
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "aiosqlite", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    loaded = _load(config)
+    app = App(loaded, port=port)
+    _announce(loaded, app.port)
+    try:
+        asyncio.run(serve_forever(app))
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+
+
+def _announce(config: LoadedConfig, port: int) -> None:
+    server = config.app.server
+    platforms = []
+    if os.environ.get("TELEGRAM_BOT_TOKEN") and config.app.telegram.enabled:
+        platforms.append(f"Telegram ({config.app.telegram.mode})")
+    platforms += [f"OneBot v{o.version} {o.impl}" for o in config.app.onebot]
+    if not platforms:
+        typer.echo(f"No platform credentials set: playground at http://{server.host}:{port}/ "
+                   f"(set TELEGRAM_BOT_TOKEN to run on Telegram)")
+    else:
+        extra = (f" + playground at http://{server.host}:{port}/"
+                 if config.app.playground.enabled else "")
+        typer.echo(f"Running on {', '.join(platforms)}{extra}; "
+                   f"storage {config.app.storage.url.split('://')[0]}")
+
+
+@db_cli.command("upgrade")
+def db_upgrade(config: ConfigOpt = DEFAULT_CONFIG) -> None:
+    """Apply database migrations up to the newest (also done at every start)."""
+    from storage.db import Database
+
+    loaded = _load(config)
+
+    async def main() -> None:
+        db = Database(loaded.app.storage.url)
+        try:
+            await db.upgrade()
+        finally:
+            await db.dispose()
+
+    asyncio.run(main())
+    typer.echo(f"database at {loaded.app.storage.url.split('://')[0]} is up to date")
+
+
+@cli.command("eval")
+def evaluate(
+    test: Path,
+    train: Annotated[list[Path] | None, typer.Option("--train", help="labelled TSV")] = None,
+    config: ConfigOpt = DEFAULT_CONFIG,
+) -> None:
+    """Precision/recall/F1 of the content policies (and the classifier) on a labelled TSV."""
+    from bot.evaluate import run_eval_with_config
+
+    loaded = _load(config)
+    report = run_eval_with_config(test, list(train or []), loaded)
+    typer.echo(report.table())
+    typer.echo(report.json())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli()
+    except BrokenPipeError:  # pragma: no cover - piping into head
+        sys.exit(0)
