@@ -152,6 +152,8 @@ class App:
         for adapter in self.adapters:
             await adapter.start()
         services.notifier.start()
+        for hook in services.extras.get("startup", []):
+            await hook(services)
         self._tasks.append(asyncio.create_task(self._flush_loop(services), name="qunguan-flush"))
 
     @staticmethod
@@ -185,6 +187,9 @@ class App:
             with contextlib.suppress(Exception):
                 await adapter.stop()
         if self.services is not None:
+            for hook in self.services.extras.get("shutdown", []):
+                with contextlib.suppress(Exception):
+                    await hook(self.services)
             await self.services.notifier.stop()
             await self.flush()
         if self._runner is not None:
