@@ -37,6 +37,7 @@ DATA = Path(__file__).parent / "data"
 _STICKERISH = frozenset({Kind.STICKER, Kind.ANIMATION})
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Cf", "Me", "Mn"})
 _MAX_CORE = 24
+_NOT_CORE = re.compile(r"[^\w+]|_")
 _PUNCT_VARIANTS = ("", "!", "！", "~", "～", "。", ".", "!!", "！！", "~~")
 
 
@@ -56,11 +57,8 @@ def is_emoji_char(char: str) -> bool:
 
 
 def core(text: str) -> str:
-    """Normalised, case-folded text without spaces, punctuation or emoji."""
-    return "".join(
-        c for c in normalize(text).casefold()
-        if not (c.isspace() or unicodedata.category(c)[0] == "P" or is_emoji_char(c))
-    )
+    """Normalised, case-folded text without spaces, punctuation, symbols or emoji ("+" kept)."""
+    return _NOT_CORE.sub("", normalize(text).casefold())
 
 
 def _units_pattern(units: Iterable[str]) -> re.Pattern[str]:
