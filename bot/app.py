@@ -41,7 +41,8 @@ def utcnow() -> datetime:
 class Adapter(Protocol):
     """What every platform adapter offers the composition root."""
 
-    gateway: ChatGateway
+    @property
+    def gateway(self) -> ChatGateway: ...
 
     def install(self, app: web.Application) -> None: ...
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -36,7 +38,7 @@ class Scoring:
 def check_monotonic(thresholds: Mapping[Action, float]) -> None:
     """Reject ladders where a harsher action has a lower threshold (``warn: 10, kick: 5``)."""
     ordered = sorted(thresholds.items())
-    for (low, low_score), (high, high_score) in zip(ordered, ordered[1:], strict=False):
+    for (low, low_score), (high, high_score) in itertools.pairwise(ordered):
         if high_score <= low_score:
             raise ValueError(
                 f"thresholds must increase along the ladder: {high.label} ({high_score}) "

@@ -88,7 +88,8 @@ NOTICE = t(
     "{name}: your message was removed — {reason}.",
     "{name}：你的消息已被删除——{reason}。",
 )
-WARNED = t("{name} is warned ({count}/{limit}): {reason}.", "{name} 被警告（{count}/{limit}）：{reason}。")
+WARNED = t("{name} is warned ({count}/{limit}): {reason}.",
+           "{name} 被警告（{count}/{limit}）：{reason}。")
 MUTED = t("{name} is muted for {duration}: {reason}.", "{name} 被禁言 {duration}：{reason}。")
 REMOVED = t("{name} was removed from the group: {reason}.", "{name} 已被移出本群：{reason}。")
 BANNED = t("{name} is banned: {reason}.", "{name} 已被封禁：{reason}。")

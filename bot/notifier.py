@@ -50,9 +50,9 @@ class Notifier:
         thread_id: str | None = None,
         buttons: Sequence[Button] = (),
         keep: bool = False,
-        **values: object,
+        values: Mapping[str, object] | None = None,
     ) -> str | None:
-        body = text.render(lang, **values) if isinstance(text, Text) else text
+        body = text.render(lang, **(values or {})) if isinstance(text, Text) else text
         message_id = await gateway.send(
             chat, body, reply_to=reply_to, thread_id=thread_id, buttons=buttons, lang=lang
         )

@@ -22,7 +22,7 @@ def install_handlers(services: Services) -> CommandRouter:
         lang = services.book.get(command.chat).language
         await services.notifier.notify(gateway, command.chat, text, lang=lang,
                                        reply_to=command.message_id or None,
-                                       thread_id=command.thread_id, **values)
+                                       thread_id=command.thread_id, values=values)
 
     async def rights(chat: str, user: str, right: str | None) -> bool:
         adapter = services.extras.get({"tg": "telegram"}.get(split_id(chat)[0], ""))

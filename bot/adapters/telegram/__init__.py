@@ -1,0 +1,92 @@
+"""The Telegram adapter: python-telegram-bot in, neutral events out, Bot API calls back."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+
+from aiohttp import web
+from telegram import ChatMember
+
+from bot.adapters.telegram import runner
+from bot.adapters.telegram.admins import AdminCache
+from bot.adapters.telegram.faults import Caller
+from bot.adapters.telegram.gateway import TelegramGateway, raw_id
+from bot.adapters.telegram.mapping import MapContext, map_update
+from bot.adapters.telegram.processor import UpdateProcessor
+from bot.adapters.telegram.settings import ALLOWED_UPDATES, TelegramSettings
+from bot.adapters.telegram.webhook import SECRET_HEADER, webhook_handler
+from bot.ports import EventSink
+
+log = logging.getLogger(__name__)
+
+
+class TelegramAdapter:
+    """Owns the PTB Application, the admin cache, the gateway and the webhook route.
+
+    Construction makes no network call; ``start`` does (getMe, setMyCommands, polling or
+    setWebhook).
+    """
+
+    def __init__(self, settings: TelegramSettings, sink: EventSink) -> None:
+        self.settings = settings
+        self.bot = runner.build_bot(settings)
+        self.gateway = TelegramGateway(self.bot, Caller(
+            max_retries=settings.max_retries, max_retry_after=settings.max_retry_after,
+            backoff_base=settings.backoff_base))
+        self.admins = AdminCache(self._fetch_admins, ttl=settings.admin_cache_ttl)
+        self.secret = settings.webhook_secret or secrets.token_urlsafe(32)
+        self.processor = UpdateProcessor(sink, self.gateway, self.admins,
+                                         MapContext(moderators=settings.moderators))
+        self.application = runner.build_application(
+            self.bot, self.processor, polling=settings.mode == "polling")
+        self._started = False
+
+    async def _fetch_admins(self, chat_id: int) -> Sequence[ChatMember]:
+        return await self.bot.get_chat_administrators(chat_id)
+
+    def install(self, app: web.Application) -> None:
+        """Add the webhook route to our aiohttp server (webhook mode only)."""
+        if self.settings.mode != "webhook":
+            return
+        app.router.add_post(self.settings.webhook_path, webhook_handler(
+            lambda: self.secret, lambda: self.application if self._started else None))
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        self.processor.context = MapContext(
+            self.bot.username or "", self.admins.role, self.settings.moderators)
+        await runner.register_commands(self.bot, self.settings.commands)
+        await runner.start(self.application, self.settings, self.secret)
+        self._started = True
+        log.info("telegram adapter started as @%s (%s)", self.bot.username, self.settings.mode)
+
+    async def stop(self) -> None:
+        self._started = False
+        await runner.stop(self.application)
+
+    async def is_admin(self, chat: str, user: str, right: str | None = None) -> bool:
+        """Whether ``user`` may moderate ``chat``: YAML moderators always (they act through the
+        bot); the owner; administrators holding ``right`` (e.g. ``can_restrict_members``) or
+        any admin when ``right`` is None; anonymous admins (the chat itself as sender)."""
+        if user in self.settings.moderators:
+            return True
+        try:
+            chat_id, user_id = raw_id(chat), raw_id(user)
+        except ValueError:
+            return False
+        await self.admins.ensure(chat_id)
+        if user_id == chat_id:
+            return self.admins.anonymous_has_right(chat_id, right)
+        return self.admins.has_right(chat_id, user_id, right)
+
+
+__all__ = [
+    "ALLOWED_UPDATES",
+    "SECRET_HEADER",
+    "TelegramAdapter",
+    "TelegramGateway",
+    "TelegramSettings",
+    "map_update",
+]

@@ -1,0 +1,104 @@
+"""Bot API calls with bounded retries: 429 retry_after honoured, network errors backed off,
+already-gone messages treated as done, missing rights classified (never raised)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Generic, TypeVar
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+GONE = ("message to delete not found", "message can't be deleted", "message_id_invalid",
+        "message not found")
+RIGHTS = ("not enough rights", "chat_admin_required", "need administrator rights",
+          "have no rights", "not an administrator", "can't remove chat owner",
+          "user is an administrator of the chat", "can't restrict self",
+          "method is available only for supergroups", "bot is not a member",
+          "bot was kicked", "hide_requester_missing")
+
+
+@dataclass(frozen=True, slots=True)
+class Result(Generic[T]):
+    """``value`` on success; otherwise ``kind`` is gone / rights / bad_request / network."""
+
+    value: T | None = None
+    kind: str = "ok"
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.kind in ("ok", "gone")
+
+
+def classify(exc: TelegramError) -> str:
+    text = str(exc).lower()
+    if isinstance(exc, BadRequest) and any(g in text for g in GONE):
+        return "gone"
+    if isinstance(exc, Forbidden) or any(r in text for r in RIGHTS):
+        return "rights"
+    if isinstance(exc, BadRequest):
+        return "bad_request"
+    return "error"
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Caller:
+    """Runs one Bot API call, retrying 429s and network failures a bounded number of times."""
+
+    def __init__(
+        self,
+        *,
+        max_retries: int = 3,
+        max_retry_after: float = 60.0,
+        backoff_base: float = 0.5,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.max_retries = max_retries
+        self.max_retry_after = max_retry_after
+        self.backoff_base = backoff_base
+        self._sleep = sleep
+
+    async def __call__(self, what: str, call: Callable[[], Awaitable[T]]) -> Result[T]:
+        attempt = 0
+        while True:
+            try:
+                return Result(await call())
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after)
+                if attempt >= self.max_retries or wait > self.max_retry_after:
+                    log.warning("%s: flood control, giving up (retry after %.0fs)", what, wait)
+                    return Result(kind="flood", detail=f"flood: retry after {wait:.0f}s")
+                log.info("%s: flood control, retrying in %.1fs", what, wait)
+                await self._sleep(wait)
+            except NetworkError as exc:  # includes TimedOut; BadRequest is not a NetworkError
+                if isinstance(exc, BadRequest):
+                    return self._failed(what, exc)
+                if attempt >= self.max_retries:
+                    log.warning("%s: network error, giving up: %s", what, exc)
+                    return Result(kind="network", detail=f"network: {exc}")
+                delay = self.backoff_base * (2**attempt)
+                log.info("%s: network error (%s), retrying in %.1fs", what, exc, delay)
+                await self._sleep(delay)
+            except TelegramError as exc:
+                return self._failed(what, exc)
+            attempt += 1
+
+    @staticmethod
+    def _failed(what: str, exc: TelegramError) -> Result[T]:
+        kind = classify(exc)
+        if kind == "gone":
+            log.debug("%s: already gone (%s)", what, exc)
+        else:
+            log.warning("%s failed (%s): %s", what, kind, exc)
+        return Result(kind=kind, detail=str(exc))
