@@ -26,8 +26,8 @@ ZH = ["今天的作业大家做完了吗", "这个问题我也遇到过，重启
 EN = ["has anyone tried the new release?", "thanks, that fixed it for me",
       "meeting moved to 3pm tomorrow", "I think the second approach is cleaner",
       "does this work on windows too?", "great talk yesterday, slides anywhere?"]
-BAD = ["加我薇信 abc12345 领取福利", "兼职日结，扣扣 1234567890", "点击 http://spam.example/win 领红包",
-       "免费送资料，加V: study_888", "fuck you idiot", "哈哈"]
+BAD = ["加我薇信 abc12345 领取福利", "兼职日结，扣扣 1234567890",
+       "点击 http://spam.example/win 领红包", "免费送资料，加V: study_888", "fuck you idiot", "哈哈"]
 
 
 def synthetic(n: int, seed: int = 7) -> list[Message]:
@@ -83,7 +83,8 @@ async def main(n: int = 20_000) -> None:
         full = load_config(ROOT / "config.example.yaml", env=env)
         env_floor = {"QUNGUAN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/floor.db"}
         floor_cfg = load_config(ROOT / "config.example.yaml", env=env_floor)
-        floor_cfg = replace(floor_cfg, default=floor_cfg.default.model_copy(update={"policies": {}}))
+        no_policies = floor_cfg.default.model_copy(update={"policies": {}})
+        floor_cfg = replace(floor_cfg, default=no_policies)
         floor_rate, floor_times = await measure(floor_cfg, messages)
         rate, times = await measure(full, messages)
     print(f"pipeline benchmark: {n} messages, default profile, SQLite")

@@ -171,7 +171,8 @@ class ProfileConfig(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r} (use an IANA name like Asia/Shanghai)")
+            raise ValueError(
+                f"unknown timezone {value!r} (use an IANA name like Asia/Shanghai)") from None
         return value
 
 
