@@ -137,9 +137,9 @@ class StandIn:
     def names(self) -> list[str]:
         return [a.action for a in self.actions]
 
-    async def wait_for(self, action: str, count: int = 1, timeout: float = 5.0) -> None:
+    async def wait_for(self, action: str, count: int = 1, within: float = 5.0) -> None:
         """Wait until ``action`` was received ``count`` times (raises TimeoutError)."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while len(self.of(action)) < count:
                 self._arrived.clear()
                 await self._arrived.wait()
