@@ -27,7 +27,8 @@ EN = ["has anyone tried the new release?", "thanks, that fixed it for me",
       "meeting moved to 3pm tomorrow", "I think the second approach is cleaner",
       "does this work on windows too?", "great talk yesterday, slides anywhere?"]
 BAD = ["加我薇信 abc12345 领取福利", "兼职日结，扣扣 1234567890",
-       "点击 http://spam.example/win 领红包", "免费送资料，加V: study_888", "fuck you idiot", "哈哈"]
+       "点击 http://spam.example/win 领红包", "免费送资料，加V: study_888",
+       "fuck you idiot", "哈哈"]
 
 
 def synthetic(n: int, seed: int = 7) -> list[Message]:
