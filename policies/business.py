@@ -17,6 +17,7 @@ from bot.events import Message, Role
 from bot.i18n import t
 from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
+from policies.abuse import locate
 from policies.normalize import normalize
 
 PRIVATE = "BIZ_PRIVATE_QUESTION"
@@ -25,7 +26,8 @@ TOPICS = (
     "订单", "下单", "快递", "物流", "发货", "到货", "收货", "退款", "退货", "换货", "售后",
     "价格", "多少钱", "报价", "优惠", "折扣", "优惠券", "发票", "付款", "支付", "运费", "保修",
     "单号", "包裹", "配送", "签收",
-    "order", "orders", "delivery", "delivered", "shipping", "shipped", "refund", "refunds",
+    "my order", "my orders", "our order", "order number", "delivery", "delivered", "shipping",
+    "shipped", "refund", "refunds",
     "price", "prices", "pricing", "invoice", "payment", "tracking number", "parcel",
     "discount", "coupon", "warranty",
 )
@@ -99,7 +101,7 @@ class BusinessPolicy:
             return []
         if not (_FIRST_PERSON.search(folded) or _ORDER_NUMBER.search(folded)):
             return []
-        evidence = _original(text, topic)
+        evidence = locate(text, topic)
         reason = t("Personal business question: {e}", "个人业务咨询：{e}").format(e=evidence)
         return [Verdict(PRIVATE, self.symbols[PRIVATE].score, reason, evidence, reply=self._reply)]
 
@@ -107,8 +109,3 @@ class BusinessPolicy:
 def _edge(text: str, i: int) -> bool:
     return i < 0 or i >= len(text) or not (text[i].isascii() and text[i].isalnum())
 
-
-def _original(text: str, topic: str) -> str:
-    """The topic word as written when it can be found, else the start of the message."""
-    at = text.casefold().find(topic)
-    return text[at : at + len(topic)] if at >= 0 else text[:80]
