@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -38,11 +39,15 @@ def _file(kind: Kind, media: object, **extra: str) -> Segment:
         "file_unique_id": str(getattr(media, "file_unique_id", "")),
         "file_size": str(getattr(media, "file_size", None) or ""),
     }
-    for key in ("duration", "width", "height", "mime_type", "file_name", "emoji", "set_name"):
+    duration = getattr(media, "_duration", None)  # PTB keeps a timedelta; the public
+    if isinstance(duration, timedelta):  # attribute warns about its future type
+        data["duration"] = str(int(duration.total_seconds()))
+    elif isinstance(duration, int):
+        data["duration"] = str(duration)
+    for key in ("width", "height", "mime_type", "file_name", "emoji", "set_name"):
         value = getattr(media, key, None)
         if value is not None:
-            data[key] = str(int(value.total_seconds()) if key == "duration"
-                            and hasattr(value, "total_seconds") else value)
+            data[key] = str(value)
     data.update(extra)
     return Segment(kind, "", data)
 
