@@ -3,7 +3,9 @@
 Red packets arrive as each platform shows them: ``RED_PACKET`` segments (OneBot/WeChat notices
 mapped by the adapter), Telegram messages sent via a configured red-packet bot, inline buttons
 whose label reads like a red packet, and 口令红包 codes typed as text. Quotas are counted from the
-chat's recent traces whose kinds include ``RED_PACKET``.
+chat's recent traces whose kinds include ``RED_PACKET``. A red packet that is let through gets a
+zero-score ``REDPACKET_ALLOWED`` verdict, so the handler can mark its trace ``RED_PACKET`` even
+when the platform gave it no such segment (Telegram bots, buttons, 口令 codes) and quotas see it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from policies.normalize import normalize
 OUTSIDE = "REDPACKET_OUTSIDE_FESTIVAL"
 MEMBER_QUOTA = "REDPACKET_MEMBER_QUOTA"
 GROUP_QUOTA = "REDPACKET_GROUP_QUOTA"
+ALLOWED = "REDPACKET_ALLOWED"
 
 _BUTTON_WORDS = ("红包", "利是", "lucky money", "red packet", "red envelope", "hongbao",
                  "hong bao")
@@ -83,6 +86,8 @@ class RedPacketPolicy:
                                                       "今日发红包次数超出限额")),
         GROUP_QUOTA: SymbolInfo(GROUP_QUOTA, 6.0, t("Too many red packets in the group this hour",
                                                     "本群一小时内红包过多")),
+        ALLOWED: SymbolInfo(ALLOWED, 0.0, t("Red packet within the festival window and quotas",
+                                            "节日期间限额内的红包")),
     }
 
     def __init__(self, options: RedPacketOptions) -> None:
@@ -143,4 +148,6 @@ class RedPacketPolicy:
                        "本群一小时内已有 {n} 个红包，请稍后再发").format(
                 n=self.options.group_hourly)
             return [Verdict(GROUP_QUOTA, self.symbols[GROUP_QUOTA].score, reason, evidence)]
-        return []
+        reason = t("Red packet allowed: festival window, within quotas",
+                   "节日期间限额内的红包，允许发送")
+        return [Verdict(ALLOWED, self.symbols[ALLOWED].score, reason, evidence)]

@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.decide import Scoring, decide
 from bot.events import Kind, Role, Segment
+from bot.verdict import Action
 from policies.red_packet import Festival, RedPacketOptions, RedPacketPolicy
 
 SPRING = Festival(name="Spring Festival", start=date(2027, 2, 5), end=date(2027, 2, 12))
@@ -56,8 +58,22 @@ def test_ordinary_messages_are_not_red_packets(make_message, make_context, text,
     assert POLICY.check(message, make_context()) == []
 
 
+def passes(verdicts) -> bool:
+    """Let through: nothing, or only the zero-score marker that lets quotas count it."""
+    return all(v.symbol == "REDPACKET_ALLOWED" and v.score == 0 for v in verdicts)
+
+
 def test_red_packet_inside_the_spring_festival_window_passes(make_message, make_context):
-    assert POLICY.check(red_packet(make_message), make_context(now=IN_FESTIVAL)) == []
+    verdicts = POLICY.check(red_packet(make_message), make_context(now=IN_FESTIVAL))
+    assert [v.symbol for v in verdicts] == ["REDPACKET_ALLOWED"]
+    assert decide(verdicts, Scoring()).action is Action.ALLOW
+
+
+def test_allowed_telegram_red_packets_are_marked_for_quota_counting(make_message, make_context):
+    message = make_message("", via_bot="@LuckyMoneyBot")
+    [verdict] = POLICY.check(message, make_context(now=IN_FESTIVAL))
+    assert (verdict.symbol, verdict.score, verdict.evidence) == (
+        "REDPACKET_ALLOWED", 0.0, "via @LuckyMoneyBot")
 
 
 def test_festival_window_is_evaluated_in_the_chat_timezone(make_message, make_context):
@@ -66,7 +82,7 @@ def test_festival_window_is_evaluated_in_the_chat_timezone(make_message, make_co
     [verdict] = POLICY.check(red_packet(make_message), make_context(now=late))
     assert verdict.symbol == "REDPACKET_OUTSIDE_FESTIVAL"
     # ...but in UTC it is still the 12th.
-    assert POLICY.check(red_packet(make_message), make_context(now=late, timezone="UTC")) == []
+    assert passes(POLICY.check(red_packet(make_message), make_context(now=late, timezone="UTC")))
 
 
 def test_member_daily_quota_counts_only_today_local(make_message, make_context, make_recent):
@@ -75,8 +91,8 @@ def test_member_daily_quota_counts_only_today_local(make_message, make_context, 
     [verdict] = POLICY.check(red_packet(make_message), ctx)
     assert verdict.symbol == "REDPACKET_MEMBER_QUOTA"
     yesterday = [make_recent(3600 * h, kinds=[Kind.RED_PACKET], now=IN_FESTIVAL) for h in (2, 13)]
-    assert POLICY.check(red_packet(make_message), make_context(now=IN_FESTIVAL,
-                                                               recent=yesterday)) == []
+    assert passes(POLICY.check(red_packet(make_message), make_context(now=IN_FESTIVAL,
+                                                                      recent=yesterday)))
 
 
 def test_group_hourly_quota_counts_everyone(make_message, make_context, make_recent):
@@ -87,8 +103,8 @@ def test_group_hourly_quota_counts_everyone(make_message, make_context, make_rec
     assert verdict.symbol == "REDPACKET_GROUP_QUOTA"
     older = [make_recent(60 * m, sender=f"tg:{m}", kinds=[Kind.RED_PACKET], now=IN_FESTIVAL)
              for m in (5, 10, 70)]
-    assert POLICY.check(red_packet(make_message), make_context(now=IN_FESTIVAL,
-                                                               recent=older)) == []
+    assert passes(POLICY.check(red_packet(make_message), make_context(now=IN_FESTIVAL,
+                                                                      recent=older)))
 
 
 def test_staff_are_exempt_unless_configured(make_message, make_context):
