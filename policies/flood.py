@@ -1,14 +1,16 @@
 """Flood policy: message rate, long consecutive runs, repeated text and cross-member raids.
 
 Everything is counted from ``ctx.recent`` (earlier messages of the chat, newest last) plus the
-current message. An album counts once: its items share an ``album_id``. Join traces (empty
-kinds) are not messages and never count.
+current message. ``ctx.recent`` is oldest first: only its tail within the longest window is
+scanned (found by bisection). An album counts once: its items share an ``album_id``. Join
+traces (empty kinds) are not messages and never count.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from pydantic import Field
@@ -45,6 +47,10 @@ def _is_message(r: RecentMessage) -> bool:
     return bool(r.kinds)
 
 
+def _date(r: RecentMessage) -> datetime:
+    return r.date
+
+
 def _units(items: Sequence[RecentMessage], message: Message) -> int:
     """Messages counted with every album once, the current message included."""
     albums = {r.album_id for r in items if r.album_id}
@@ -73,14 +79,18 @@ class FloodPolicy:
         self._gap = timedelta(seconds=options.run_gap_seconds)
         self._repeat = timedelta(seconds=options.repeat_seconds)
         self._raid = timedelta(seconds=options.raid_seconds)
+        self._horizon = max(self._rate, self._repeat, self._raid)
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
         opts = self.options
         if opts.exempt_staff and max(ctx.member.role, message.sender.role) >= Role.MODERATOR:
             return []
-        recent = [r for r in ctx.recent if _is_message(r) and r.message_id != message.message_id]
-        sender = message.sender.id
-        mine = [r for r in recent if r.sender_id == sender]
+        sender, mid, fp = message.sender.id, message.message_id, ctx.fingerprint
+        start = bisect_left(ctx.recent, ctx.now - self._horizon, key=_date)
+        recent = ctx.recent[start:]
+        mine = [r for r in recent if r.sender_id == sender and r.kinds and r.message_id != mid]
+        same = [r for r in recent if r.fingerprint == fp and r.kinds and r.message_id != mid] \
+            if fp else []
         in_album = bool(message.album_id) and any(r.album_id == message.album_id for r in mine)
 
         if opts.max_messages:
@@ -92,26 +102,25 @@ class FloodPolicy:
                     "{s} 秒内发送了 {n} 条消息：请放慢速度",
                 ).format(n=count, s=opts.per_seconds), f"{count} in {opts.per_seconds}s")]
         if opts.max_run:
-            run = self._run(recent, sender, ctx)
+            run = self._run(ctx.recent, message, ctx)
             count = _units(run, message)
             if count > opts.max_run:
                 return [self._verdict(RUN, t(
                     "{n} messages in a row: please write fewer, longer messages",
                     "连续发送了 {n} 条消息：请合并成较少的消息",
                 ).format(n=count), f"{count} in a row")]
-        fp = ctx.fingerprint
         if not fp or in_album:
             return []
         if opts.max_repeats:
             since = ctx.now - self._repeat
-            same = 1 + sum(1 for r in mine if r.fingerprint == fp and r.date >= since)
-            if same > opts.max_repeats:
+            times = 1 + sum(1 for r in same if r.sender_id == sender and r.date >= since)
+            if times > opts.max_repeats:
                 return [self._verdict(REPEAT, t(
                     "The same message {n} times", "相同内容重复发送了 {n} 次",
-                ).format(n=same), message.text[:80])]
+                ).format(n=times), message.text[:80])]
         if opts.raid_members and len(normalize(message.text)) >= opts.raid_min_chars:
             since = ctx.now - self._raid
-            senders = {r.sender_id for r in recent if r.fingerprint == fp and r.date >= since}
+            senders = {r.sender_id for r in same if r.date >= since}
             senders.add(sender)
             if len(senders) >= opts.raid_members:
                 return [self._verdict(RAID, t(
@@ -120,14 +129,15 @@ class FloodPolicy:
                 ).format(n=len(senders)), message.text[:80])]
         return []
 
-    def _run(
-        self, recent: Sequence[RecentMessage], sender: str, ctx: Context
-    ) -> list[RecentMessage]:
+    def _run(self, recent: Sequence[RecentMessage], message: Message, ctx: Context
+             ) -> list[RecentMessage]:
         """The sender's trailing messages with no one else between and no long pause."""
         run: list[RecentMessage] = []
         after = ctx.now
         for r in reversed(recent):
-            if r.sender_id != sender or after - r.date > self._gap:
+            if not _is_message(r) or r.message_id == message.message_id:
+                continue
+            if r.sender_id != message.sender.id or after - r.date > self._gap:
                 break
             run.append(r)
             after = r.date

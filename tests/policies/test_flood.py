@@ -23,26 +23,33 @@ def test_a_single_message_is_not_a_flood(make_message, make_context):
 
 def test_seven_messages_in_ten_seconds_mute_for_ten_minutes(make_message, make_context,
                                                             make_recent):
-    recent = [make_recent(s, fingerprint=fingerprint(f"第{s}条")) for s in range(1, 7)]
+    recent = [make_recent(s, fingerprint=fingerprint(f"第{s}条")) for s in range(6, 0, -1)]
     [verdict] = _check(make_message, make_context, recent)
     assert verdict.symbol == "FLOOD_RATE"
     assert (verdict.force, verdict.mute_seconds) == (Action.MUTE, 600)
     assert verdict.score >= 12.0  # DEFAULT_THRESHOLDS[MUTE]
 
 
+def test_old_history_does_not_hide_a_fresh_burst(make_message, make_context, make_recent):
+    old = [make_recent(3600 + i, sender=f"tg:{i % 5}") for i in range(400, 0, -1)]
+    burst = [make_recent(s, fingerprint=fingerprint(f"第{s}条")) for s in range(6, 0, -1)]
+    [verdict] = _check(make_message, make_context, old + burst)
+    assert verdict.symbol == "FLOOD_RATE"
+
+
 def test_six_messages_in_ten_seconds_are_fine(make_message, make_context, make_recent):
-    recent = [make_recent(s, fingerprint=fingerprint(f"第{s}条")) for s in range(1, 6)]
+    recent = [make_recent(s, fingerprint=fingerprint(f"第{s}条")) for s in range(5, 0, -1)]
     assert _check(make_message, make_context, recent) == []
 
 
 def test_an_album_of_ten_photos_counts_once(make_message, make_context, make_recent):
-    album = [make_recent(0.1 * i, kinds=[Kind.IMAGE], album_id="a1") for i in range(1, 10)]
+    album = [make_recent(0.1 * i, kinds=[Kind.IMAGE], album_id="a1") for i in range(9, 0, -1)]
     message = make_message(kinds=[Kind.IMAGE], album_id="a1")
     assert POLICY.check(message, make_context(recent=album)) == []
 
 
 def test_albums_still_count_as_one_message_each(make_message, make_context, make_recent):
-    albums = [make_recent(i, kinds=[Kind.IMAGE], album_id=f"a{i}") for i in range(1, 7)]
+    albums = [make_recent(i, kinds=[Kind.IMAGE], album_id=f"a{i}") for i in range(6, 0, -1)]
     [verdict] = POLICY.check(make_message(kinds=[Kind.IMAGE], album_id="new"),
                              make_context(recent=albums))
     assert verdict.symbol == "FLOOD_RATE"
@@ -51,7 +58,7 @@ def test_albums_still_count_as_one_message_each(make_message, make_context, make
 def test_other_members_messages_do_not_count_towards_the_rate(make_message, make_context,
                                                               make_recent):
     recent = [make_recent(s, sender=f"tg:{s}", fingerprint=fingerprint(f"第{s}条"))
-              for s in range(1, 10)]
+              for s in range(9, 0, -1)]
     assert _check(make_message, make_context, recent) == []
 
 
@@ -99,12 +106,12 @@ def test_short_common_replies_from_many_members_are_not_a_raid(make_message, mak
 
 
 def test_join_traces_are_not_messages(make_message, make_context, make_recent):
-    joins = [make_recent(s, kinds=[], fingerprint=f"join:tg:{s}") for s in range(1, 20)]
+    joins = [make_recent(s, kinds=[], fingerprint=f"join:tg:{s}") for s in range(19, 0, -1)]
     assert _check(make_message, make_context, joins) == []
 
 
 def test_staff_are_exempt(make_message, make_context, make_recent):
-    recent = [make_recent(s, fingerprint=fingerprint(f"第{s}条")) for s in range(1, 9)]
+    recent = [make_recent(s, fingerprint=fingerprint(f"第{s}条")) for s in range(8, 0, -1)]
     message = make_message("消息", role=Role.ADMIN)
     assert POLICY.check(message, make_context(recent=recent, role=Role.ADMIN)) == []
 
