@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -16,6 +17,16 @@ from bot.events import Event
 from bot.gateway import ChatGateway
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "onebot"
+
+
+async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait (polling the loop) until ``condition()`` holds; fail after ``within`` seconds."""
+    steps = int(within / 0.01)
+    for _ in range(steps):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"condition not met within {within}s")
 
 
 def load(name: str) -> dict[str, Any]:
