@@ -145,12 +145,12 @@ class AbusePolicy:
             return []
         best = max(counted, key=lambda h: (h.aimed, h.end - h.start))
         evidence = locate(text, best.term.text)
+        # The reason is what members are told: it never repeats the insult (evidence does).
         if best.aimed:
-            symbol, reason = ATTACK, t("Personal attacks are not allowed: {e}", "禁止人身攻击：{e}")
+            symbol, reason = ATTACK, t("Personal attacks are not allowed", "禁止人身攻击")
         else:
-            symbol, reason = INSULT, t("Insults are not allowed: {e}", "禁止辱骂：{e}")
-        score = self.symbols[symbol].score
-        return [Verdict(symbol, score, reason.format(e=evidence), evidence)]
+            symbol, reason = INSULT, t("Insults are not allowed", "禁止辱骂")
+        return [Verdict(symbol, self.symbols[symbol].score, reason, evidence)]
 
     def _zh_hits(self, folded: str, addressed: bool) -> Iterator[Hit]:
         compact = _NONWORD.sub("", folded)
