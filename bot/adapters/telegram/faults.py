@@ -49,7 +49,10 @@ def classify(exc: TelegramError) -> str:
     return "error"
 
 
-def _seconds(value: int | timedelta) -> float:
+def _seconds(exc: RetryAfter) -> float:
+    value = getattr(exc, "_retry_after", None)  # a timedelta; the public attribute warns
+    if value is None:  # about its future type
+        value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -75,7 +78,7 @@ class Caller:
             try:
                 return Result(await call())
             except RetryAfter as exc:
-                wait = _seconds(exc.retry_after)
+                wait = _seconds(exc)
                 if attempt >= self.max_retries or wait > self.max_retry_after:
                     log.warning("%s: flood control, giving up (retry after %.0fs)", what, wait)
                     return Result(kind="flood", detail=f"flood: retry after {wait:.0f}s")

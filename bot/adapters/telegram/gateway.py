@@ -111,6 +111,7 @@ class TelegramGateway:
         except ValueError as exc:
             return Outcome.failure(f"bad id: {exc}")
         failures: list[str] = []
+        notes: set[str] = set()
         for start in range(0, len(ids), DELETE_BATCH):
             batch = ids[start : start + DELETE_BATCH]
             result = await self._run(
@@ -120,7 +121,11 @@ class TelegramGateway:
             outcome = self._outcome(result, "delete messages")
             if not outcome.ok:
                 failures.append(outcome.detail)
-        return Outcome.failure("; ".join(failures)) if failures else Outcome.success()
+            elif outcome.detail:
+                notes.add(outcome.detail)
+        if failures:
+            return Outcome.failure("; ".join(failures))
+        return Outcome.success("; ".join(sorted(notes)))
 
     def _deleter(self, chat_id: int, batch: list[int]) -> Callable[[], Awaitable[bool]]:
         return lambda: self.bot.delete_messages(chat_id, batch)
