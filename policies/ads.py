@@ -1,0 +1,167 @@
+"""The ads policy: links, invites, channel promotions, contacts, QR codes, buttons, cards.
+
+Matching runs on ``normalize(text)`` (disguises undone); the evidence is the original
+substring when it can be located, else the folded one. Images are decoded for QR codes only
+when the adapter made them available locally (see ``policies.ads_qr``); then ``check`` returns
+an awaitable. ``name_verdicts(name)`` judges a new member's display name for the join handler.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Mapping
+from typing import ClassVar
+
+from pydantic import Field
+
+from bot.events import Kind, Message
+from bot.i18n import Text, t
+from bot.policy import Context, PolicyOptions, SymbolInfo
+from bot.verdict import Verdict
+from policies.ads_contacts import Hit, find_contacts
+from policies.ads_links import find_in_name, find_links
+from policies.ads_qr import MAX_BYTES, decode_all, image_sources
+from policies.normalize import normalize
+
+NAME = "ads"
+
+
+def _s(name: str, score: float, en: str, zh: str) -> tuple[str, SymbolInfo]:
+    return name, SymbolInfo(name, score, t(en, zh))
+
+
+SYMBOLS: Mapping[str, SymbolInfo] = dict(
+    [
+        _s("AD_LINK", 6.0, "Link to an outside site", "外部链接"),
+        _s("AD_INVITE_LINK", 7.0, "Invite link to another group", "其他群组的邀请链接"),
+        _s("AD_CHANNEL_PROMO", 6.0, "Promotes a channel or account", "推广频道或账号"),
+        _s("AD_CONTACT_WECHAT", 6.0, "Solicits contact on WeChat", "招揽添加微信"),
+        _s("AD_CONTACT_QQ", 6.0, "Solicits contact on QQ", "招揽添加QQ"),
+        _s("AD_PHONE", 6.0, "Advertises a phone number", "广告电话号码"),
+        _s("AD_SEE_PROFILE", 5.0, "Points to the profile for contacts", "引导查看头像/资料"),
+        _s("AD_QR_CODE", 6.0, "Image holds a QR code", "图片中含有二维码"),
+        _s("AD_URL_BUTTON", 6.0, "Message carries link buttons", "消息带有链接按钮"),
+        _s("AD_FORWARD_CHANNEL", 3.0, "Forwarded from a channel", "转发自频道"),
+        _s("AD_VIA_BOT", 2.0, "Sent through an inline bot", "通过内联机器人发送"),
+        _s("AD_CARD", 5.0, "Shares a card or mini-program", "分享卡片或小程序"),
+        _s("AD_NAME", 6.0, "Advertisement in the display name", "昵称中含有广告"),
+    ]
+)
+
+#: A weak finding (a bare link, a phone number with no call to action, "加微信" without an
+#: id) scores this fraction of its symbol's score: enough to flag, not to delete alone.
+WEAK = 0.5
+
+
+class AdsOptions(PolicyOptions):
+    """Options of the ads policy."""
+
+    allowed_domains: list[str] = Field(default_factory=list)
+    allowed_mentions: list[str] = Field(default_factory=list)
+    links: bool = True
+    contacts: bool = True
+    qr_codes: bool = True
+    buttons: bool = True
+    forwards: bool = True
+    via_bot: bool = True
+    cards: bool = True
+    max_image_bytes: int = Field(MAX_BYTES, gt=0)
+
+
+class AdsPolicy:
+    """Finds advertising in messages; pure except for QR decoding in a worker thread."""
+
+    name: ClassVar[str] = NAME
+    Options: ClassVar[type[PolicyOptions]] = AdsOptions
+    symbols: ClassVar[Mapping[str, SymbolInfo]] = SYMBOLS
+
+    def __init__(self, options: PolicyOptions) -> None:
+        assert isinstance(options, AdsOptions)
+        self.options = options
+        self._domains = tuple(d.lower().removeprefix("www.") for d in options.allowed_domains)
+        self._mentions = tuple(m.lower().lstrip("@") for m in options.allowed_mentions)
+
+    def check(self, message: Message, ctx: Context) -> list[Verdict] | Awaitable[list[Verdict]]:
+        verdicts = self.text_verdicts(message)
+        sources = image_sources(message) if self.options.qr_codes else []
+        if not sources:
+            return verdicts
+        return self._with_qr(verdicts, sources)
+
+    def text_verdicts(self, message: Message) -> list[Verdict]:
+        """Everything but QR codes (no I/O)."""
+        opts = self.options
+        original = message.text
+        folded = normalize(original) if original else ""
+        hits: list[Hit] = []
+        if opts.links:
+            hits += find_links(message, folded, self._domains, self._mentions)
+        if opts.contacts and folded:
+            hits += find_contacts(folded)
+        verdicts = [_verdict(hit, original) for hit in hits]
+        verdicts += self._structural(message)
+        return verdicts
+
+    def _structural(self, message: Message) -> list[Verdict]:
+        opts = self.options
+        found: list[Verdict] = []
+        if opts.buttons:
+            urls = [b.data["url"] for b in message.of(Kind.BUTTON) if b.data.get("url")]
+            if urls:
+                found.append(_make("AD_URL_BUTTON", urls[0]))
+        if opts.forwards:
+            for forward in message.of(Kind.FORWARD):
+                if forward.data.get("origin") == "channel":
+                    found.append(_make("AD_FORWARD_CHANNEL", forward.data.get("name", "")))
+                    break
+        if opts.via_bot and message.via_bot:
+            found.append(_make("AD_VIA_BOT", "@" + message.via_bot.lstrip("@")))
+        if opts.cards:
+            cards = message.of(Kind.CARD) + message.of(Kind.CONTACT)
+            if cards:
+                found.append(_make("AD_CARD", cards[0].text or cards[0].kind.value))
+        return found
+
+    async def _with_qr(self, verdicts: list[Verdict], sources: list[str | bytes]) -> list[Verdict]:
+        texts = await decode_all(sources, max_bytes=self.options.max_image_bytes)
+        if texts:
+            verdicts = [*verdicts, _make("AD_QR_CODE", texts[0][:200])]
+        return verdicts
+
+
+def _make(symbol: str, evidence: str, *, weak: bool = False, reason: Text | None = None) -> Verdict:
+    info = SYMBOLS[symbol]
+    score = info.score * (WEAK if weak else 1.0)
+    return Verdict(symbol, score, reason or info.description, evidence=evidence, policy=NAME)
+
+
+def _verdict(hit: Hit, original: str) -> Verdict:
+    return _make(hit.symbol, original_evidence(original, hit.match), weak=not hit.strong)
+
+
+def original_evidence(original: str, folded_match: str) -> str:
+    """The original substring behind a folded match when it can be found, else the match."""
+    if not folded_match:
+        return ""
+    found = re.search(re.escape(folded_match), original, re.IGNORECASE)
+    if found:
+        return found.group()
+    core = [ch for ch in folded_match if ch.isalnum()]
+    if core:
+        pattern = r"\W{0,6}".join(re.escape(ch) for ch in core[:40])
+        found = re.search(pattern, original, re.IGNORECASE)
+        if found:
+            return found.group()
+    return folded_match
+
+
+def name_verdicts(name: str) -> list[Verdict]:
+    """Ads in a new member's display name: links, handles with promotion words, contacts."""
+    folded = normalize(name)
+    if not folded:
+        return []
+    hits = find_in_name(folded) + [h for h in find_contacts(folded) if h.strong]
+    if not hits:
+        return []
+    hit = hits[0]
+    return [_make("AD_NAME", original_evidence(name, hit.match))]

@@ -1,0 +1,66 @@
+"""Contact solicitation in folded text: WeChat and QQ ids, phone numbers, "see my profile"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: WeChat and its disguises; matched on normalised text (lower case, simplified, folded).
+WECHAT = (
+    r"(?:微信|威信|薇信|徽信|维信|危信|卫信|唯信|wei信|v信|v芯|vx|wx|weixin|wechat|wexin|"
+    r"绿泡泡|\+v|加v|加薇|加威|加微|薇|喂心|威心|微芯|v❤|v♥)"
+)
+#: QQ and its disguises.
+QQ = r"(?:qq|扣扣|抠抠|寇寇|蔻蔻|口口|企鹅|企鵝|🐧|q群|裙号|群号|裙|扣群|qun)"
+#: Between a contact keyword and the id: separators, colons, "号", "是", "搜", a few letters.
+_GAP = r"[\s:：=\-_.,，。/|~*+#@号是为搜加我的]{0,6}"
+_WECHAT_ID = r"([a-z][a-z0-9_-]{4,19}|[0-9]{5,12})"
+_QQ_ID = r"([0-9]{5,11})"
+
+_WECHAT_WITH_ID = re.compile(WECHAT + _GAP + _WECHAT_ID)
+_ID_THEN_WECHAT = re.compile(r"(?<![a-z0-9])([a-z]{0,4}[0-9]{5,12})" + _GAP + WECHAT)
+_QQ_WITH_ID = re.compile(QQ + _GAP + _QQ_ID)
+_ASK_WECHAT = re.compile(r"(?:加|添加|联系|私聊|私信|找|看)我?(?:的)?" + WECHAT)
+
+#: Mainland mobile numbers, and long digit runs that read as phone numbers anywhere.
+_CN_MOBILE = re.compile(r"(?<![0-9])(?:\+?86)?1[3-9][0-9]{9}(?![0-9])")
+_LONG_NUMBER = re.compile(r"(?<![0-9a-z])\+?[0-9]{10,13}(?![0-9])")
+_CALL_WORDS = re.compile(
+    r"(?:电话|致电|来电|热线|咨询|联系|手机|tel|call|phone|txt|text|ring|dial|whatsapp|"
+    r"звони|телефон)"
+)
+
+_SEE_PROFILE = re.compile(
+    r"(?:看|点|戳|见|进)(?:我)?(?:的)?(?:头像|主页|简介|资料|名字|昵称|签名|个人资料)|"
+    r"(?:头像|主页|简介|名字|昵称)(?:有|里|上)(?:联系|方式|惊喜|福利|v|微|q)|"
+    r"(?:check|see|look at|visit)\s(?:my\s)?(?:profile|bio|avatar|pfp)|"
+    r"(?:link|contact)s?\s(?:is\s)?in\s(?:my\s)?(?:bio|profile)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One finding: which signal, how strong, and the folded text that matched."""
+
+    symbol: str
+    strong: bool
+    match: str
+
+
+def find_contacts(folded: str) -> list[Hit]:
+    """Contact solicitations in normalised text, strongest first, one per symbol."""
+    hits: list[Hit] = []
+    found = _WECHAT_WITH_ID.search(folded) or _ID_THEN_WECHAT.search(folded)
+    if found:
+        hits.append(Hit("AD_CONTACT_WECHAT", True, found.group()))
+    elif asked := _ASK_WECHAT.search(folded):
+        hits.append(Hit("AD_CONTACT_WECHAT", False, asked.group()))
+    if qq := _QQ_WITH_ID.search(folded):
+        hits.append(Hit("AD_CONTACT_QQ", True, qq.group()))
+    phone = _CN_MOBILE.search(folded) or _LONG_NUMBER.search(folded)
+    if phone:
+        window = folded[max(0, phone.start() - 24) : phone.end() + 24]
+        hits.append(Hit("AD_PHONE", bool(_CALL_WORDS.search(window)), phone.group()))
+    if profile := _SEE_PROFILE.search(folded):
+        hits.append(Hit("AD_SEE_PROFILE", True, profile.group()))
+    return hits

@@ -1,0 +1,86 @@
+"""Links in a message: URLs, bare and obfuscated domains, invite links, channel promotions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from bot.events import Kind, Message
+from policies.ads_contacts import Hit
+
+_TLDS = (
+    "com|net|org|cn|top|xyz|cc|me|io|vip|app|info|biz|club|site|online|shop|store|live|"
+    "ly|gg|tv|co|ru|su|link|fun|icu|pro|win|bet|tk|ml|ga|cf|uk|us|hk|tw|in|to|sh|la|ws"
+)
+#: Scheme URLs and www. hosts (on normalised text: already lower case).
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。]+")
+#: Bare domains, with the dot written as 点 / 。 / (dot) / " dot " to dodge link detection.
+_DOMAIN = re.compile(
+    r"(?<![a-z0-9@-])((?:[a-z0-9-]{2,63}(?:\.|点|。|\(dot\)|\[dot\]| dot ))+(?:" + _TLDS + r"))"
+    r"(?![a-z0-9])(?:/[^\s]*)?"
+)
+_OBFUSCATED_DOT = re.compile(r"点|。|\(dot\)|\[dot\]| dot ")
+_INVITE = re.compile(
+    r"(?:t\.me|telegram\.me|telegram\.dog)/(?:\+|joinchat/)[\w-]+|"
+    r"chat\.whatsapp\.com/\w+|(?:qm|jq)\.qq\.com/\S+|weixin\.qq\.com/g/\S+|"
+    r"discord\.gg/\w+|line\.me/ti/g/\S+"
+)
+_TME_NAME = re.compile(r"(?:t\.me|telegram\.me)/([a-z][a-z0-9_]{3,31})(?![a-z0-9_/])")
+_MENTION = re.compile(r"(?<![a-z0-9_])@([a-z][a-z0-9_]{3,31})")
+_PROMO_WORDS = re.compile(
+    r"(?:频道|关注|订阅|加入|进群|入群|群组|私聊|私信|联系|咨询|飞机|纸飞机|电报|"
+    r"channel|subscribe|join|follow|contact|dm\b|pm\b|канал|подпис|пиши|обращ)"
+)
+
+
+def hosts_of(message: Message, folded: str) -> list[str]:
+    """Every host the message points at: LINK segments, buttons, URLs and domains in text."""
+    hosts = [seg.data.get("host", "") or _host(seg.text) for seg in message.of(Kind.LINK)]
+    hosts.extend(_host(m.group()) for m in _URL.finditer(folded))
+    hosts.extend(_OBFUSCATED_DOT.sub(".", m.group(1)) for m in _DOMAIN.finditer(folded))
+    return [h.lower() for h in hosts if h]
+
+
+def _host(url: str) -> str:
+    rest = url.split("://", 1)[-1]
+    return rest.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0].lower()
+
+
+def allowed(host: str, allowlist: Iterable[str]) -> bool:
+    """``host`` is an allowed domain or a subdomain of one."""
+    host = host.removeprefix("www.")
+    return any(host == d or host.endswith("." + d) for d in allowlist)
+
+
+def find_links(
+    message: Message, folded: str, allowlist: Sequence[str], mentions_allowed: Sequence[str]
+) -> list[Hit]:
+    """Link findings: invites and promotions are strong, a plain link is weak."""
+    hits: list[Hit] = []
+    raw = "\n".join([folded, *(s.text.lower() for s in message.of(Kind.LINK))])
+    if invite := _INVITE.search(raw):
+        hits.append(Hit("AD_INVITE_LINK", True, invite.group()))
+    promoted = [m for m in _TME_NAME.finditer(raw) if m.group(1) not in mentions_allowed]
+    promoted += [m for m in _MENTION.finditer(folded) if m.group(1) not in mentions_allowed]
+    usernames = {s.data.get("username", "").lower() for s in message.of(Kind.MENTION)}
+    if promoted and (_PROMO_WORDS.search(folded) or any(u.endswith("bot") for u in usernames)):
+        hits.append(Hit("AD_CHANNEL_PROMO", True, promoted[0].group()))
+    obfuscated = [
+        m.group(1) for m in _DOMAIN.finditer(folded) if _OBFUSCATED_DOT.search(m.group(1))
+    ]
+    foreign = [h for h in hosts_of(message, folded) if not allowed(h, allowlist)]
+    if obfuscated and not allowed(_OBFUSCATED_DOT.sub(".", obfuscated[0]), allowlist):
+        hits.append(Hit("AD_LINK", True, obfuscated[0]))
+    elif foreign and not hits:
+        hits.append(Hit("AD_LINK", False, foreign[0]))
+    return hits
+
+
+def find_in_name(folded: str) -> list[Hit]:
+    """Links and handles in a display name (names carry no segments)."""
+    hits: list[Hit] = []
+    if found := _URL.search(folded) or _DOMAIN.search(folded) or _INVITE.search(folded):
+        hits.append(Hit("AD_NAME", True, found.group()))
+    elif (mention := _MENTION.search(folded)) and _PROMO_WORDS.search(folded):
+        hits.append(Hit("AD_NAME", True, mention.group()))
+    return hits

@@ -1,0 +1,172 @@
+"""The learned spam classifier: an n-gram model per chat or network, taught by moderators.
+
+Replying ``/spam`` to a message calls ``book.learn(scope, text, spam=True)``; undoing a false
+positive calls it with ``spam=False``. The handler persists ``book.dump(scope)`` and restores it
+with ``book.load(scope, data)`` at start; ``bootstrap_tsv`` seeds a model from ``label<TAB>text``
+lines. When a chat's own model has too few examples, the ``"global"`` model answers for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from bot.events import Message
+from bot.i18n import t
+from bot.policy import Context, PolicyOptions, SymbolInfo
+from bot.verdict import Verdict
+from policies.ngram import NgramModel
+
+GLOBAL = "global"
+SYMBOL = "SPAM_CLASSIFIER"
+
+
+class TsvError(ValueError):
+    """A malformed line in a labelled TSV file (message names file and line)."""
+
+
+def read_tsv(path: str | Path) -> list[tuple[bool, str]]:
+    """``label<TAB>text`` lines, label ``spam`` or ``ham``; blank lines are skipped."""
+    rows: list[tuple[bool, str]] = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            label, sep, text = line.partition("\t")
+            label = label.strip().lower()
+            if not sep or label not in ("spam", "ham"):
+                raise TsvError(
+                    f"{path}:{number}: expected 'spam<TAB>text' or 'ham<TAB>text', "
+                    f"got {line[:40]!r}"
+                )
+            rows.append((label == "spam", text))
+    return rows
+
+
+class ModelBook:
+    """Process-wide models by scope key (a chat id, a network name, or ``"global"``)."""
+
+    def __init__(self) -> None:
+        self._models: dict[str, NgramModel] = {}
+
+    def model(self, scope: str) -> NgramModel:
+        """The model of ``scope``, created empty on first use."""
+        found = self._models.get(scope)
+        if found is None:
+            found = self._models[scope] = NgramModel()
+        return found
+
+    def scopes(self) -> tuple[str, ...]:
+        return tuple(self._models)
+
+    def learn(self, scope: str, text: str, spam: bool) -> None:
+        self.model(scope).learn(text, spam)
+
+    def forget(self, scope: str, text: str, spam: bool) -> None:
+        self.model(scope).forget(text, spam)
+
+    def dump(self, scope: str) -> bytes:
+        return self.model(scope).to_bytes()
+
+    def load(self, scope: str, data: bytes) -> None:
+        self._models[scope] = NgramModel.from_bytes(data)
+
+    def bootstrap_tsv(self, path: str | Path, scope: str = GLOBAL) -> int:
+        """Teach ``scope`` every line of a labelled TSV; returns the number of lines learnt."""
+        rows = read_tsv(path)
+        model = self.model(scope)
+        for spam, text in rows:
+            model.learn(text, spam)
+        return len(rows)
+
+    def for_context(
+        self, ctx: Context, scope: str = "chat", min_examples: int = 0
+    ) -> tuple[str, NgramModel] | None:
+        """The model that should judge in ``ctx``: its own scope if trained enough, else global."""
+        key = ctx.chat.network if scope == "network" and ctx.chat.network else ctx.chat.chat
+        for candidate in (key, GLOBAL):
+            model = self._models.get(candidate)
+            if model is not None and _ready(model, min_examples):
+                return candidate, model
+        return None
+
+
+def _ready(model: NgramModel, min_examples: int) -> bool:
+    return model.examples >= min_examples and model.spam_examples > 0 and model.ham_examples > 0
+
+
+_DEFAULT_BOOK = ModelBook()
+
+
+def default_book() -> ModelBook:
+    """The process-wide book used when a policy is built without one."""
+    return _DEFAULT_BOOK
+
+
+class ClassifierOptions(PolicyOptions):
+    """Options of the classifier policy."""
+
+    threshold: float = Field(0.98, gt=0.5, lt=1.0)
+    min_examples: int = Field(50, ge=0)
+    scope: Literal["chat", "network"] = "chat"
+    score_at_threshold: float = 5.0
+    score_at_certainty: float = 8.0
+    max_chars: int = Field(1000, ge=10)
+
+
+class ClassifierPolicy:
+    """Votes spam when the learned model is confident enough; the probability is the evidence."""
+
+    name: ClassVar[str] = "classifier"
+    Options: ClassVar[type[PolicyOptions]] = ClassifierOptions
+    symbols: ClassVar[Mapping[str, SymbolInfo]] = {
+        SYMBOL: SymbolInfo(
+            SYMBOL,
+            5.0,
+            t(
+                "The spam classifier trained by moderators is confident this is spam",
+                "由管理员训练的垃圾消息分类器判断这是垃圾消息",
+            ),
+        )
+    }
+
+    def __init__(self, options: PolicyOptions, book: ModelBook | None = None) -> None:
+        assert isinstance(options, ClassifierOptions)
+        self.options = options
+        self.book = book if book is not None else default_book()
+
+    def probability(self, message: Message, ctx: Context) -> float | None:
+        """The spam probability of the message, or None when no model is ready."""
+        text = message.text[: self.options.max_chars]
+        if not text.strip():
+            return None
+        found = self.book.for_context(ctx, self.options.scope, self.options.min_examples)
+        if found is None:
+            return None
+        return found[1].spam_probability(text)
+
+    def check(self, message: Message, ctx: Context) -> list[Verdict]:
+        probability = self.probability(message, ctx)
+        opts = self.options
+        if probability is None or probability < opts.threshold:
+            return []
+        share = (probability - opts.threshold) / (1.0 - opts.threshold)
+        score = opts.score_at_threshold + share * (
+            opts.score_at_certainty - opts.score_at_threshold
+        )
+        return [
+            Verdict(
+                SYMBOL,
+                round(score, 2),
+                t(
+                    "Looks like spam to the trained classifier ({p:.1%})",
+                    "分类器判断为垃圾消息（{p:.1%}）",
+                ).format(p=probability),
+                evidence=f"p={probability:.4f}",
+                policy=self.name,
+            )
+        ]
