@@ -114,9 +114,23 @@ def human(duration: timedelta | None, lang: str) -> str:
 class Enforcer:
     """Turns a decision into a logged, escalated, capability-aware sanction."""
 
-    def __init__(self, store: ModerationStore, notifier: Notifier) -> None:
+    def __init__(self, store: ModerationStore, notifier: Notifier, *,
+                 reply_cooldown: timedelta = timedelta(minutes=10)) -> None:
         self.store = store
         self.notifier = notifier
+        self.reply_cooldown = reply_cooldown
+        self._replied: dict[tuple[str, str, str], datetime] = {}
+
+    def _may_reply(self, message: Message, reply: Text, now: datetime) -> bool:
+        """One informational reply per member and topic per cooldown (no reply storms)."""
+        key = (message.chat, message.sender.id, reply.en)
+        last = self._replied.get(key)
+        if last is not None and now - last < self.reply_cooldown:
+            return False
+        if len(self._replied) > 10_000:
+            self._replied.clear()
+        self._replied[key] = now
+        return True
 
     async def enforce(
         self,
@@ -130,6 +144,8 @@ class Enforcer:
         lang: str,
     ) -> Enforcement:
         for reply in decision.replies:
+            if not self._may_reply(message, reply, now):
+                continue
             await self.notifier.notify(gateway, message.chat, reply, lang=lang,
                                        reply_to=message.message_id, thread_id=message.thread_id)
         would = max(decision.action, decision.shadow_action)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from bot.decide import decide
 from bot.enforcer import Enforcement, Enforcer
-from bot.events import Message, Role
+from bot.events import Kind, Message, Role
 from bot.gateway import ChatGateway
 from bot.history import ChatHistory
 from bot.policy import Context, RecentMessage
@@ -74,9 +74,12 @@ class MessageHandler:
                 if enforcement.action >= Action.WARN:
                     self.snapshots.invalidate(chat, sender.id)
         if not message.edited:
+            kinds = message.kinds
+            if any(v.symbol.startswith("REDPACKET_") for v in decision.verdicts):
+                kinds = kinds | {Kind.RED_PACKET}  # bot- or button-delivered packets count too
             self.history.add(chat, RecentMessage(
                 message_id=message.message_id, sender_id=sender.id, date=message.date,
-                fingerprint=fingerprint, kinds=message.kinds, album_id=message.album_id,
+                fingerprint=fingerprint, kinds=kinds, album_id=message.album_id,
             ))
             self.snapshots.counted(chat, sender.id)
             await self.activity.note(chat, replace(sender, role=role), now)

@@ -109,3 +109,16 @@ async def test_silent_decisions_delete_without_a_notice() -> None:
                            MemberSnapshot("test:7"), gateway, ladder=Ladder(), now=NOW,
                            lang="en")
     assert gateway.names() == ["delete"]
+
+
+async def test_informational_replies_are_not_repeated_within_the_cooldown() -> None:
+    enforcer, _, gateway, _ = setup()
+    biz = Verdict("BIZ_PRIVATE_QUESTION", 0.0, t("business", "业务"),
+                  reply=t("ask staff", "请私聊客服"), policy="business")
+    decision = Decision(Action.ALLOW, 0.0, (biz,), replies=(biz.reply,))  # type: ignore[arg-type]
+    for n in range(3):
+        await enforcer.enforce(msg(n), decision, MemberSnapshot("test:7"), gateway,
+                               ladder=Ladder(), now=NOW + timedelta(minutes=n), lang="en")
+    await enforcer.enforce(msg(9), decision, MemberSnapshot("test:7"), gateway,
+                           ladder=Ladder(), now=NOW + timedelta(minutes=30), lang="en")
+    assert [c.args["text"] for c in gateway.of("send")] == ["ask staff", "ask staff"]
