@@ -1,0 +1,54 @@
+"""Through the composition root (``qunguan run``): QQ and WeChat beside each other in one App."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.onebot import standin_events as ev
+from bot.adapters.onebot.standin import StandIn
+
+from .core_wiring import AD_WORD, config, registry
+
+for _module in ("storage.db", "storage.moderation", "storage.deletions", "storage.updates"):
+    pytest.importorskip(_module, reason=f"{_module} (SQL storage) is not written yet")
+
+from bot.app import running_app  # noqa: E402  (imports storage)
+
+TOKEN = "app-token"
+
+
+async def test_app_runs_qq_and_wechat_and_sanctions_through_each_platforms_actions(
+    tmp_path: Path,
+) -> None:
+    loaded = config(tmp_path)
+    env = {"ONEBOT_ACCESS_TOKEN": TOKEN}
+    async with running_app(loaded, env=env, registry=registry(), port=0) as app:
+        base = f"ws://127.0.0.1:{app.port}"
+        qq = StandIn(f"{base}/onebot/v11/ws", token=TOKEN, self_id="10001")
+        wx = StandIn(f"{base}/onebot/v12/ws", token=TOKEN, version=12, impl="ComWeChat",
+                     self_id="wxid_bot")
+        assert await qq.connect() == 101
+        assert await wx.connect() == 101
+        try:
+            for n in range(3):
+                await qq.send(ev.group_message(4242, 20004, [ev.text(f"{AD_WORD} {n}")],
+                                               message_id=601 + n))
+                await wx.send(ev.v12_group_message("88@chatroom", "wxid_spam",
+                                                   [ev.text(f"{AD_WORD} {n}")],
+                                                   message_id=f"80{n}"))
+            await qq.wait_for("set_group_kick", within=15)
+            await wx.wait_for("wx.delete_groupmember", within=15)
+            assert [p["message_id"] for p in qq.of("delete_msg")] == [601, 602, 603]
+            assert [p["duration"] for p in qq.of("set_group_ban")] == [
+                int(timedelta(days=1).total_seconds())
+            ]
+            assert "delete_message" not in wx.names()
+            assert wx.of("wx.delete_groupmember") == [
+                {"group_id": "88@chatroom", "user_list": ["wxid_spam"]}
+            ]
+        finally:
+            await qq.close()
+            await wx.close()
