@@ -163,3 +163,22 @@ async def test_two_accounts_each_get_the_calls_for_their_own_groups(
     finally:
         await alpha.close()
         await beta.close()
+
+
+async def test_split_event_and_api_connections_send_actions_only_on_the_api_one(
+    serve: Callable[..., Any], sink: RecordingSink
+) -> None:
+    served: Served = await serve(access_token=TOKEN)
+    events = StandIn(served.ws_url, self_id="10001", token=TOKEN)
+    api = StandIn(served.ws_url, self_id="10001", token=TOKEN)
+    try:
+        assert await events.connect(events.headers() | {"X-Client-Role": "Event"}) == 101
+        assert await api.connect(api.headers() | {"X-Client-Role": "API"}) == 101
+        await events.send(ev.group_message(555, 20001, [ev.text("hi")]))
+        await _until(lambda: len(sink.events) == 1)
+        assert (await served.adapter.gateway.kick("qq:555", "qq:20001")).ok
+        assert len(api.of("set_group_kick")) == 1 and events.actions == []
+    finally:
+        await events.close()
+        await api.close()
+

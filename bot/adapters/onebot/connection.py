@@ -107,8 +107,11 @@ class Sessions:
         self._all.add(session)
 
     def bind(self, session: Session, self_id: str, platform_name: str = "") -> Session | None:
-        """Make ``session`` serve ``self_id``; returns a different session it replaced."""
-        if not self_id:
+        """Make ``session`` serve ``self_id``; returns a different session it replaced.
+
+        An event-only connection (``X-Client-Role: Event``) never serves actions.
+        """
+        if not self_id or not session.accepts_actions:
             return None
         session.self_ids.add(self_id)
         if platform_name:

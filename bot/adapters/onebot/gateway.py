@@ -88,9 +88,6 @@ class OneBotGateway:
         """Send one action through the account that reported ``chat`` (WS first, then HTTP)."""
         self_id = self.sessions.account_for(chat)
         session = self.sessions.session_for(self_id)
-        if session is None and not self_id and self.http is None:
-            accounts = self.sessions.accounts()
-            session = self.sessions.session_for(accounts[0]) if len(accounts) == 1 else None
         if session is not None:
             result = await session.call(action, params, self_id)
         elif self.http is not None:
