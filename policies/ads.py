@@ -9,7 +9,10 @@ an awaitable. ``name_verdicts(name)`` judges a new member's display name for the
 from __future__ import annotations
 
 import re
+import unicodedata
+from bisect import bisect_right
 from collections.abc import Awaitable, Mapping
+from itertools import accumulate
 from typing import ClassVar
 
 from pydantic import Field
@@ -140,19 +143,27 @@ def _verdict(hit: Hit, original: str) -> Verdict:
 
 
 def original_evidence(original: str, folded_match: str) -> str:
-    """The original substring behind a folded match when it can be found, else the match."""
+    """The original substring behind a folded match when it can be found, else the match.
+
+    Each original character is folded on its own (NFKC, lower case) while remembering where it
+    came from; the match's letters and digits are then searched with small gaps allowed.
+    """
     if not folded_match:
         return ""
-    found = re.search(re.escape(folded_match), original, re.IGNORECASE)
-    if found:
-        return found.group()
-    core = [ch for ch in folded_match if ch.isalnum()]
-    if core:
-        pattern = r"\W{0,6}".join(re.escape(ch) for ch in core[:40])
-        found = re.search(pattern, original, re.IGNORECASE)
-        if found:
-            return found.group()
-    return folded_match
+    if (start := original.lower().find(folded_match)) >= 0:
+        return original[start : start + len(folded_match)]
+    core = [ch for ch in folded_match if ch.isalnum()][:40]
+    if not core:
+        return folded_match
+    pieces = [unicodedata.normalize("NFKC", ch).lower() for ch in original]
+    offsets = list(accumulate((len(p) for p in pieces), initial=0))
+    pattern = r"\W{0,6}".join(re.escape(ch) for ch in core)
+    found = re.search(pattern, "".join(pieces))
+    if not found:
+        return folded_match
+    first = bisect_right(offsets, found.start()) - 1
+    last = bisect_right(offsets, found.end() - 1) - 1
+    return original[first : last + 1]
 
 
 def name_verdicts(name: str) -> list[Verdict]:

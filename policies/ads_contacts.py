@@ -31,8 +31,8 @@ _CALL_WORDS = re.compile(
 )
 
 _SEE_PROFILE = re.compile(
-    r"(?:看|点|戳|见|进)(?:我)?(?:的)?(?:头像|主页|简介|资料|名字|昵称|签名|个人资料)|"
-    r"(?:头像|主页|简介|名字|昵称)(?:有|里|上)(?:联系|方式|惊喜|福利|v|微|q)|"
+    r"(?:看|点|戳|进)我的?(?:头像|主页|简介|资料|签名|个人资料)|"
+    r"(?:头像|主页|简介|签名)(?:有|里|上)(?:联系|方式|惊喜|福利|v|微|q)|"
     r"(?:check|see|look at|visit)\s(?:my\s)?(?:profile|bio|avatar|pfp)|"
     r"(?:link|contact)s?\s(?:is\s)?in\s(?:my\s)?(?:bio|profile)"
 )

@@ -62,7 +62,9 @@ def decode_qr(source: str | bytes, *, max_bytes: int = MAX_BYTES) -> list[str]:
             if image.width * image.height > MAX_PIXELS:
                 return []
             image.load()
-            results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+            results = zxingcpp.read_barcodes(
+                image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+            )
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         log.debug("QR decode failed: %s", exc)
         return []

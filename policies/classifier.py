@@ -110,7 +110,7 @@ def default_book() -> ModelBook:
 class ClassifierOptions(PolicyOptions):
     """Options of the classifier policy."""
 
-    threshold: float = Field(0.98, gt=0.5, lt=1.0)
+    threshold: float = Field(0.99, gt=0.5, lt=1.0)
     min_examples: int = Field(50, ge=0)
     scope: Literal["chat", "network"] = "chat"
     score_at_threshold: float = 5.0

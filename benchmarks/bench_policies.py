@@ -1,0 +1,87 @@
+"""Time every available content policy on 200- and 4,000-character messages vs a no-op floor."""
+
+from __future__ import annotations
+
+import inspect
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.evaluate import member_context, member_message
+from bot.policy import Policy
+from bot.registry import Registry
+
+PIECES = [
+    "今天天气不错，我们一起去公园散步吧。",
+    "有没有人知道这个问题怎么解决？",
+    "加我薇信 abc12345 ",
+    "See you at 10, bring the books. ",
+    "最新网址 xx888点com ",
+    "ＦＴＡ６８９ᚰ看片",
+    "谢谢大家！",
+    "Привет всем, как дела? ",
+    "call 139 1234 5678 now ",
+    "哈哈哈😂😂 ",
+]
+
+
+def synthetic(length: int, seed: int) -> str:
+    rng = random.Random(seed)
+    parts: list[str] = []
+    while sum(map(len, parts)) < length:
+        parts.append(rng.choice(PIECES))
+    return "".join(parts)[:length]
+
+
+def measure(run: Callable[[str], object], texts: list[str]) -> tuple[float, float]:
+    samples = []
+    for text in texts:
+        started = time.perf_counter()
+        run(text)
+        samples.append((time.perf_counter() - started) * 1e6)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
+
+
+def build() -> list[Policy]:
+    registry = Registry()
+    policies: list[Policy] = []
+    for name in registry.available():
+        factory = registry.get(name)
+        policies.append(factory(factory.Options()))
+    return policies
+
+
+def main() -> None:
+    policies = build()
+    ctx = member_context()
+
+    def all_policies(text: str) -> None:
+        message = member_message(text)
+        for policy in policies:
+            result = policy.check(message, ctx)
+            if inspect.isawaitable(result):
+                getattr(result, "close", lambda: None)()
+
+    def floor(text: str) -> None:
+        member_message(text)
+
+    print("policies:", ", ".join(p.name for p in policies))
+    for length, count in ((200, 3000), (4000, 600)):
+        # Distinct texts so that the normalisation cache does not hide the real cost.
+        texts = [synthetic(length, seed) + str(seed) for seed in range(count)]
+        floor_median, _ = measure(floor, texts)
+        median, p99 = measure(all_policies, texts)
+        print(
+            f"{length:>5} chars: median {median:8.1f} µs  p99 {p99:8.1f} µs  "
+            f"floor median {floor_median:6.2f} µs  ratio {median / floor_median:7.1f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

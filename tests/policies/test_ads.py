@@ -1,0 +1,104 @@
+"""The ads policy: disguised contacts, links, invites and structural ad signals."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.decide import Scoring, decide
+from bot.events import Kind, Segment
+from bot.verdict import Action
+from policies.ads import AdsOptions, AdsPolicy, name_verdicts
+from tests.policies.conftest import build_context, build_message
+
+POLICY = AdsPolicy(AdsPolicy.Options())
+
+
+def symbols(text: str = "", **kwargs: object) -> set[str]:
+    result = POLICY.check(build_message(text, **kwargs), build_context())  # type: ignore[arg-type]
+    assert isinstance(result, list)
+    return {v.symbol for v in result}
+
+
+def action(text: str) -> Action:
+    result = POLICY.check(build_message(text), build_context())
+    assert isinstance(result, list)
+    return decide(result, Scoring()).action
+
+
+def test_disguised_wechat_id_is_found_and_reaches_warn() -> None:
+    assert "AD_CONTACT_WECHAT" in symbols("想要的加 薇信：ａｂｃ１２３４５")
+    assert action("想要的加 薇信：ａｂｃ１２３４５") >= Action.WARN
+
+
+def test_qq_number_written_with_penguin_and_chinese_numerals_is_found() -> None:
+    assert "AD_CONTACT_QQ" in symbols("🐧 幺二三四五六七")
+
+
+def test_mobile_number_with_call_to_action_is_an_ad() -> None:
+    assert "AD_PHONE" in symbols("优惠活动 详情致电 139 1234 5678")
+
+
+def test_ordinary_chat_is_left_alone() -> None:
+    assert symbols("今天我们一起去吃饭吧，三三两两地走") == set()
+    assert symbols("See you at 10, bring the 2 books") == set()
+
+
+def test_obfuscated_domain_is_a_strong_link() -> None:
+    assert "AD_LINK" in symbols("最新网址 abc888点com 注册就送")
+    assert action("最新网址 abc888点com 注册就送") >= Action.WARN
+
+
+def test_plain_link_only_flags_and_allowlisted_domain_is_ignored() -> None:
+    assert action("docs at https://python.org/tutorial") == Action.FLAG
+    allowing = AdsPolicy(AdsOptions(allowed_domains=["python.org"]))
+    result = allowing.check(build_message("see https://docs.python.org/3/"), build_context())
+    assert result == []
+
+
+def test_telegram_invite_link_is_an_ad() -> None:
+    assert "AD_INVITE_LINK" in symbols("come join t.me/+AbCdEf123")
+
+
+def test_channel_mention_with_promotion_words_is_promo() -> None:
+    assert "AD_CHANNEL_PROMO" in symbols("欢迎关注我的频道 @best_deals_cn")
+    assert symbols("@alice_w what do you think?") == set()
+
+
+def test_see_my_avatar_is_found() -> None:
+    assert "AD_SEE_PROFILE" in symbols("想看的点我头像")
+
+
+def test_url_button_forward_via_bot_and_card_are_reported() -> None:
+    segments = [
+        Segment(Kind.BUTTON, "Open", {"url": "https://x.example"}),
+        Segment(Kind.FORWARD, "", {"origin": "channel", "name": "Deals"}),
+        Segment(Kind.CARD, "mini program"),
+    ]
+    found = symbols("hi", segments=segments, via_bot="somebot")
+    assert {"AD_URL_BUTTON", "AD_FORWARD_CHANNEL", "AD_VIA_BOT", "AD_CARD"} <= found
+
+
+def test_evidence_is_the_original_substring() -> None:
+    result = POLICY.check(build_message("加我ＶＸ：ａｂｃ１２３４５ 谢谢"), build_context())
+    assert isinstance(result, list)
+    assert result[0].evidence == "ＶＸ：ａｂｃ１２３４５"
+
+
+def test_display_name_with_contact_is_an_ad() -> None:
+    assert [v.symbol for v in name_verdicts("小美 vx: meimei8888")] == ["AD_NAME"]
+    assert name_verdicts("张三") == []
+
+
+def test_qr_code_in_a_local_image_is_found(tmp_path: object) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    path = f"{tmp_path}/qr.png"
+    barcode = zxingcpp.create_barcode("https://join.example/abc", zxingcpp.BarcodeFormat.QRCode)
+    Image.fromarray(zxingcpp.write_barcode_to_image(barcode, scale=4)).save(path)
+    message = build_message("", segments=[Segment(Kind.IMAGE, "", {"file_id": "f", "path": path})])
+    result = POLICY.check(message, build_context())
+    assert not isinstance(result, list)
+    verdicts = asyncio.run(result)  # type: ignore[arg-type]
+    assert [v.symbol for v in verdicts] == ["AD_QR_CODE"]
+    assert verdicts[0].evidence == "https://join.example/abc"

@@ -1,0 +1,116 @@
+"""The n-gram model and the classifier policy that votes with its probability."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.policy import ChatInfo
+from policies.classifier import ClassifierOptions, ClassifierPolicy, ModelBook, TsvError
+from policies.ngram import NgramModel
+from tests.policies.conftest import build_context, build_message
+
+SPAM = [
+    "低价出售游戏账号 联系我",
+    "兼职刷单 日结 私聊",
+    "出售银行卡 私聊我",
+    "免费领取会员 点击领取",
+    "cheap followers, dm me now",
+    "刷单兼职 日赚三百 私聊",
+]
+HAM = [
+    "今天下雨了记得带伞",
+    "晚上一起吃饭吗",
+    "这个问题我也不懂",
+    "周末去爬山吧",
+    "see you tomorrow at lunch",
+    "谢谢大家的帮助",
+]
+
+
+def trained(repeat: int = 10) -> NgramModel:
+    model = NgramModel()
+    for _ in range(repeat):
+        for text in SPAM:
+            model.learn(text, True)
+        for text in HAM:
+            model.learn(text, False)
+    return model
+
+
+def test_model_learns_to_separate_spam_from_ham() -> None:
+    model = trained()
+    assert model.spam_probability("兼职刷单 私聊我") > 0.9
+    assert model.spam_probability("明天一起吃饭吧") < 0.1
+
+
+def test_untrained_model_is_undecided() -> None:
+    assert NgramModel().spam_probability("anything") == 0.5
+
+
+def test_model_round_trips_through_bytes_without_pickle() -> None:
+    model = trained()
+    data = model.to_bytes()
+    assert not data.startswith(b"\x80")  # not a pickle stream
+    again = NgramModel.from_bytes(data)
+    assert again.spam_probability("兼职刷单") == pytest.approx(model.spam_probability("兼职刷单"))
+
+
+def test_garbage_bytes_are_rejected() -> None:
+    with pytest.raises(ValueError):
+        NgramModel.from_bytes(b"not a model")
+
+
+def test_forget_undoes_a_learn() -> None:
+    model = trained(1)
+    before = model.spam_probability("晚上一起吃饭吗")
+    model.learn("晚上一起吃饭吗", True)
+    model.forget("晚上一起吃饭吗", True)
+    assert model.spam_probability("晚上一起吃饭吗") == pytest.approx(before)
+
+
+def test_policy_stays_silent_until_enough_examples() -> None:
+    book = ModelBook()
+    book.learn("tg:-1001", "兼职刷单 私聊", True)
+    policy = ClassifierPolicy(ClassifierOptions(min_examples=50), book=book)
+    assert policy.check(build_message("兼职刷单 私聊"), build_context()) == []
+
+
+def test_policy_votes_with_its_probability_as_evidence() -> None:
+    book = ModelBook()
+    book.load("tg:-1001", trained().to_bytes())
+    policy = ClassifierPolicy(ClassifierOptions(min_examples=10, threshold=0.9), book=book)
+    verdicts = policy.check(build_message("兼职刷单 日结 私聊我"), build_context())
+    assert [v.symbol for v in verdicts] == ["SPAM_CLASSIFIER"]
+    probability = float(verdicts[0].evidence.removeprefix("p="))
+    assert 0.9 <= probability <= 1.0
+    assert 5.0 <= verdicts[0].score <= 8.0
+
+
+def test_chat_without_its_own_model_falls_back_to_global() -> None:
+    book = ModelBook()
+    book.load("global", trained().to_bytes())
+    policy = ClassifierPolicy(ClassifierOptions(min_examples=10, threshold=0.9), book=book)
+    assert policy.check(build_message("兼职刷单 私聊我"), build_context(chat="tg:-999"))
+
+
+def test_network_scope_uses_the_chat_network_model() -> None:
+    book = ModelBook()
+    book.load("net-a", trained().to_bytes())
+    ctx = build_context()
+    ctx = type(ctx)(now=ctx.now, chat=ChatInfo(chat="tg:-5", network="net-a"), member=ctx.member)
+    found = book.for_context(ctx, scope="network", min_examples=10)
+    assert found is not None and found[0] == "net-a"
+
+
+def test_bootstrap_reads_tsv_and_reports_bad_lines(tmp_path: Path) -> None:
+    good = tmp_path / "seed.tsv"
+    good.write_text("spam\t兼职刷单 私聊\nham\t晚上吃饭\n\n", encoding="utf-8")
+    book = ModelBook()
+    assert book.bootstrap_tsv(good) == 2
+    assert book.model("global").examples == 2
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("spam\tok\nmaybe\tnope\n", encoding="utf-8")
+    with pytest.raises(TsvError, match=r"bad\.tsv:2"):
+        book.bootstrap_tsv(bad)
