@@ -182,3 +182,31 @@ async def test_split_event_and_api_connections_send_actions_only_on_the_api_one(
         await events.close()
         await api.close()
 
+
+async def test_two_accounts_in_one_group_deliver_each_message_once_and_fail_over(
+    serve: Callable[..., Any], sink: RecordingSink
+) -> None:
+    served: Served = await serve(access_token=TOKEN)
+    alpha = await connected(served, self_id="111")
+    beta = await connected(served, self_id="222")
+    try:
+        await alpha.send(ev.group_message(3000, 7, [ev.text("one")], self_id=111, message_id=1))
+        await _until(lambda: len(sink.events) == 1)
+        await beta.send(ev.group_message(3000, 7, [ev.text("one")], self_id=222, message_id=9))
+        await _until(lambda: served.adapter.shadowed == 1)
+        await alpha.send(ev.group_message(3000, 7, [ev.text("two")], self_id=111, message_id=2))
+        await _until(lambda: len(sink.events) == 2)
+        await served.adapter.drain()
+        assert sink.keys == ["qq:111:1", "qq:111:2"]
+        await alpha.disconnect()
+        await _until(lambda: served.adapter.sessions.accounts() == ["222"])
+        await beta.send(ev.group_message(3000, 7, [ev.text("three")], self_id=222,
+                                         message_id=10))
+        await _until(lambda: len(sink.events) == 3)
+        assert sink.keys[-1] == "qq:222:10"
+        assert (await served.adapter.gateway.delete("qq:3000", ["10"])).ok
+        assert beta.of("delete_msg") == [{"message_id": 10}]
+    finally:
+        await alpha.close()
+        await beta.close()
+

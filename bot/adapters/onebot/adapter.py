@@ -47,6 +47,7 @@ class OneBotAdapter:
             )
         self.gateway = OneBotGateway(settings, self.sessions, self.http)
         self.skipped = 0  # malformed events logged and dropped
+        self.shadowed = 0  # group events also reported by a second account of ours
         self._order = PerKeyOrder()
         self._map = v11.map_event if settings.version == 11 else v12.map_event
 
@@ -186,6 +187,8 @@ class OneBotAdapter:
             self._bookkeep(session, payload, mapped)
         if mapped.meta:
             return
+        if self._reported_by_another(mapped):
+            return
         if mapped.invalidate is not None:
             self.gateway.invalidate(*mapped.invalidate)
         if mapped.note:
@@ -198,6 +201,23 @@ class OneBotAdapter:
             self.gateway.remember(event.chat, event.message_id, event.sender.id)
         key = mapped.key
         self._order.submit(mapped.chat or key, lambda: self._deliver(event, key))
+
+    def _reported_by_another(self, mapped: Mapped) -> bool:
+        """Several of our accounts in one group see every message: the first one owns it.
+
+        Events of a group from any other account are dropped while the owner is connected
+        (each account numbers messages its own way, so keys cannot dedupe them); when the
+        owner goes away, the next account to report the group takes it over.
+        """
+        if not mapped.chat or not mapped.self_id or ":private:" in mapped.chat:
+            return False
+        owner = self.sessions.account_for(mapped.chat)
+        if not owner or owner == mapped.self_id or self.sessions.session_for(owner) is None:
+            return False
+        log.debug("OneBot %s: %s also reported by %s; owner is %s", self.settings.name,
+                  mapped.chat, mapped.self_id, owner)
+        self.shadowed += 1
+        return True
 
     def _bookkeep(self, session: Session, payload: Mapping[str, Any], mapped: Mapped) -> None:
         me = payload.get("self")
