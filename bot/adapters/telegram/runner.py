@@ -4,7 +4,7 @@ its lifecycle in polling or webhook mode."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -14,7 +14,6 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, TypeHandler
 from telegram.request import HTTPXRequest
 
-from bot.adapters.telegram.processor import UpdateProcessor
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.i18n import Text
 
@@ -114,8 +113,9 @@ def build_bot(settings: TelegramSettings) -> TolerantBot:
     )
 
 
-def build_application(bot: TolerantBot, process: UpdateProcessor, *, polling: bool) -> (
-        AnyApplication):
+def build_application(
+    bot: TolerantBot, process: Callable[[Update], Awaitable[None]], *, polling: bool
+) -> AnyApplication:
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = ApplicationBuilder().bot(bot)
     if not polling:
         builder = builder.updater(None)
