@@ -28,6 +28,7 @@ from .settings import OneBotSettings
 log = logging.getLogger(__name__)
 
 _MAX_MESSAGE = 16 * 1024 * 1024
+_PING_SECONDS = 30.0  # a silent peer is dropped, so a half-open socket cannot hold an account
 
 
 class OneBotAdapter:
@@ -105,7 +106,9 @@ class OneBotAdapter:
             return web.Response(status=400, text="missing X-Self-ID")
         offered = request.headers.get("Sec-WebSocket-Protocol", "")
         protocols = tuple(p.strip() for p in offered.split(",") if p.strip().startswith("12."))
-        ws = web.WebSocketResponse(protocols=protocols, max_msg_size=_MAX_MESSAGE)
+        ws = web.WebSocketResponse(
+            protocols=protocols, max_msg_size=_MAX_MESSAGE, heartbeat=_PING_SECONDS
+        )
         await ws.prepare(request)
         session = Session(
             ws,
