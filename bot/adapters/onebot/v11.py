@@ -61,8 +61,8 @@ def _meta(event: Mapping[str, Any], self_id: str) -> Mapped:
 
 
 def _sender(event: Mapping[str, Any], platform: str, self_id: str) -> Sender:
-    info = event.get("sender") if isinstance(event.get("sender"), Mapping) else {}
-    assert isinstance(info, Mapping)
+    raw_sender = event.get("sender")
+    info: Mapping[str, Any] = raw_sender if isinstance(raw_sender, Mapping) else {}
     user_id = text_of(event.get("user_id") or info.get("user_id"))
     anonymous = event.get("anonymous")
     name = text_of(info.get("card") or info.get("nickname"))
