@@ -21,7 +21,7 @@ from tests.telegram.conftest import GROUP_ID, events_of, load
 
 
 def one_message(raw: dict[str, object]) -> Message:
-    events = events_of(raw)  # type: ignore[arg-type]
+    events = events_of(raw)
     assert len(events) == 1
     assert isinstance(events[0], Message)
     return events[0]
