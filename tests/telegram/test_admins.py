@@ -83,7 +83,7 @@ async def test_is_admin_checks_real_rights_moderators_and_anonymous_admins(
 
 
 def _message_from(user_id: int, update_id: int) -> dict[str, Any]:
-    raw = copy.deepcopy(load("voice"))
+    raw: dict[str, Any] = copy.deepcopy(load("voice"))
     raw["update_id"] = update_id
     raw["message"]["from"] = {"id": user_id, "is_bot": False, "first_name": "Hank"}
     return raw
