@@ -29,6 +29,16 @@ async def test_start_registers_commands_in_both_languages_and_polls_allowed_upda
     assert polled["allowed_updates"] == list(ALLOWED_UPDATES) and polled["timeout"] == 1
 
 
+async def test_start_retries_while_the_bot_api_is_unreachable(
+    api: StandInBotApi, sink: RecordingSink
+) -> None:
+    api.fail("getMe", "network", times=2)
+    adapter = TelegramAdapter(settings_for(api), sink)
+    await adapter.start()
+    await adapter.stop()
+    assert api.methods()[:4] == ["getMe", "getMe", "getMe", "setMyCommands"]
+
+
 async def test_polled_message_reaches_sink_with_update_key_and_admin_role(
     api: StandInBotApi, sink: RecordingSink
 ) -> None:

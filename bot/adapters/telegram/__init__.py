@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Sequence
 
 from aiohttp import web
 from telegram import ChatMember
+from telegram.error import BadRequest, NetworkError
 
 from bot.adapters.telegram import runner
 from bot.adapters.telegram.admins import AdminCache
@@ -54,13 +56,28 @@ class TelegramAdapter:
             lambda: self.secret, lambda: self.application if self._started else None))
 
     async def start(self) -> None:
-        await self.application.initialize()
+        await self._initialize()
         self.processor.context = MapContext(
             self.bot.username or "", self.admins.role, self.settings.moderators)
         await runner.register_commands(self.bot, self.settings.commands)
         await runner.start(self.application, self.settings, self.secret)
         self._started = True
         log.info("telegram adapter started as @%s (%s)", self.bot.username, self.settings.mode)
+
+    async def _initialize(self) -> None:
+        """getMe, retried with bounded backoff while the network (or Bot API server) is down;
+        a wrong token fails at once."""
+        for attempt in range(self.settings.max_retries + 1):
+            try:
+                await self.application.initialize()
+                return
+            except NetworkError as exc:
+                if isinstance(exc, BadRequest) or attempt == self.settings.max_retries:
+                    raise
+                delay = self.settings.backoff_base * 2**attempt
+                log.warning("telegram: cannot reach the Bot API (%s); retrying in %.1fs",
+                            exc, delay)
+                await asyncio.sleep(delay)
 
     async def stop(self) -> None:
         self._started = False
