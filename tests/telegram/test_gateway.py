@@ -147,8 +147,10 @@ async def test_ban_with_duration_and_channel_senders_use_sender_chat_calls(
     assert (await gateway.ban(GROUP_ID, "tg:222", timedelta(days=1))).ok
     assert abs(api.of("banChatMember")[0]["until_date"] - (time.time() + 86400)) < 60
     assert (await gateway.kick(GROUP_ID, "tg:-1008888")).ok
+    muted = await gateway.mute(GROUP_ID, "tg:-1008888", timedelta(hours=1))
+    assert muted.ok and muted.detail == "channel sender banned"  # channels cannot be muted
     assert (await gateway.unban(GROUP_ID, "tg:-1008888")).ok
-    assert api.of("banChatSenderChat") == [{"chat_id": GROUP, "sender_chat_id": -1008888}]
+    assert api.of("banChatSenderChat") == [{"chat_id": GROUP, "sender_chat_id": -1008888}] * 2
     assert api.of("unbanChatSenderChat") == [{"chat_id": GROUP, "sender_chat_id": -1008888}]
 
 
