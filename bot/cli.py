@@ -123,7 +123,7 @@ def evaluate(
     loaded = _load(config)
     report = run_eval_with_config(test, list(train or []), loaded)
     typer.echo(report.table())
-    typer.echo(report.json())
+    typer.echo(report.json_line())
 
 
 def main() -> None:

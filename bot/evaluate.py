@@ -5,11 +5,12 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
+from bot.config import LoadedConfig
 from bot.decide import Scoring, decide
 from bot.events import Kind, Message, Role, Segment, Sender
 from bot.policy import ChatInfo, Context, MemberSnapshot, Policy
@@ -184,3 +185,30 @@ def run_eval(
         rules = rules.add(spam, by_rules)
         combined = combined.add(spam, with_classifier)
     return EvalReport(str(test_path), rules, combined, trained)
+
+
+#: Policies whose judgement depends on chat history or membership, not on the text itself.
+HISTORY_POLICIES = frozenset({"flood", "newcomer", "trust", "classifier", "business"})
+
+
+def run_eval_with_config(
+    test_path: str | Path, train_paths: Sequence[str | Path], config: LoadedConfig
+) -> EvalReport:
+    """``qunguan eval``: the default profile's content policies, its scoring, its classifier."""
+    from bot.runtime import RuntimeBook, build_policies
+
+    book = RuntimeBook(config)
+    profile = config.default
+    content = profile.model_copy(update={"policies": {
+        name: entry for name, entry in profile.policies.items()
+        if name not in HISTORY_POLICIES and entry.enabled}})
+    policies = build_policies(content, book.registry)
+    classifier = None
+    entry = profile.policies.get("classifier")
+    if entry is None or entry.enabled:
+        factory = book.registry.get("classifier")
+        options = factory.Options.model_validate(entry.options if entry else {})
+        classifier = factory(options)
+    scoring = book.get("eval:chat").scoring
+    return run_eval(test_path, train_paths, policies, classifier,
+                    scoring=replace(scoring, observe_policies=frozenset(), observe_chat=False))

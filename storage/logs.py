@@ -1,0 +1,94 @@
+"""LogRepo: the moderation log — every decision at flag or above, with the full original content."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.ports import LogEntry
+from bot.verdict import Action
+from storage.models import LogRow
+
+
+def _entry(row: LogRow) -> LogEntry:
+    return LogEntry(
+        id=row.id, chat=row.chat, user_id=row.user_id, action=Action(row.action),
+        created_at=row.created_at, actor=row.actor, message_id=row.message_id, score=row.score,
+        symbols=dict(row.symbols or {}), reason=row.reason, content=dict(row.content or {}),
+        observe=row.observe,
+        shadow_action=Action(row.shadow_action) if row.shadow_action is not None else None,
+        degraded_from=Action(row.degraded_from) if row.degraded_from is not None else None,
+        warn_id=row.warn_id, outcome=row.outcome, until=row.until,
+    )
+
+
+class LogRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, entry: LogEntry) -> int:
+        row = LogRow(
+            chat=entry.chat, user_id=entry.user_id, message_id=entry.message_id,
+            action=int(entry.action),
+            shadow_action=int(entry.shadow_action) if entry.shadow_action is not None else None,
+            degraded_from=int(entry.degraded_from) if entry.degraded_from is not None else None,
+            actor=entry.actor, score=entry.score, symbols=dict(entry.symbols),
+            reason=entry.reason, content=dict(entry.content), observe=entry.observe,
+            warn_id=entry.warn_id, outcome=entry.outcome, until=entry.until,
+            created_at=entry.created_at, undone_by="",
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def get(self, log_id: int) -> LogEntry | None:
+        row = await self.session.get(LogRow, log_id)
+        return _entry(row) if row else None
+
+    async def undone(self, log_id: int) -> tuple[datetime | None, str]:
+        row = await self.session.get(LogRow, log_id)
+        return (row.undone_at, row.undone_by) if row else (None, "")
+
+    async def recent(self, chat: str, n: int = 10, *, user_id: str | None = None
+                     ) -> list[LogEntry]:
+        query = select(LogRow).where(LogRow.chat == chat)
+        if user_id is not None:
+            query = query.where(LogRow.user_id == user_id)
+        rows = await self.session.execute(query.order_by(LogRow.id.desc()).limit(n))
+        return [_entry(r) for r in rows.scalars()]
+
+    async def set_outcome(self, log_id: int, outcome: str) -> None:
+        await self.session.execute(update(LogRow).where(LogRow.id == log_id)
+                                   .values(outcome=outcome))
+
+    async def mark_undone(self, log_id: int, by: str, at: datetime) -> bool:
+        result = await self.session.execute(update(LogRow).where(
+            LogRow.id == log_id, LogRow.undone_at.is_(None)).values(undone_at=at, undone_by=by))
+        return bool(getattr(result, "rowcount", 0))
+
+    async def purge_older_than(self, cutoff: datetime) -> int:
+        result = await self.session.execute(delete(LogRow).where(LogRow.created_at < cutoff))
+        return int(getattr(result, "rowcount", 0))
+
+    async def shadow_summary(self, chat: str, since: datetime) -> dict[str, Any]:
+        """What observe mode would have done: counts by action and by symbol."""
+        rows = (await self.session.execute(select(LogRow).where(
+            LogRow.chat == chat, LogRow.observe.is_(True), LogRow.created_at >= since
+        ))).scalars().all()
+        actions: Counter[str] = Counter()
+        symbols: Counter[str] = Counter()
+        members: dict[str, str] = {}
+        for row in rows:
+            would = Action(row.shadow_action if row.shadow_action is not None else row.action)
+            actions[would.label] += 1
+            symbols.update(list(row.symbols or {}))
+            if would >= Action.WARN:
+                previous = members.get(row.user_id)
+                if previous is None or Action[previous.upper()] < would:
+                    members[row.user_id] = would.label
+        return {"decisions": len(rows), "actions": dict(actions),
+                "symbols": dict(symbols.most_common()), "members": members}

@@ -1,0 +1,62 @@
+"""WarnRepo: warns with expiry; revoked or expired warns never count."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import WarnRow
+from storage.records import WarnRecord
+
+
+def _record(row: WarnRow) -> WarnRecord:
+    return WarnRecord(row.id, row.chat, row.user_id, row.reason, row.actor, row.created_at,
+                      row.expires_at, row.revoked)
+
+
+class WarnRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, chat: str, user_id: str, *, reason: str, at: datetime,
+                  expires_at: datetime, actor: str = "auto") -> int:
+        row = WarnRow(chat=chat, user_id=user_id, reason=reason, actor=actor, created_at=at,
+                      expires_at=expires_at, revoked=False)
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    @staticmethod
+    def _active(chat: str, user_id: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
+        return (WarnRow.chat == chat, WarnRow.user_id == user_id, WarnRow.revoked.is_(False),
+                WarnRow.expires_at > now)
+
+    async def active_count(self, chat: str, user_id: str, now: datetime) -> int:
+        result = await self.session.execute(
+            select(func.count()).select_from(WarnRow).where(*self._active(chat, user_id, now)))
+        return int(result.scalar_one())
+
+    async def active(self, chat: str, user_id: str, now: datetime) -> list[WarnRecord]:
+        rows = await self.session.execute(select(WarnRow).where(
+            *self._active(chat, user_id, now)).order_by(WarnRow.id))
+        return [_record(r) for r in rows.scalars()]
+
+    async def revoke(self, warn_id: int) -> bool:
+        result = await self.session.execute(update(WarnRow).where(
+            WarnRow.id == warn_id, WarnRow.revoked.is_(False)).values(revoked=True))
+        return bool(getattr(result, "rowcount", 0))
+
+    async def revoke_latest(self, chat: str, user_id: str, now: datetime) -> int | None:
+        warns = await self.active(chat, user_id, now)
+        if not warns:
+            return None
+        await self.revoke(warns[-1].id)
+        return warns[-1].id
+
+    async def reset(self, chat: str, user_id: str) -> int:
+        result = await self.session.execute(update(WarnRow).where(
+            WarnRow.chat == chat, WarnRow.user_id == user_id, WarnRow.revoked.is_(False)
+        ).values(revoked=True))
+        return int(getattr(result, "rowcount", 0))
