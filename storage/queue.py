@@ -48,18 +48,25 @@ class JoinQueueRepo:
         return int(ahead.scalar_one()) + 1
 
     async def pop_next(self, chat: str) -> QueueEntry | None:
-        """Take the oldest request; on PostgreSQL two processes never get the same one."""
-        query = select(JoinQueueRow).where(JoinQueueRow.chat == chat).order_by(
+        """Take the oldest request in one atomic statement (DELETE … RETURNING).
+
+        On PostgreSQL the candidate row is locked with SKIP LOCKED, so two processes popping
+        at once get different requests; on SQLite the statement takes the write lock.
+        """
+        oldest = select(JoinQueueRow.id).where(JoinQueueRow.chat == chat).order_by(
             JoinQueueRow.id).limit(1)
         if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        row = (await self.session.execute(query)).scalars().first()
+            oldest = oldest.with_for_update(skip_locked=True)
+        statement = delete(JoinQueueRow).where(JoinQueueRow.id == oldest.scalar_subquery()
+                                               ).returning(JoinQueueRow.id, JoinQueueRow.chat,
+                                                           JoinQueueRow.user_id,
+                                                           JoinQueueRow.name, JoinQueueRow.ref,
+                                                           JoinQueueRow.created_at)
+        row = (await self.session.execute(statement)).first()
         if row is None:
             return None
-        entry = _entry(row)
-        await self.session.delete(row)
-        await self.session.flush()
-        return entry
+        created = row.created_at
+        return QueueEntry(row.id, row.chat, row.user_id, row.name, row.ref, created)
 
     async def remove(self, chat: str, user_id: str) -> bool:
         result = await self.session.execute(delete(JoinQueueRow).where(
