@@ -229,7 +229,7 @@ class Enforcer:
     ) -> dict[str, Outcome]:
         outcomes: dict[str, Outcome] = {}
         chat, user = message.chat, message.sender.id
-        if action >= Action.DELETE and Capability.DELETE in caps:
+        if action >= Action.DELETE and message.message_id and Capability.DELETE in caps:
             outcomes["delete"] = await gateway.delete(chat, [message.message_id])
         if action == Action.MUTE:
             outcomes["mute"] = await gateway.mute(chat, user, duration)

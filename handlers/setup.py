@@ -9,6 +9,7 @@ from bot.gateway import ChatGateway
 from bot.i18n import Text
 from handlers.basic import register_basic
 from handlers.commands import CommandRouter
+from handlers.members import register_members
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -36,6 +37,7 @@ def install_handlers(services: Services) -> CommandRouter:
     services.extras["commands"] = router
     services.extras["reply"] = reply
     register_basic(router, services)
+    register_members(services)
     for name in ("handlers.moderation:register", "handlers.community:register",
                  "handlers.membership:register"):
         _optional(name, router, services)
