@@ -142,7 +142,9 @@ class Enforcer:
         ladder: Ladder,
         now: datetime,
         lang: str,
+        actor: str = "auto",
     ) -> Enforcement:
+        """Apply ``decision``; ``actor`` names who decided (``auto`` or a moderator's id)."""
         for reply in decision.replies:
             if not self._may_reply(message, reply, now):
                 continue
@@ -152,10 +154,11 @@ class Enforcer:
         if would < Action.FLAG:
             return Enforcement(Action.ALLOW, Action.ALLOW)
         if decision.observe or decision.action < Action.FLAG:
-            return await self._observe(message, decision, member, ladder, now)
-        return await self._act(message, decision, gateway, ladder, now, lang)
+            return await self._observe(message, decision, member, ladder, now, actor)
+        return await self._act(message, decision, gateway, ladder, now, lang, actor)
 
-    def _entry(self, message: Message, decision: Decision, now: datetime, **kw: Any) -> LogEntry:
+    def _entry(self, message: Message, decision: Decision, now: datetime, actor: str,
+               **kw: Any) -> LogEntry:
         primary = decision.primary
         base = LogEntry(
             chat=message.chat,
@@ -167,17 +170,18 @@ class Enforcer:
             symbols={v.symbol: v.score for v in (*decision.verdicts, *decision.observed)},
             reason=primary.reason.en if primary else "",
             content=message_to_dict(message),
+            actor=actor,
         )
         return replace(base, **kw)
 
     async def _observe(
         self, message: Message, decision: Decision, member: MemberSnapshot,
-        ladder: Ladder, now: datetime,
+        ladder: Ladder, now: datetime, actor: str,
     ) -> Enforcement:
         would = max(decision.action, decision.shadow_action)
         if would == Action.WARN and (step := ladder.escalate(member.warns_active + 1)):
             would = max(would, step.action)
-        entry = self._entry(message, decision, now, action=Action.ALLOW, shadow_action=would,
+        entry = self._entry(message, decision, now, actor, action=Action.ALLOW, shadow_action=would,
                             observe=True, outcome="observed")
         async with self.store.transaction() as tx:
             log_id = await tx.log(entry)
@@ -185,7 +189,7 @@ class Enforcer:
 
     async def _act(
         self, message: Message, decision: Decision, gateway: ChatGateway,
-        ladder: Ladder, now: datetime, lang: str,
+        ladder: Ladder, now: datetime, lang: str, actor: str,
     ) -> Enforcement:
         caps = gateway.capabilities(message.chat)
         intended = decision.action
@@ -208,7 +212,7 @@ class Enforcer:
                     intended, duration = step.action, step.duration
                     applied = degrade(intended, caps)
             entry = self._entry(
-                message, decision, now, action=applied, warn_id=warn_id,
+                message, decision, now, actor, action=applied, warn_id=warn_id,
                 degraded_from=intended if applied != intended else None,
                 until=now + duration if duration and applied == Action.MUTE else None,
             )

@@ -60,9 +60,14 @@ class SnapshotCache:
 
 
 class ActivityBuffer:
-    """Counts messages per member and writes them in batches (every N or when flushed)."""
+    """Counts messages per member and writes them in batches.
 
-    def __init__(self, store: ModerationStore, *, batch: int = 500) -> None:
+    The composition root flushes every few seconds; ``batch`` is only a back-pressure bound so
+    a burst never holds unbounded counts in memory. A store offering ``touch_many`` gets the
+    whole batch in one transaction.
+    """
+
+    def __init__(self, store: ModerationStore, *, batch: int = 5000) -> None:
         self.store = store
         self.batch = batch
         self._pending: dict[tuple[str, str], tuple[Sender, datetime, int]] = {}
@@ -78,6 +83,15 @@ class ActivityBuffer:
 
     async def flush(self) -> None:
         pending, self._pending, self._count = self._pending, {}, 0
+        if not pending:
+            return
+        many = getattr(self.store, "touch_many", None)
+        if many is not None:
+            try:
+                await many([(chat, s, w, c) for (chat, _), (s, w, c) in pending.items()])
+                return
+            except Exception:
+                log.exception("could not record a batch of activity; retrying one by one")
         for (chat, _), (sender, when, count) in pending.items():
             try:
                 await self.store.touch(chat, sender, when, count)

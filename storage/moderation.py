@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -70,6 +70,13 @@ class SqlModerationStore:
     async def touch(self, chat: str, sender: Sender, when: datetime, messages: int) -> None:
         async with self.db.session() as session:
             await MemberRepo(session).touch(chat, sender, when, messages)
+
+    async def touch_many(self, activity: Sequence[tuple[str, Sender, datetime, int]]) -> None:
+        """Record a batch of members' activity in one transaction."""
+        async with self.db.session() as session:
+            members = MemberRepo(session)
+            for chat, sender, when, messages in activity:
+                await members.touch(chat, sender, when, messages)
 
 
 __all__ = ["SqlModerationStore", "SqlModerationTx"]
