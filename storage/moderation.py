@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import Sender
+from bot.events import Role, Sender
 from bot.policy import MemberSnapshot
 from bot.ports import LogEntry
 from storage.db import Database
 from storage.logs import LogRepo
 from storage.members import MemberRepo
-from storage.models import ContributionRow
+from storage.models import ContributionRow, MemberRow, WarnRow
 from storage.warns import WarnRepo
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """Scalar subqueries can come back naive (SQLite) or as text; make them aware UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class SqlModerationTx:
@@ -47,20 +57,26 @@ class SqlModerationStore:
             yield SqlModerationTx(session)
 
     async def snapshot(self, chat: str, user_id: str, now: datetime) -> MemberSnapshot:
+        """One round trip: the member's row fields, active warns and points as subqueries."""
+        member = (MemberRow.chat == chat, MemberRow.user_id == user_id)
+
+        def field(column: Any) -> Any:
+            return select(column).where(*member).scalar_subquery()
+
+        warns = select(func.count()).select_from(WarnRow).where(
+            *WarnRepo._active(chat, user_id, now)).scalar_subquery()
+        points = select(func.coalesce(func.sum(ContributionRow.points), 0.0)).where(
+            ContributionRow.chat == chat, ContributionRow.user_id == user_id).scalar_subquery()
+        query = select(warns, points, field(MemberRow.role), field(MemberRow.joined_at),
+                       field(MemberRow.first_seen), field(MemberRow.message_count),
+                       field(MemberRow.approved), field(MemberRow.voice_allowed))
         async with self.db.session() as session:
-            member = await MemberRepo(session).get(chat, user_id)
-            warns = await WarnRepo(session).active_count(chat, user_id, now)
-            points = (await session.execute(
-                select(func.coalesce(func.sum(ContributionRow.points), 0.0)).where(
-                    ContributionRow.chat == chat, ContributionRow.user_id == user_id)
-            )).scalar_one()
-        if member is None:
-            return MemberSnapshot(user_id=user_id, warns_active=warns, points=float(points))
+            row = (await session.execute(query)).one()
+        active, total, role, joined, first, count, approved, voice = row
         return MemberSnapshot(
-            user_id=user_id, role=member.role, joined_at=member.joined_at,
-            first_seen=member.first_seen, message_count=member.message_count,
-            warns_active=warns, points=float(points), approved=member.approved,
-            voice_allowed=member.voice_allowed,
+            user_id=user_id, role=Role(role or 0), joined_at=_aware(joined),
+            first_seen=_aware(first), message_count=count or 0, warns_active=int(active),
+            points=float(total), approved=bool(approved), voice_allowed=bool(voice),
         )
 
     async def set_outcome(self, log_id: int, outcome: str) -> None:
