@@ -16,10 +16,14 @@ log = logging.getLogger(__name__)
 
 
 class SnapshotCache:
-    """Member snapshots for ``ttl``; the enforcer and commands invalidate what they change."""
+    """Member snapshots for ``ttl``; the enforcer and commands invalidate what they change.
+
+    A stale snapshot never decides a sanction: escalation counts warns inside the enforcer's
+    write transaction. The TTL only bounds how long another worker's changes stay unseen.
+    """
 
     def __init__(self, store: ModerationStore, *, size: int = 20_000,
-                 ttl: timedelta = timedelta(seconds=60),
+                 ttl: timedelta = timedelta(minutes=10),
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
         self.size = size
