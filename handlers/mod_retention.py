@@ -1,0 +1,50 @@
+"""Log retention: entries older than ``log_retention`` (default 30 days) are purged hourly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from storage.logs import LogRepo
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+EVERY_SECONDS = 3600.0
+
+
+async def purge_expired(services: Services, now: datetime) -> int:
+    """Delete log entries older than the configured retention; returns how many."""
+    cutoff = now - services.config.app.log_retention
+    async with services.db.session() as session:
+        return await LogRepo(session).purge_older_than(cutoff)
+
+
+async def _loop(services: Services, every: float) -> None:
+    while True:
+        try:
+            purged = await purge_expired(services, services.clock())
+            if purged:
+                log.info("purged %d moderation-log entries past retention", purged)
+        except Exception:
+            log.exception("log purge failed; will retry")
+        await asyncio.sleep(every)
+
+
+async def start_purging(services: Services) -> None:
+    """Startup hook: purge now, then every hour until shutdown."""
+    task = asyncio.create_task(_loop(services, EVERY_SECONDS), name="qunguan-log-purge")
+    services.extras["mod_purge_task"] = task
+
+
+async def stop_purging(services: Services) -> None:
+    """Shutdown hook."""
+    task = services.extras.pop("mod_purge_task", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
