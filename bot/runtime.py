@@ -69,6 +69,8 @@ class RuntimeBook:
         self._overrides: dict[str, ChatOverrides] = {}
         self._cache: dict[str, ChatRuntime] = {}
         self._network_of = dict(networks or self._networks(config))
+        #: chat → the id its YAML entry is under (the id it had before a group migration)
+        self.aliases: dict[str, str] = {}
 
     @staticmethod
     def _networks(config: LoadedConfig) -> dict[str, str]:
@@ -86,7 +88,18 @@ class RuntimeBook:
         self._cache.clear()
 
     def network_of(self, chat: str) -> str:
-        return self._network_of.get(chat, "")
+        return self._network_of.get(self.config_key(chat), "")
+
+    def config_key(self, chat: str) -> str:
+        """The id a chat's YAML entry is under: its own, else the id it had before migrating."""
+        if chat in self.config.chats:
+            return chat
+        return self.aliases.get(chat, chat)
+
+    def alias(self, chat: str, old: str) -> None:
+        """YAML written for ``old`` applies to ``chat`` (restored from storage at startup)."""
+        self.aliases[chat] = old
+        self._cache.pop(chat, None)
 
     def set_overrides(self, chat: str, overrides: ChatOverrides) -> None:
         self._overrides[chat] = overrides
@@ -98,6 +111,7 @@ class RuntimeBook:
     def rename(self, old: str, new: str) -> None:
         if old in self._overrides:
             self._overrides[new] = self._overrides.pop(old)
+        self.alias(new, self.config_key(old))
         self._cache.pop(old, None)
 
     def get(self, chat: str) -> ChatRuntime:
@@ -107,7 +121,8 @@ class RuntimeBook:
         return runtime
 
     def _build(self, chat: str) -> ChatRuntime:
-        profile = self.config.for_chat(chat)
+        key = self.config_key(chat)
+        profile = self.config.for_chat(key)
         over = self.overrides(chat)
         observe_policies = {n for n, e in profile.policies.items() if e.mode == "observe"}
         observe_policies = (observe_policies | over.observe_policies) - over.enforce_policies
@@ -122,7 +137,7 @@ class RuntimeBook:
                         topic=profile.topic, network=self.network_of(chat))
         return ChatRuntime(
             chat=chat,
-            profile_name=self.config.profile_name(chat),
+            profile_name=self.config.profile_name(key),
             profile=profile,
             pipeline=Pipeline(build_policies(profile, self.registry)),
             scoring=scoring,
