@@ -233,6 +233,15 @@ class TelegramGateway:
             chat, user, "declineChatJoinRequest", "can_invite_users",
             lambda c, u: self.bot.decline_chat_join_request(c, u))
 
+    async def leave(self, chat: str) -> Outcome:
+        """Leave a chat (added where the bot cannot or may not work)."""
+        try:
+            chat_id = raw_id(chat)
+        except ValueError as exc:
+            return Outcome.failure(f"bad id: {exc}")
+        result = await self.caller(f"leaveChat({chat_id})", lambda: self.bot.leave_chat(chat_id))
+        return self._outcome(result, "leave chat")
+
     async def answer_button(self, query_id: str, text: str = "") -> Outcome:
         """Stop the client's spinner for a pressed inline button."""
         result = await self.caller("answerCallbackQuery", lambda: self.bot.answer_callback_query(
