@@ -1,0 +1,105 @@
+"""Shared plumbing of the community features: options per chat, local days, replies, names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.events import Command, split_id
+from bot.gateway import Button, ChatGateway
+from bot.i18n import Text
+from bot.scheduler import Scheduler
+from handlers.comm_config import Community, CommunityBook
+from storage.members import MemberRepo
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+
+@dataclass
+class Hub:
+    """What the community modules share: the options book and the scheduler."""
+
+    services: Services
+    book: CommunityBook
+    scheduler: Scheduler
+    gateways_hint: dict[str, ChatGateway] = field(default_factory=dict)
+
+    def options(self, chat: str) -> Community:
+        return self.book.of_profile(self.services.book.get(chat).profile)
+
+    def network_chats(self, chat: str) -> list[str]:
+        """The chats whose contributions count together with ``chat``'s (its network)."""
+        from bot.config import normalise_chat_key
+
+        name = self.services.book.network_of(chat)
+        network = self.services.book.config.app.networks.get(name) if name else None
+        if network is None:
+            return [chat]
+        return [normalise_chat_key(c) for c in network.chats]
+
+    def tz(self, chat: str) -> ZoneInfo:
+        return ZoneInfo(self.services.book.get(chat).profile.timezone)
+
+    def lang(self, chat: str) -> str:
+        return self.services.book.get(chat).language
+
+    def today(self, chat: str, now: datetime | None = None) -> date:
+        return local_day(now or self.services.clock(), self.tz(chat))
+
+    def day_bounds(self, chat: str, day: date) -> tuple[datetime, datetime]:
+        return day_bounds(day, self.tz(chat))
+
+    def gateway(self, chat: str) -> ChatGateway | None:
+        platform = split_id(chat)[0]
+        return self.services.gateways.get(platform) or self.gateways_hint.get(platform)
+
+    async def reply(self, command: Command, gateway: ChatGateway, text: Text, *,
+                    keep: bool = False, **values: object) -> str | None:
+        """Answer a command in its chat; auto-deleted unless ``keep``."""
+        return await self.services.notifier.notify(
+            gateway, command.chat, text, lang=self.lang(command.chat),
+            reply_to=command.message_id or None, thread_id=command.thread_id, keep=keep,
+            values=values)
+
+    async def say(self, gateway: ChatGateway, chat: str, text: Text, *, keep: bool = False,
+                  reply_to: str | None = None, buttons: tuple[Button, ...] = (),
+                  lang_of: str = "", **values: object) -> str | None:
+        """Post in a chat (or a private chat with a user: ``lang_of`` names the group)."""
+        return await self.services.notifier.notify(
+            gateway, chat, text, lang=self.lang(lang_of or chat), reply_to=reply_to,
+            buttons=buttons, keep=keep, values=values)
+
+    async def names(self, chat: str, users: list[str]) -> dict[str, str]:
+        """Display names as storage knows them (the raw id when unknown)."""
+        out: dict[str, str] = {}
+        async with self.services.db.session() as session:
+            repo = MemberRepo(session)
+            for user in users:
+                record = await repo.get(chat, user)
+                out[user] = (record.name or (f"@{record.username}" if record.username else "")
+                             ) if record else ""
+                out[user] = out[user] or split_id(user)[1]
+        return out
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The calendar day of ``moment`` in ``zone``."""
+    return moment.astimezone(zone).date()
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC start and end of a local day (DST-aware)."""
+    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def get(services: Services) -> Hub:
+    """The shared community state registered by ``handlers.community.register``."""
+    found = services.extras.get("community")
+    if not isinstance(found, Hub):
+        raise RuntimeError("community features are not registered")
+    return found

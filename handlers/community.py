@@ -1,0 +1,44 @@
+"""Community features (issue 5): check-in, points, duty, roster, capacity, gate, networks, posts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.events import Reaction
+from bot.scheduler import Scheduler
+from handlers.comm_checkin import register_checkin, words_hook
+from handlers.comm_common import Hub
+from handlers.comm_config import CommunityBook
+from handlers.comm_leaderboard import register_leaderboard
+from handlers.comm_points import message_hook, reaction_handler
+from handlers.commands import CommandRouter
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+
+def register(router: CommandRouter, services: Services) -> None:
+    """Validate the features YAML, add the commands, hooks and background jobs."""
+    hub = Hub(services, CommunityBook(services.config), Scheduler(clock=services.clock))
+    services.extras["community"] = hub
+    register_checkin(router, hub)
+    register_leaderboard(router, hub)
+    messages = services.extras.get("messages")
+    if messages is not None:
+        messages.after.append(words_hook(hub))
+        messages.after.append(message_hook(hub))
+    services.dispatcher.on(Reaction, reaction_handler(hub))
+    for optional in _LATER:
+        optional(router, hub)
+
+    async def startup(services: Services) -> None:
+        hub.scheduler.start()
+
+    async def shutdown(services: Services) -> None:
+        await hub.scheduler.stop()
+
+    services.extras.setdefault("startup", []).append(startup)
+    services.extras.setdefault("shutdown", []).append(shutdown)
+
+
+_LATER: list = []  # type: ignore[type-arg]
