@@ -5,17 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from bot.adapters.onebot import standin_events as ev
 from bot.adapters.onebot.standin import StandIn
+from bot.app import running_app
+from bot.verdict import Action
+from storage.logs import LogRepo
 
 from .core_wiring import AD_WORD, config, registry
-
-for _module in ("storage.db", "storage.moderation", "storage.deletions", "storage.updates"):
-    pytest.importorskip(_module, reason=f"{_module} (SQL storage) is not written yet")
-
-from bot.app import running_app  # noqa: E402  (imports storage)
 
 TOKEN = "app-token"
 
@@ -49,6 +45,13 @@ async def test_app_runs_qq_and_wechat_and_sanctions_through_each_platforms_actio
             assert wx.of("wx.delete_groupmember") == [
                 {"group_id": "88@chatroom", "user_list": ["wxid_spam"]}
             ]
+            assert app.services is not None
+            await app.services.extras["onebot:wechat"].drain()
+            async with app.services.db.session() as session:
+                log = list(reversed(await LogRepo(session).recent("wx:88@chatroom")))
+            assert [e.action for e in log] == [Action.WARN, Action.WARN, Action.KICK]
+            assert log[1].degraded_from is Action.MUTE
+            assert "degraded mute→warn" in log[1].outcome
         finally:
             await qq.close()
             await wx.close()
