@@ -102,7 +102,8 @@ async def harness(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
     shutil.copy(ROOT / "config.example.yaml", path)
     loaded = load_config(path, env={"QUNGUAN_DATABASE_URL":
                                     f"sqlite+aiosqlite:///{tmp_path}/q.db"})
-    loaded = replace(loaded, default=loaded.default.model_copy(update={"log_chat": LOG_CHAT, "language": "en"}))
+    loaded = replace(loaded, default=loaded.default.model_copy(
+        update={"log_chat": LOG_CHAT, "language": "en"}))
     clock = Clock()
     app = App(loaded, env={}, port=0, clock=clock)
     services = app.build()

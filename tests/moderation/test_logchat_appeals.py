@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.events import ButtonPress, Role, Sender
+from bot.events import ButtonPress, Sender
 from bot.gateway import Button
 from storage.chats import ChatRepo
 from tests.moderation.conftest import CHAT, LOG_CHAT, MEMBER, MOD, Harness
@@ -87,4 +87,3 @@ async def test_appeal_without_a_sanction_and_in_a_group(harness: Harness) -> Non
     texts = await harness.command("appeal", sender=MEMBER, chat=MEMBER.id, private=True)
     assert "no sanction against you" in texts[0]
     assert "private chat" in (await harness.command("appeal", sender=MEMBER))[0]
-    assert Role.MEMBER == MEMBER.role
