@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.events import Command, split_id
+from bot.events import Command, Sender, split_id
 from bot.gateway import Button, ChatGateway
 from bot.i18n import Text
 from bot.scheduler import Scheduler
@@ -26,6 +27,16 @@ class Hub:
     book: CommunityBook
     scheduler: Scheduler
     gateways_hint: dict[str, ChatGateway] = field(default_factory=dict)
+    seen: OrderedDict[tuple[str, str], str] = field(default_factory=OrderedDict)
+
+    def remember(self, chat: str, sender: Sender, limit: int = 20_000) -> None:
+        """Keep a display name seen in a message or command (storage catches up in batches)."""
+        name = sender.name or (f"@{sender.username}" if sender.username else "")
+        if name:
+            self.seen[(chat, sender.id)] = name
+            self.seen.move_to_end((chat, sender.id))
+            if len(self.seen) > limit:
+                self.seen.popitem(last=False)
 
     def options(self, chat: str) -> Community:
         return self.book.of_profile(self.services.book.get(chat).profile)
@@ -78,6 +89,9 @@ class Hub:
         async with self.services.db.session() as session:
             repo = MemberRepo(session)
             for user in users:
+                if (chat, user) in self.seen:
+                    out[user] = self.seen[(chat, user)]
+                    continue
                 record = await repo.get(chat, user)
                 out[user] = (record.name or (f"@{record.username}" if record.username else "")
                              ) if record else ""

@@ -94,6 +94,8 @@ def message_hook(hub: Hub) -> AfterHook:
     async def after(message: Message, decision: Decision, enforcement: Enforcement | None,
                     runtime: ChatRuntime) -> None:
         opts = hub.options(message.chat).points
+        if opts.enabled and not message.is_private:
+            hub.remember(message.chat, message.sender)
         if not opts.enabled or message.edited or message.is_private or message.sender.is_bot:
             return
         now = hub.services.clock()
