@@ -233,8 +233,10 @@ class Enforcer:
     ) -> dict[str, Outcome]:
         outcomes: dict[str, Outcome] = {}
         chat, user = message.chat, message.sender.id
-        if action >= Action.DELETE and message.message_id and Capability.DELETE in caps:
-            outcomes["delete"] = await gateway.delete(chat, [message.message_id])
+        if action >= Action.DELETE and message.message_id:
+            outcomes["delete"] = (
+                await gateway.delete(chat, [message.message_id]) if Capability.DELETE in caps
+                else Outcome.failure(f"unsupported on {gateway.platform}: the message stays"))
         if action == Action.MUTE:
             outcomes["mute"] = await gateway.mute(chat, user, duration)
         elif action == Action.KICK:

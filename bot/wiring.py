@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.config import LoadedConfig
 
@@ -49,17 +49,8 @@ def onebot_adapters(config: LoadedConfig, services: Services,
 
     adapters: list[Adapter] = []
     for entry in config.app.onebot:
-        kwargs: dict[str, Any] = {
-            "version": entry.version, "impl": entry.impl, "platform": entry.platform,
-            "access_token": env.get(entry.access_token_env, ""),
-            "secret": env.get(entry.secret_env, ""), "api_url": entry.api_url,
-            "action_timeout": entry.action_timeout.total_seconds(),
-        }
-        if entry.ws_path:
-            kwargs["ws_path"] = entry.ws_path
-        if entry.http_path:
-            kwargs["http_path"] = entry.http_path
-        adapter: Adapter = OneBotAdapter(OneBotSettings(**kwargs), services.dispatcher)
+        settings = OneBotSettings.from_config(entry, env)
+        adapter: Adapter = OneBotAdapter(settings, services.dispatcher)
         services.extras[f"onebot:{entry.name}"] = adapter
         adapters.append(adapter)
     return adapters
