@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -23,6 +24,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(128)
+#: Row ids of the big append-only tables: 64-bit on servers; SQLite needs INTEGER to alias rowid.
+BIGID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -45,6 +48,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
+    """Declarative base: ``datetime`` annotations map to aware-UTC columns, dicts to JSON."""
+
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(),
                                                     dict[str, Any]: JSON}
 
@@ -67,6 +72,7 @@ class ChatRow(Base):
 
 class MemberRow(Base):
     __tablename__ = "members"
+    __table_args__ = (Index("ix_members_user", "user_id"),)
     chat: Mapped[str] = mapped_column(ID, primary_key=True)
     user_id: Mapped[str] = mapped_column(ID, primary_key=True)
     name: Mapped[str] = mapped_column(String(256), default="")
@@ -84,7 +90,7 @@ class MemberRow(Base):
 class WarnRow(Base):
     __tablename__ = "warns"
     __table_args__ = (Index("ix_warns_member", "chat", "user_id"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
     chat: Mapped[str] = mapped_column(ID)
     user_id: Mapped[str] = mapped_column(ID)
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -96,8 +102,9 @@ class WarnRow(Base):
 
 class LogRow(Base):
     __tablename__ = "mod_log"
-    __table_args__ = (Index("ix_mod_log_chat_time", "chat", "created_at"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    __table_args__ = (Index("ix_mod_log_chat_time", "chat", "created_at"),
+                      Index("ix_mod_log_created_at", "created_at"))
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
     chat: Mapped[str] = mapped_column(ID)
     user_id: Mapped[str] = mapped_column(ID)
     message_id: Mapped[str] = mapped_column(String(64), default="")
@@ -110,7 +117,7 @@ class LogRow(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     observe: Mapped[bool] = mapped_column(Boolean, default=False)
-    warn_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    warn_id: Mapped[int | None] = mapped_column(BIGID, nullable=True)
     outcome: Mapped[str] = mapped_column(Text, default="pending")
     until: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column()
@@ -121,7 +128,7 @@ class LogRow(Base):
 class ContributionRow(Base):
     __tablename__ = "contributions"
     __table_args__ = (Index("ix_contrib_member_time", "chat", "user_id", "created_at"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
     chat: Mapped[str] = mapped_column(ID)
     user_id: Mapped[str] = mapped_column(ID)
     kind: Mapped[str] = mapped_column(String(32))
@@ -132,7 +139,7 @@ class ContributionRow(Base):
 class CheckinRow(Base):
     __tablename__ = "checkins"
     __table_args__ = (UniqueConstraint("chat", "user_id", "day", name="uq_checkin_day"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
     chat: Mapped[str] = mapped_column(ID)
     user_id: Mapped[str] = mapped_column(ID)
     day: Mapped[date] = mapped_column(Date)
