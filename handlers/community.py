@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.events import Reaction
 from bot.scheduler import Scheduler
+from handlers.comm_capacity import register_capacity
 from handlers.comm_checkin import register_checkin, words_hook
 from handlers.comm_common import Hub
 from handlers.comm_config import CommunityBook
@@ -28,8 +29,7 @@ def register(router: CommandRouter, services: Services) -> None:
         messages.after.append(words_hook(hub))
         messages.after.append(message_hook(hub))
     services.dispatcher.on(Reaction, reaction_handler(hub))
-    for optional in _LATER:
-        optional(router, hub)
+    register_capacity(router, hub)
 
     async def startup(services: Services) -> None:
         hub.scheduler.start()
@@ -40,5 +40,3 @@ def register(router: CommandRouter, services: Services) -> None:
     services.extras.setdefault("startup", []).append(startup)
     services.extras.setdefault("shutdown", []).append(shutdown)
 
-
-_LATER: list = []  # type: ignore[type-arg]

@@ -1,4 +1,4 @@
-"""Contribution points: clean messages, being connected, thanks, reactions, check-ins, violations."""
+"""Contribution points: clean messages, being connected, thanks, reactions, violations."""
 
 from __future__ import annotations
 
