@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,6 +93,13 @@ class SqlModerationStore:
             members = MemberRepo(session)
             for chat, sender, when, messages in activity:
                 await members.touch(chat, sender, when, messages)
+
+
+if TYPE_CHECKING:  # mypy proves the classes satisfy the core's ports
+    from bot.ports import ModerationStore, ModerationTx
+
+    def _conforms(db: Database, session: AsyncSession) -> tuple[ModerationStore, ModerationTx]:
+        return SqlModerationStore(db), SqlModerationTx(session)
 
 
 __all__ = ["SqlModerationStore", "SqlModerationTx"]

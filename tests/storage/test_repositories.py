@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import inspect
-
-from bot.events import Role, Sender
+from bot.events import Sender
 from bot.ports import LogEntry
 from bot.verdict import Action
 from storage.chats import ChatRepo
@@ -17,8 +15,7 @@ from storage.db import Database
 from storage.deletions import SqlPendingDeletions
 from storage.logs import LogRepo
 from storage.members import MemberRepo
-from storage.models import CHAT_TABLES, Base
-from storage.moderation import SqlModerationStore
+from storage.models import CHAT_TABLES
 from storage.queue import JoinQueueRepo
 from storage.state import ClassifierRepo, DutyRepo, GateRepo, StateRepo
 from storage.updates import SqlProcessedKeys
@@ -26,56 +23,6 @@ from storage.warns import WarnRepo
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 CHAT = "tg:-1001"
-
-
-async def test_migration_creates_every_table_on_an_empty_database(db: Database) -> None:
-    async with db.engine.connect() as conn:
-        tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
-    assert set(Base.metadata.tables) <= tables
-    await db.upgrade()  # idempotent
-
-
-async def test_warns_count_only_while_unexpired_and_unrevoked(db: Database) -> None:
-    store = SqlModerationStore(db)
-    async with store.transaction() as tx:
-        await tx.add_warn(CHAT, "tg:7", reason="old", at=NOW - timedelta(days=40),
-                          expires_at=NOW - timedelta(days=10))
-        _, count = await tx.add_warn(CHAT, "tg:7", reason="new", at=NOW,
-                                     expires_at=NOW + timedelta(days=30))
-    assert count == 1
-    assert (await store.snapshot(CHAT, "tg:7", NOW)).warns_active == 1
-    assert (await store.snapshot(CHAT, "tg:7", NOW + timedelta(days=31))).warns_active == 0
-    async with db.session() as session:
-        assert await WarnRepo(session).revoke_latest(CHAT, "tg:7", NOW) is not None
-    assert (await store.snapshot(CHAT, "tg:7", NOW)).warns_active == 0
-
-
-async def test_log_keeps_the_full_content_and_aware_times(db: Database) -> None:
-    content = {"segments": [{"kind": "text", "text": "加我薇信 ab12"}], "sender": {"id": "tg:7"}}
-    entry = LogEntry(CHAT, "tg:7", Action.WARN, NOW, symbols={"AD_CONTACT_WECHAT": 6.0},
-                     content=content, reason="ad", degraded_from=Action.MUTE)
-    store = SqlModerationStore(db)
-    async with store.transaction() as tx:
-        log_id = await tx.log(entry)
-    await store.set_outcome(log_id, "delete: ok")
-    async with db.session() as session:
-        got = await LogRepo(session).get(log_id)
-    assert got is not None and got.content == content and got.outcome == "delete: ok"
-    assert got.created_at == NOW and got.created_at.tzinfo is not None
-    assert got.degraded_from is Action.MUTE and got.symbols == {"AD_CONTACT_WECHAT": 6.0}
-    async with db.session() as session:
-        assert await LogRepo(session).purge_older_than(NOW + timedelta(days=31)) == 1
-
-
-async def test_member_touch_counts_messages_and_keeps_roles(db: Database) -> None:
-    store = SqlModerationStore(db)
-    await store.touch(CHAT, Sender("tg:7", "Ann", "Ann_X", Role.ADMIN), NOW, 3)
-    await store.touch(CHAT, Sender("tg:7", "Ann"), NOW + timedelta(hours=1), 2)
-    snap = await store.snapshot(CHAT, "tg:7", NOW)
-    assert snap.message_count == 5 and snap.role is Role.ADMIN
-    async with db.session() as session:
-        found = await MemberRepo(session).by_username(CHAT, "@ann_x")
-    assert found is not None and found.user_id == "tg:7"
 
 
 async def test_migrate_moves_rows_of_every_table_to_the_new_chat_id(db: Database) -> None:

@@ -1,0 +1,128 @@
+"""SqlModerationStore: warns counted at ``now``, the log with its content, member snapshots."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.events import Role, Sender
+from bot.policy import MemberSnapshot
+from bot.ports import LogEntry
+from bot.verdict import Action
+from storage.contributions import ContributionRepo
+from storage.db import Database
+from storage.logs import LogRepo
+from storage.members import MemberRepo
+from storage.moderation import SqlModerationStore
+from storage.warns import WarnRepo
+from tests.storage.conftest import CHAT, NOW
+
+
+async def test_unknown_member_gets_a_default_snapshot(db: Database) -> None:
+    assert await SqlModerationStore(db).snapshot(CHAT, "tg:404", NOW) == MemberSnapshot("tg:404")
+
+
+async def test_warns_count_at_now_until_they_expire(db: Database) -> None:
+    store = SqlModerationStore(db)
+    async with store.transaction() as tx:
+        await tx.add_warn(CHAT, "tg:7", reason="old", at=NOW - timedelta(days=40),
+                          expires_at=NOW - timedelta(days=10))
+        first, one = await tx.add_warn(CHAT, "tg:7", reason="a", at=NOW,
+                                       expires_at=NOW + timedelta(days=30))
+        second, two = await tx.add_warn(CHAT, "tg:7", reason="b", at=NOW,
+                                        expires_at=NOW + timedelta(days=5))
+    assert (one, two) == (1, 2) and second > first
+    counts = [(await store.snapshot(CHAT, "tg:7", NOW + timedelta(days=d))).warns_active
+              for d in (0, 5, 29, 30)]
+    assert counts == [2, 1, 1, 0]  # a warn stops counting at the instant it expires
+
+
+async def test_revoked_warns_no_longer_count(db: Database) -> None:
+    store = SqlModerationStore(db)
+    async with store.transaction() as tx:
+        for _ in range(3):
+            await tx.add_warn(CHAT, "tg:7", reason="r", at=NOW,
+                              expires_at=NOW + timedelta(days=30))
+    async with db.session() as session:
+        warns = WarnRepo(session)
+        latest = await warns.revoke_latest(CHAT, "tg:7", NOW)
+        assert latest is not None and not await warns.revoke(latest)  # already revoked
+    assert (await store.snapshot(CHAT, "tg:7", NOW)).warns_active == 2
+    async with db.session() as session:
+        assert await WarnRepo(session).reset(CHAT, "tg:7") == 2
+    assert (await store.snapshot(CHAT, "tg:7", NOW)).warns_active == 0
+
+
+async def test_warns_of_another_chat_or_member_do_not_count(db: Database) -> None:
+    store = SqlModerationStore(db)
+    async with store.transaction() as tx:
+        await tx.add_warn("tg:-1002", "tg:7", reason="", at=NOW, expires_at=NOW + timedelta(1))
+        await tx.add_warn(CHAT, "tg:8", reason="", at=NOW, expires_at=NOW + timedelta(1))
+    assert (await store.snapshot(CHAT, "tg:7", NOW)).warns_active == 0
+
+
+async def test_log_roundtrip_keeps_content_symbols_and_aware_times(db: Database) -> None:
+    content = {"segments": [{"kind": "text", "text": "加我薇信 ab12"}], "sender": {"id": "tg:7"},
+               "nested": {"list": [1, 2.5, None, True]}}
+    entry = LogEntry(CHAT, "tg:7", Action.MUTE, NOW, actor="tg:1", message_id="99", score=9.5,
+                     symbols={"AD_CONTACT_WECHAT": 6.0, "FLOOD_RATE": 3.5}, reason="ad",
+                     content=content, observe=False, shadow_action=None,
+                     degraded_from=Action.BAN, warn_id=None, until=NOW + timedelta(hours=1))
+    store = SqlModerationStore(db)
+    async with store.transaction() as tx:
+        log_id = await tx.log(entry)
+    await store.set_outcome(log_id, "mute: ok")
+    async with db.session() as session:
+        got = await LogRepo(session).get(log_id)
+    assert got is not None
+    assert got == LogEntry(**{**_fields(entry), "id": log_id, "outcome": "mute: ok"})
+    assert got.created_at.utcoffset() == timedelta(0) and got.until is not None
+    assert got.until.utcoffset() == timedelta(0)
+
+
+async def test_a_failed_transaction_keeps_neither_warn_nor_log(db: Database) -> None:
+    store = SqlModerationStore(db)
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as tx:
+            await tx.add_warn(CHAT, "tg:7", reason="r", at=NOW, expires_at=NOW + timedelta(1))
+            await tx.log(LogEntry(CHAT, "tg:7", Action.WARN, NOW))
+            raise RuntimeError("platform call failed inside the transaction")
+    assert (await store.snapshot(CHAT, "tg:7", NOW)).warns_active == 0
+    async with db.session() as session:
+        assert await LogRepo(session).recent(CHAT) == []
+
+
+async def test_snapshot_reads_member_fields_and_sums_points(db: Database) -> None:
+    joined = NOW - timedelta(days=3)
+    store = SqlModerationStore(db)
+    async with db.session() as session:
+        members = MemberRepo(session)
+        await members.joined(CHAT, Sender("tg:7", "Ann"), joined)
+        await members.set_flags(CHAT, "tg:7", approved=True, voice_allowed=True)
+        contributions = ContributionRepo(session)
+        await contributions.add(CHAT, "tg:7", "message", 1.5, NOW)
+        await contributions.add(CHAT, "tg:7", "answer", 5.0, NOW)
+        await contributions.add("tg:-1002", "tg:7", "answer", 100.0, NOW)
+    await store.touch(CHAT, Sender("tg:7", "Ann", role=Role.MODERATOR), NOW, 4)
+    snap = await store.snapshot(CHAT, "tg:7", NOW)
+    assert snap == MemberSnapshot("tg:7", role=Role.MODERATOR, joined_at=joined,
+                                  first_seen=joined, message_count=4, warns_active=0,
+                                  points=6.5, approved=True, voice_allowed=True)
+
+
+async def test_touch_counts_messages_and_keeps_a_known_role(db: Database) -> None:
+    store = SqlModerationStore(db)
+    await store.touch(CHAT, Sender("tg:7", "Ann", "Ann_X", Role.ADMIN), NOW, 3)
+    await store.touch(CHAT, Sender("tg:7", "Ann"), NOW + timedelta(hours=1), 2)
+    await store.touch_many([(CHAT, Sender("tg:7", "Ann"), NOW - timedelta(hours=1), 1),
+                            (CHAT, Sender("tg:8", "Bo"), NOW, 1)])
+    snap = await store.snapshot(CHAT, "tg:7", NOW)
+    assert snap.message_count == 6 and snap.role is Role.ADMIN
+    async with db.session() as session:
+        ann = await MemberRepo(session).by_username(CHAT, "@ann_x")
+    assert ann is not None and ann.last_seen == NOW + timedelta(hours=1)
+
+
+def _fields(entry: LogEntry) -> dict[str, object]:
+    return {name: getattr(entry, name) for name in LogEntry.__slots__}
