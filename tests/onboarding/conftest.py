@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
@@ -96,9 +95,11 @@ async def settle(api: StandInBotApi) -> None:
     fed before it has been handled."""
     before = len(sent_to(api, PROBE))
     await api.feed(message(PROBE, PROBE, "/start", kind="private"))
-    async with asyncio.timeout(10):
-        while len(sent_to(api, PROBE)) <= before:
-            await asyncio.sleep(0.01)
+    while True:
+        seen = len(api.of("sendMessage"))
+        if len(sent_to(api, PROBE)) > before:
+            return
+        await api.wait_for("sendMessage", seen + 1)
 
 
 def config_for(api: StandInBotApi, tmp_path: Path) -> tuple[LoadedConfig, dict[str, str], Path]:

@@ -65,7 +65,7 @@ async def rows_of(app: App, chat: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     async with app.services.db.session() as s:
         for table in CHAT_TABLES:
-            column = table.__table__.c.chat  # type: ignore[attr-defined]
+            column = table.__table__.c.chat
             counts[table.__tablename__] = int((await s.execute(
                 select(func.count()).select_from(table).where(column == chat))).scalar_one())
         counts["classifier"] = int((await s.execute(select(func.count()).select_from(
