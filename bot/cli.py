@@ -171,6 +171,88 @@ def chats(config: ConfigOpt = DEFAULT_CONFIG) -> None:
     for line in warnings:
         typer.echo(line, err=True)
 
+@cli.command("replay")
+def replay_export(
+    exports: Annotated[list[Path], typer.Argument(
+        help="Telegram Desktop result.json (or its folder) and/or .jsonl neutral events")],
+    config: ConfigOpt = DEFAULT_CONFIG,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the report as JSON")]
+    = None,
+) -> None:
+    """Replay chat exports through the pipeline in observe mode; report what it would do."""
+    import json
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from bot.replay import replay
+
+    loaded = _load(config)
+    missing = [str(p) for p in exports if not p.exists()]
+    if missing:
+        typer.echo(f"not found: {', '.join(missing)}", err=True)
+        raise typer.Exit(1)
+    with Progress("replaying", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("replay", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = asyncio.run(replay(exports, loaded, progress=tick))
+    for line in report.lines():
+        typer.echo(line)
+    if json_out is not None:
+        json_out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2),
+                            encoding="utf-8")
+        typer.echo(f"report written to {json_out}")
+
+
+@cli.command("chats")
+def chats(config: ConfigOpt = DEFAULT_CONFIG) -> None:
+    """List known chats: status, profile and the admin rights the bot is missing."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from storage.chats import ChatRepo
+    from storage.db import Database
+    from storage.records import ChatRecord
+
+    loaded = _load(config)
+
+    async def fetch() -> list[ChatRecord]:
+        db = Database(loaded.app.storage.url)
+        try:
+            await db.upgrade()
+            async with db.session() as session:
+                return list(await ChatRepo(session).list())
+        finally:
+            await db.dispose()
+
+    table = Table("chat", "title", "status", "profile", "missing rights")
+    warnings = []
+    for chat in asyncio.run(fetch()):
+        state = chat.settings.get("onboarding") or {}
+        status = "active" if chat.active else {"kicked": "removed", "left": "left",
+                                               "member": "demoted"}.get(
+            state.get("status", ""), "inactive")
+        if chat.settings.get("migrated_to"):
+            status = f"migrated → {chat.settings['migrated_to']}"
+        elif state.get("refused"):
+            status += f" (refused: {state['refused']})"
+        elif chat.active and state.get("observe_for"):
+            status += " (observe)"
+        old = chat.settings.get("migrated_from")
+        profile = loaded.profile_name(chat.chat if chat.chat in loaded.chats else old or "")
+        table.add_row(chat.chat, chat.title, status, profile,
+                      ", ".join(chat.missing_rights) or "-")
+        if old in loaded.chats and chat.chat not in loaded.chats:
+            warnings.append(f"warning: the YAML entry {old} now applies to {chat.chat} (the "
+                            f"group became a supergroup); rename its key to {chat.chat}")
+    Console(width=160).print(table)
+    for line in warnings:
+        typer.echo(line, err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

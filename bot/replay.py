@@ -1,0 +1,158 @@
+"""Replay real chat exports through the whole pipeline in observe mode, at their own times."""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.app import App, Services
+from bot.config import LoadedConfig, ProfileConfig
+from bot.events import Event, split_id
+from bot.export_telegram import ExportStats, TelegramExport
+from bot.gateway_fake import RecordingGateway
+from bot.replay_report import ReplayReport, ReplayStats
+from bot.serialize import event_from_dict
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ReplayClock:
+    """The replay's notion of now: the timestamp of the event being processed."""
+
+    now: datetime = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def observed(config: LoadedConfig, db_url: str) -> LoadedConfig:
+    """The same config with every profile and chat in observe mode and a throwaway database."""
+
+    def shadow(profile: ProfileConfig) -> ProfileConfig:
+        return profile.model_copy(update={"observe": True, "log_chat": ""})
+
+    storage = config.app.storage.model_copy(update={"url": db_url})
+    return replace(
+        config, app=config.app.model_copy(update={"storage": storage}),
+        default=shadow(config.default),
+        profiles={k: shadow(v) for k, v in config.profiles.items()},
+        chats={k: shadow(v) for k, v in config.chats.items()},
+    )
+
+
+def read_events(paths: Iterable[Path], stats: ExportStats) -> list[Event]:
+    """Telegram Desktop exports (``.json`` or a folder) and JSON-lines neutral events, merged."""
+    events: list[Event] = []
+    for path in paths:
+        if path.suffix == ".jsonl":
+            events.extend(_jsonl(path, stats))
+            continue
+        export = TelegramExport.read(path)
+        events.extend(export.events())
+        found = export.stats
+        stats.messages += found.messages
+        stats.commands += found.commands
+        stats.joins += found.joins
+        stats.leaves += found.leaves
+        stats.service.update(found.service)
+        stats.unknown.update(found.unknown)
+        stats.names.update(found.names)
+    events.sort(key=lambda e: e.date)
+    return events
+
+
+def _jsonl(path: Path, stats: ExportStats) -> Iterable[Event]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                event = event_from_dict(json.loads(line))
+            except (ValueError, KeyError, TypeError) as exc:
+                stats.unknown[f"jsonl:{type(exc).__name__}"] += 1
+                log.debug("%s:%d skipped: %s", path, number, exc)
+                continue
+            kind = type(event).__name__
+            if kind == "Message":
+                stats.messages += 1
+            elif kind == "Command":
+                stats.commands += 1
+            elif kind == "MemberJoined":
+                stats.joins += 1
+            elif kind == "MemberLeft":
+                stats.leaves += 1
+            yield event
+
+
+class _Gateways(dict[str, Any]):
+    """A recording gateway per platform, made on first use."""
+
+    def __missing__(self, platform: str) -> RecordingGateway:
+        gateway = self[platform] = RecordingGateway(platform)
+        return gateway
+
+
+async def _leaders(services: Services, chats: Sequence[str], today: datetime
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from storage.checkins import CheckinRepo
+    from storage.contributions import ContributionRepo
+
+    checkins: list[dict[str, Any]] = []
+    async with services.db.session() as session:
+        for chat in chats:
+            for user, streak in await CheckinRepo(session).leaderboard(chat, today.date(), 10):
+                checkins.append({"chat": chat, "user": user, "current": streak.current,
+                                 "best": streak.best, "total": streak.total})
+        board = await ContributionRepo(session).leaderboard(list(chats), limit=10)
+    return checkins, [{"user": u, "points": round(p, 2)} for u, p in board]
+
+
+async def replay(paths: Sequence[Path], config: LoadedConfig, *,
+                 progress: Progress | None = None) -> ReplayReport:
+    """Run every event of ``paths`` through a fresh, observe-only bot; return what it found."""
+    stats = ExportStats()
+    events = read_events(paths, stats)
+    clock = ReplayClock()
+    with tempfile.TemporaryDirectory(prefix="qunguan-replay-") as tmp:
+        loaded = observed(config, f"sqlite+aiosqlite:///{Path(tmp) / 'replay.db'}")
+        app = App(loaded, env={}, clock=clock, port=0)
+        services = app.build()
+        services.extras.pop("mod_relay", None)  # no log-chat posts from a replay
+        services.notifier.auto_delete = lambda chat: None
+        gateways = _Gateways()
+        services.gateways = gateways
+        found = ReplayStats()
+        services.extras["messages"].after.append(found)
+        await services.db.upgrade()
+        started = time.perf_counter()
+        try:
+            for index, event in enumerate(events, 1):
+                clock.now = event.date
+                chat = str(getattr(event, "chat", "") or getattr(event, "new_chat", ""))
+                await services.dispatcher(event, gateways[split_id(chat)[0]])
+                if progress is not None and (index % 500 == 0 or index == len(events)):
+                    progress(index, len(events))
+            await app.flush()
+            elapsed = time.perf_counter() - started
+            chats = sorted({getattr(e, "chat", "") for e in events} - {""})
+            last = events[-1].date if events else clock.now
+            checkins, contributions = await _leaders(services, chats, last)
+        finally:
+            await services.db.dispose()
+    return ReplayReport(
+        chats=chats, events=len(events), messages=stats.messages, commands=stats.commands,
+        joins=stats.joins, leaves=stats.leaves, seconds=elapsed, stats=found,
+        service=dict(stats.service), unknown=dict(Counter(stats.unknown)), names=stats.names,
+        checkins=checkins, contributions=contributions, errors=services.dispatcher.errors,
+        platform_calls=dict(Counter(c.name for g in gateways.values() for c in g.calls)),
+    )
