@@ -159,12 +159,12 @@ def parse_schedule(spec: str, tz: str = "UTC") -> Schedule:
     return Cron.parse(spec, tz)
 
 
-JobFn = Callable[[datetime], Awaitable[None]]
+JobFn = Callable[[datetime], Awaitable[object]]
 
 
 @dataclass
 class Job:
-    """A named schedule and the coroutine function called with the moment it fires."""
+    """A named schedule and the coroutine function, called with the moment it actually runs."""
 
     name: str
     schedule: Schedule
@@ -204,10 +204,9 @@ class Scheduler:
         for job in sorted(self.jobs.values(), key=lambda j: j.next_at):
             if job.next_at > now:
                 continue
-            fired = job.next_at
             job.next_at = job.schedule.next_after(now)
             try:
-                await job.fn(fired)
+                await job.fn(now)
                 job.runs += 1
             except Exception:
                 job.failures += 1

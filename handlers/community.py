@@ -1,4 +1,4 @@
-"""Community features (issue 5): check-in, points, duty, roster, capacity, gate, networks, posts."""
+"""Community features (issue 5): check-in, points, capacity, gate, duty, roster, networks, posts."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from handlers.comm_capacity import register_capacity
 from handlers.comm_checkin import register_checkin, words_hook
 from handlers.comm_common import Hub
 from handlers.comm_config import CommunityBook
+from handlers.comm_gate import register_gate
 from handlers.comm_leaderboard import register_leaderboard
 from handlers.comm_points import message_hook, reaction_handler
 from handlers.commands import CommandRouter
@@ -30,6 +31,7 @@ def register(router: CommandRouter, services: Services) -> None:
         messages.after.append(message_hook(hub))
     services.dispatcher.on(Reaction, reaction_handler(hub))
     register_capacity(router, hub)
+    register_gate(hub)
 
     async def startup(services: Services) -> None:
         hub.scheduler.start()
