@@ -74,6 +74,7 @@ class Gate:
         if profile.rules:
             rules = "\n".join(f"{i}. {r}" for i, r in enumerate(profile.rules, 1))
             parts.append(Text(f"{RULES.en}\n{rules}", f"{RULES.zh}\n{rules}"))
+        buttons: tuple[Button, ...]
         if opts.mode == "button":
             answer, buttons = "ok", (Button(ACCEPT, f"{PREFIX}{chat}|ok"),)
             values: dict[str, object] = {}
