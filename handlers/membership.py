@@ -61,9 +61,11 @@ class Membership:
         async with self.services.db.session() as session:
             previous = await ChatRepo(session).get(event.chat)
         state = Onboarding.of(previous.settings if previous else {})
+        # a chat stored before the bot tracked its own status was already being served
+        known = previous is not None and previous.active and not state.status
         if event.status not in PRESENT:
             await self._removed(event, previous, state)
-        elif state.status not in PRESENT:
+        elif state.status not in PRESENT and not known:
             await self._arrived(event, previous, state, gateway)
         else:
             await self._changed(event, previous, state, gateway)
@@ -172,8 +174,9 @@ class Membership:
                        state: Onboarding, gateway: ChatGateway) -> None:
         """Promoted, demoted or rights edited: confirm grants once, report losses once."""
         chat = event.chat
-        if state.refused == NOT_ADMIN and not await self._by_admin(event):
-            return  # still nobody with authority has confirmed the bot
+        if state.refused == "unsupported" or (
+                state.refused == NOT_ADMIN and not await self._by_admin(event)):
+            return  # a channel, or still nobody with authority has confirmed the bot
         if state.refused:
             await self._welcome(event, previous, replace(state, refused=""), gateway,
                                 missing(event, gateway.capabilities(chat)), "")
