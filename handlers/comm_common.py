@@ -51,6 +51,14 @@ class Hub:
             return [chat]
         return [normalise_chat_key(c) for c in network.chats]
 
+    async def chats(self) -> list[str]:
+        """Chats the jobs consider: those named in YAML and every active chat in storage."""
+        from storage.chats import ChatRepo
+
+        async with self.services.db.session() as session:
+            stored = [c.chat for c in await ChatRepo(session).list(active=True)]
+        return list(dict.fromkeys([*self.services.book.config.chats, *stored]))
+
     def tz(self, chat: str) -> ZoneInfo:
         return ZoneInfo(self.services.book.get(chat).profile.timezone)
 

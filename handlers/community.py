@@ -10,9 +10,11 @@ from handlers.comm_capacity import register_capacity
 from handlers.comm_checkin import register_checkin, words_hook
 from handlers.comm_common import Hub
 from handlers.comm_config import CommunityBook
+from handlers.comm_duty import register_duty
 from handlers.comm_gate import register_gate
 from handlers.comm_leaderboard import register_leaderboard
 from handlers.comm_points import message_hook, reaction_handler
+from handlers.comm_schedule import register_schedule
 from handlers.commands import CommandRouter
 
 if TYPE_CHECKING:
@@ -32,6 +34,8 @@ def register(router: CommandRouter, services: Services) -> None:
     services.dispatcher.on(Reaction, reaction_handler(hub))
     register_capacity(router, hub)
     register_gate(hub)
+    register_duty(router, hub)
+    register_schedule(hub)
 
     async def startup(services: Services) -> None:
         hub.scheduler.start()
