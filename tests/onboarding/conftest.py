@@ -33,6 +33,7 @@ defaults:
   rules: ["No ads"]
   notices: {{auto_delete: 1h}}
   policies: {{ads: {{mode: enforce}}}}
+  scores: {{AD_CONTACT_WECHAT: 8}}  # the test ad is always worth a warn, whatever the defaults
 chats:
   "{old}": {{language: zh-CN, rules: ["旧群规：友善交流"]}}
   "-1007007": {{features: {{onboarding: {{leave_if_added_by_non_admin: false}}}}}}
