@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import split_id
-from storage.models import CHAT_TABLES, ChatRow, ClassifierRow
+from storage.chat_move import move_chat
+from storage.models import ChatRow
 from storage.records import ChatRecord
 
 
@@ -22,7 +23,14 @@ def _record(row: ChatRow) -> ChatRecord:
     )
 
 
+#: Columns ``upsert`` may set (``chat`` and ``platform`` come from the id).
+FIELDS = frozenset({"title", "chat_type", "profile", "language", "active", "missing_rights",
+                    "settings", "member_count"})
+
+
 class ChatRepo:
+    """The chats the bot serves; the caller owns the transaction."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -39,7 +47,7 @@ class ChatRepo:
                           missing_rights=[], settings={})
             self.session.add(row)
         for name, value in fields.items():
-            if not hasattr(ChatRow, name) or name in {"chat", "platform"}:
+            if name not in FIELDS:
                 raise TypeError(f"unknown chat field {name!r}")
             setattr(row, name, list(value) if name == "missing_rights" else value)
         row.updated_at = at
@@ -62,28 +70,11 @@ class ChatRepo:
             query = query.where(ChatRow.active.is_(active))
         return [_record(r) for r in (await self.session.execute(query)).scalars()]
 
-    async def migrate(self, old: str, new: str, at: datetime) -> int:
-        """Move every row of ``old`` to ``new`` (group → supergroup); returns rows moved."""
-        moved = 0
-        old_row = await self.session.get(ChatRow, old)
-        if old_row is not None and await self.session.get(ChatRow, new) is None:
-            record = _record(old_row)
-            await self.session.delete(old_row)
-            await self.session.flush()
-            self.session.add(ChatRow(
-                chat=new, platform=record.platform, title=record.title, chat_type="supergroup",
-                profile=record.profile, language=record.language, active=True,
-                missing_rights=list(record.missing_rights), settings=dict(record.settings),
-                member_count=record.member_count, added_at=record.added_at, updated_at=at,
-            ))
-            moved += 1
-        for table in CHAT_TABLES:
-            column = table.__table__.c.chat
-            result = await self.session.execute(
-                update(table).where(column == old).values(chat=new))
-            moved += int(getattr(result, "rowcount", 0))
-        result = await self.session.execute(update(ClassifierRow).where(
-            ClassifierRow.scope == old).values(scope=new))
-        moved += int(getattr(result, "rowcount", 0))
-        await self.session.flush()
-        return moved
+    async def migrate(self, old: str, new: str, at: datetime | None = None) -> int:
+        """Move every row of ``old`` to ``new`` (group → supergroup); returns rows moved.
+
+        If ``new`` already has a chat row both rows stay (the caller merges them); rows of
+        other tables already stored under ``new`` win over the old id's duplicates, except
+        members, whose counters and dates are merged. See ``storage.chat_move``.
+        """
+        return await move_chat(self.session, old, new, at or datetime.now(UTC))

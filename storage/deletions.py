@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 
 from storage.db import Database
-from storage.models import PendingDeletionRow
+from storage.models import PendingDeletionRow, UTCDateTime
 
 
 class SqlPendingDeletions:
-    """Implements ``bot.ports.PendingDeletions``."""
+    """Implements ``bot.ports.PendingDeletions``; several workers never take the same one."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -21,23 +22,37 @@ class SqlPendingDeletions:
             session.add(PendingDeletionRow(chat=chat, message_id=message_id, due=due))
 
     async def take_due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
+        """Remove and return the due pairs, earliest first, in one DELETE … RETURNING.
+
+        The candidates are locked with SKIP LOCKED on PostgreSQL; SQLite's single write
+        statement holds the database lock, so no read-then-write race exists there either.
+        """
+        due = select(PendingDeletionRow.id).where(PendingDeletionRow.due <= now).order_by(
+            PendingDeletionRow.due, PendingDeletionRow.id).limit(limit)
+        if self.db.dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        statement = delete(PendingDeletionRow).where(PendingDeletionRow.id.in_(due)).returning(
+            PendingDeletionRow.id, PendingDeletionRow.chat, PendingDeletionRow.message_id,
+            PendingDeletionRow.due)
         async with self.db.session() as session:
-            query = select(PendingDeletionRow).where(PendingDeletionRow.due <= now).order_by(
-                PendingDeletionRow.due).limit(limit)
-            if self.db.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = list((await session.execute(query)).scalars())
-            if rows:
-                await session.execute(delete(PendingDeletionRow).where(
-                    PendingDeletionRow.id.in_([r.id for r in rows])))
-            return [(r.chat, r.message_id) for r in rows]
+            rows = (await session.execute(statement)).all()
+        return [(chat, message_id) for _, chat, message_id, _ in
+                sorted(rows, key=lambda row: (row.due, row.id))]
 
     async def next_due(self) -> datetime | None:
         async with self.db.session() as session:
-            result = await session.execute(select(func.min(PendingDeletionRow.due)))
-            value = result.scalar_one_or_none()
-        if value is not None and value.tzinfo is None:  # aggregate bypasses the type decorator
-            from datetime import UTC
-
-            value = value.replace(tzinfo=UTC)
+            earliest = func.min(PendingDeletionRow.due, type_=UTCDateTime())
+            value: datetime | None = (await session.execute(select(earliest))).scalar_one()
         return value
+
+    async def count(self) -> int:
+        async with self.db.session() as session:
+            total = await session.execute(select(func.count()).select_from(PendingDeletionRow))
+            return int(total.scalar_one())
+
+
+if TYPE_CHECKING:  # mypy proves the class satisfies the core's port
+    from bot.ports import PendingDeletions
+
+    def _conforms(db: Database) -> PendingDeletions:
+        return SqlPendingDeletions(db)

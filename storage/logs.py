@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import TypedDict
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +26,18 @@ def _entry(row: LogRow) -> LogEntry:
     )
 
 
+class ShadowSummary(TypedDict):
+    """``LogRepo.shadow_summary``: observed decisions by would-be action, symbol and member."""
+
+    decisions: int
+    actions: dict[str, int]
+    symbols: dict[str, int]
+    members: dict[str, str]
+
+
 class LogRepo:
+    """The moderation log; the caller owns the transaction."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -65,7 +76,9 @@ class LogRepo:
         await self.session.execute(update(LogRow).where(LogRow.id == log_id)
                                    .values(outcome=outcome))
 
-    async def mark_undone(self, log_id: int, by: str, at: datetime) -> bool:
+    async def mark_undone(self, log_id: int, by: str, at: datetime | None = None) -> bool:
+        """Mark an entry undone by ``by``; False if unknown or already undone."""
+        at = at or datetime.now(UTC)
         result = await self.session.execute(update(LogRow).where(
             LogRow.id == log_id, LogRow.undone_at.is_(None)).values(undone_at=at, undone_by=by))
         return bool(getattr(result, "rowcount", 0))
@@ -74,21 +87,25 @@ class LogRepo:
         result = await self.session.execute(delete(LogRow).where(LogRow.created_at < cutoff))
         return int(getattr(result, "rowcount", 0))
 
-    async def shadow_summary(self, chat: str, since: datetime) -> dict[str, Any]:
-        """What observe mode would have done: counts by action and by symbol."""
-        rows = (await self.session.execute(select(LogRow).where(
-            LogRow.chat == chat, LogRow.observe.is_(True), LogRow.created_at >= since
-        ))).scalars().all()
+    async def shadow_summary(self, chat: str, since: datetime) -> ShadowSummary:
+        """What observe mode would have done since ``since``.
+
+        Counts observed decisions by the action they would have taken and by symbol (most
+        frequent first), and the strongest would-be sanction per member (warn or above).
+        """
+        rows = (await self.session.execute(select(
+            LogRow.user_id, LogRow.action, LogRow.shadow_action, LogRow.symbols).where(
+            LogRow.chat == chat, LogRow.observe.is_(True), LogRow.created_at >= since,
+        ).order_by(LogRow.id))).all()
         actions: Counter[str] = Counter()
         symbols: Counter[str] = Counter()
-        members: dict[str, str] = {}
-        for row in rows:
-            would = Action(row.shadow_action if row.shadow_action is not None else row.action)
+        strongest: dict[str, Action] = {}
+        for user_id, action, shadow_action, row_symbols in rows:
+            would = Action(shadow_action if shadow_action is not None else action)
             actions[would.label] += 1
-            symbols.update(list(row.symbols or {}))
-            if would >= Action.WARN:
-                previous = members.get(row.user_id)
-                if previous is None or Action[previous.upper()] < would:
-                    members[row.user_id] = would.label
+            symbols.update(list(row_symbols or {}))
+            if would >= Action.WARN and would > strongest.get(user_id, Action.ALLOW):
+                strongest[user_id] = would
         return {"decisions": len(rows), "actions": dict(actions),
-                "symbols": dict(symbols.most_common()), "members": members}
+                "symbols": dict(symbols.most_common()),
+                "members": {user: action.label for user, action in strongest.items()}}

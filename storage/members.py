@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,11 @@ def _record(row: MemberRow) -> MemberRecord:
     )
 
 
+#: Columns ``upsert`` may set.
+FIELDS = frozenset({"name", "username", "role", "joined_at", "left_at", "first_seen",
+                    "last_seen", "message_count", "approved", "voice_allowed"})
+
+
 class MemberRepo:
     """Members per chat; the caller owns the transaction."""
 
@@ -37,6 +43,17 @@ class MemberRepo:
                             role=0, approved=False, voice_allowed=False, name="", username="")
             self.session.add(row)
         return row
+
+    async def upsert(self, chat: str, user_id: str, **fields: Any) -> MemberRecord:
+        """Create or update a member; ``role`` takes a ``Role``; unknown names raise TypeError."""
+        unknown = set(fields) - FIELDS
+        if unknown:
+            raise TypeError(f"unknown member fields {sorted(unknown)}")
+        row = await self._ensure(chat, user_id, fields.get("first_seen"))
+        for name, value in fields.items():
+            setattr(row, name, int(value) if name == "role" else value)
+        await self.session.flush()
+        return _record(row)
 
     async def get(self, chat: str, user_id: str) -> MemberRecord | None:
         row = await self._row(chat, user_id)

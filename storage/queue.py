@@ -17,6 +17,8 @@ def _entry(row: JoinQueueRow) -> QueueEntry:
 
 
 class JoinQueueRepo:
+    """Join requests waiting per chat, first come first served; the caller owns the transaction."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 

@@ -17,6 +17,8 @@ def _record(row: WarnRow) -> WarnRecord:
 
 
 class WarnRepo:
+    """Warns per member; the caller owns the transaction."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -60,3 +62,12 @@ class WarnRepo:
             WarnRow.chat == chat, WarnRow.user_id == user_id, WarnRow.revoked.is_(False)
         ).values(revoked=True))
         return int(getattr(result, "rowcount", 0))
+
+    async def list(self, chat: str, user_id: str, now: datetime | None = None
+                   ) -> list[WarnRecord]:
+        """A member's warns, oldest first; only the active ones at ``now`` if given."""
+        if now is not None:
+            return await self.active(chat, user_id, now)
+        rows = await self.session.execute(select(WarnRow).where(
+            WarnRow.chat == chat, WarnRow.user_id == user_id).order_by(WarnRow.id))
+        return [_record(r) for r in rows.scalars()]
