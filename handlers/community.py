@@ -13,6 +13,7 @@ from handlers.comm_config import CommunityBook
 from handlers.comm_duty import register_duty
 from handlers.comm_gate import register_gate
 from handlers.comm_leaderboard import register_leaderboard
+from handlers.comm_network import ban_hook, share_ban
 from handlers.comm_points import message_hook, reaction_handler
 from handlers.comm_schedule import register_schedule
 from handlers.commands import CommandRouter
@@ -25,12 +26,14 @@ def register(router: CommandRouter, services: Services) -> None:
     """Validate the features YAML, add the commands, hooks and background jobs."""
     hub = Hub(services, CommunityBook(services.config), Scheduler(clock=services.clock))
     services.extras["community"] = hub
+    services.extras["network_ban"] = lambda chat, user, reason: share_ban(hub, chat, user, reason)
     register_checkin(router, hub)
     register_leaderboard(router, hub)
     messages = services.extras.get("messages")
     if messages is not None:
         messages.after.append(words_hook(hub))
         messages.after.append(message_hook(hub))
+        messages.after.append(ban_hook(hub))
     services.dispatcher.on(Reaction, reaction_handler(hub))
     register_capacity(router, hub)
     register_gate(hub)
