@@ -108,14 +108,17 @@ class App:
         db = Database(cfg.app.storage.url)
         store = SqlModerationStore(db)
         gateways: dict[str, ChatGateway] = {}
-        notifier = Notifier(
-            SqlPendingDeletions(db), gateways, clock=self.clock,
-            auto_delete=lambda chat: None if cfg.for_chat(chat).notices.keep
-            else cfg.for_chat(chat).notices.auto_delete,
-        )
+        book = RuntimeBook(cfg, self.registry)
+
+        def auto_delete(chat: str) -> timedelta | None:
+            notices = book.get(chat).profile.notices  # follows reloads and migrated ids
+            return None if notices.keep else notices.auto_delete
+
+        notifier = Notifier(SqlPendingDeletions(db), gateways, clock=self.clock,
+                            auto_delete=auto_delete)
         ledger = UpdateLedger(SqlProcessedKeys(db), clock=self.clock)
         services = Services(
-            config=cfg, db=db, book=RuntimeBook(cfg, self.registry), store=store,
+            config=cfg, db=db, book=book, store=store,
             notifier=notifier, enforcer=Enforcer(store, notifier),
             snapshots=SnapshotCache(store, clock=self.clock), activity=ActivityBuffer(store),
             history=ChatHistory(), dispatcher=Dispatcher(ledger), ledger=ledger,
