@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,17 @@ from bot.verdict import Action, Verdict
 EVAL_CHAT = "eval:chat"
 EVAL_USER = "eval:member"
 _NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+#: Policies whose verdicts answer "is this spam?". Other content policies (abuse, off-topic
+#: filler) also delete messages, but by design and for other reasons: their deletions are
+#: counted apart (``other_deletions``) instead of as spam calls.
+SPAM_POLICIES = frozenset({"ads", "classifier"})
+
+
+def in_test_split(text: str, folds: int = 5) -> bool:
+    """The development split: a line is held out for testing when crc32(text) % folds == 0."""
+    return zlib.crc32(text.encode("utf-8")) % folds == 0
 
 
 class EvalInputError(ValueError):
@@ -87,6 +99,8 @@ class EvalReport:
     rules: Score
     combined: Score
     trained_on: int = 0
+    #: Ham / spam messages deleted by non-spam policies (abuse, off-topic), not spam calls.
+    other_deletions: tuple[int, int] = (0, 0)
 
     def table(self) -> str:
         lines = [
@@ -98,6 +112,9 @@ class EvalReport:
                 f"{label:22}{s.precision:10.3f}{s.recall:10.3f}{s.f1:10.3f}"
                 f"{s.tp:7d}{s.fp:7d}{s.fn:7d}"
             )
+        ham, spam = self.other_deletions
+        if ham or spam:
+            lines.append(f"not spam calls: other policies deleted {ham} ham and {spam} spam")
         return "\n".join(lines)
 
     def json_line(self) -> str:
@@ -157,10 +174,12 @@ def run_eval(
     classifier: Any | None,
     *,
     scoring: Scoring | None = None,
+    spam_policies: frozenset[str] | None = None,
 ) -> EvalReport:
     """Train ``classifier`` (a ClassifierPolicy) on ``train_paths``, then score ``test_path``.
 
-    A message counts as spam when the decided action is ``delete`` or harsher.
+    A message counts as spam when the action decided on the verdicts of ``spam_policies``
+    (all policies when None) is ``delete`` or harsher.
     """
     rows = read_labelled(test_path)
     trained = 0
@@ -173,18 +192,25 @@ def run_eval(
                 trained += 1
     scoring = scoring or Scoring()
     rules, combined = Score(), Score()
+    other = [0, 0]
     for index, (spam, text) in enumerate(rows):
         message = member_message(text, index)
+        everything: list[Verdict] = []
         found: list[Verdict] = []
         for policy in policies:
-            found += _verdicts(policy, message, ctx)
+            seen = _verdicts(policy, message, ctx)
+            everything += seen
+            if spam_policies is None or policy.name in spam_policies:
+                found += seen
         by_rules = decide(found, scoring).action >= Action.DELETE
         if classifier is not None and not by_rules:
             found += _verdicts(cast(Policy, classifier), message, ctx)
         with_classifier = decide(found, scoring).action >= Action.DELETE
+        if not with_classifier and decide(everything, scoring).action >= Action.DELETE:
+            other[spam] += 1
         rules = rules.add(spam, by_rules)
         combined = combined.add(spam, with_classifier)
-    return EvalReport(str(test_path), rules, combined, trained)
+    return EvalReport(str(test_path), rules, combined, trained, (other[0], other[1]))
 
 
 #: Policies whose judgement depends on chat history or membership, not on the text itself.
@@ -211,4 +237,5 @@ def run_eval_with_config(
         classifier = factory(options)
     scoring = book.get("eval:chat").scoring
     return run_eval(test_path, train_paths, policies, classifier,
-                    scoring=replace(scoring, observe_policies=frozenset(), observe_chat=False))
+                    scoring=replace(scoring, observe_policies=frozenset(), observe_chat=False),
+                    spam_policies=SPAM_POLICIES)

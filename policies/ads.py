@@ -21,7 +21,7 @@ from bot.events import Kind, Message
 from bot.i18n import Text, t
 from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
-from policies.ads_contacts import Hit, find_contacts
+from policies.ads_contacts import DISGUISED_KEYWORD, Hit, find_contacts
 from policies.ads_links import find_in_name, find_links
 from policies.ads_qr import MAX_BYTES, decode_all, image_sources
 from policies.normalize import normalize
@@ -54,6 +54,13 @@ SYMBOLS: Mapping[str, SymbolInfo] = dict(
 #: A weak finding (a bare link, a phone number with no call to action, "加微信" without an
 #: id) scores this fraction of its symbol's score: enough to flag, not to delete alone.
 WEAK = 0.5
+#: Contacts that delete on their own only when disguised (full-width or math digits, Chinese
+#: numerals, look-alike letters, runes or emoji inside, digits spread apart, 薇信/企鹅-style
+#: keywords) or backed by an offer: a plain "联系电话 0431…" or "微信号 abc123" is common in
+#: honest messages (lost and found, a shop's own number), so it only flags and leaves the
+#: decision to the scores of other signals (the trained classifier).
+PLAIN_IS_WEAK = frozenset({"AD_CONTACT_WECHAT", "AD_CONTACT_QQ", "AD_PHONE"})
+_SPREAD_DIGITS = re.compile(r"[0-9][^0-9a-z]{1,4}(?=[0-9])")
 
 
 class AdsOptions(PolicyOptions):
@@ -139,7 +146,26 @@ def _make(symbol: str, evidence: str, *, weak: bool = False, reason: Text | None
 
 
 def _verdict(hit: Hit, original: str) -> Verdict:
-    return _make(hit.symbol, original_evidence(original, hit.match), weak=not hit.strong)
+    evidence = original_evidence(original, hit.match)
+    strong = hit.strong
+    if strong and hit.symbol in PLAIN_IS_WEAK and not hit.alone:
+        strong = disguised(evidence, hit.match)
+    return _make(hit.symbol, evidence, weak=not strong)
+
+
+def disguised(evidence: str, folded_match: str) -> bool:
+    """Whether the original ``evidence`` of a contact was written to dodge matching."""
+    if DISGUISED_KEYWORD.search(folded_match):
+        return True
+    ascii_alnum = sum(1 for ch in evidence if ch.isascii() and ch.isalnum())
+    if sum(1 for ch in folded_match if ch.isascii() and ch.isalnum()) > ascii_alnum:
+        return True  # digits or letters came from full-width, math, circled or Han numerals
+    for ch in evidence:
+        if ch.isascii() or "\u3400" <= ch <= "\u9fff":
+            continue
+        if not unicodedata.category(ch).startswith(("P", "Z")):
+            return True  # runes, emoji, look-alikes, combining marks inside the contact
+    return len(_SPREAD_DIGITS.findall(evidence.lower())) >= 6  # 1-3-9-1-2-3-4…
 
 
 def original_evidence(original: str, folded_match: str) -> str:

@@ -30,6 +30,17 @@ _CALL_WORDS = re.compile(
     r"звони|телефон)"
 )
 
+#: Money and prize words that make a plain phone number with a call to action an ad.
+_OFFER_WORDS = re.compile(
+    r"(?:prize|won\b|winner|claim|award|cash|reward|bonus|guarantee|urgent|£|\$|€|"
+    r"优惠|促销|特价|折扣|中奖|奖金|领取|现金|返利|贷款|无抵押)"
+)
+#: Contact keywords written to dodge filters (薇信, 企鹅, 🐧, v芯 …), as opposed to plain ones.
+DISGUISED_KEYWORD = re.compile(
+    r"(?:威信|薇信|徽信|维信|危信|卫信|唯信|wei信|v信|v芯|wexin|绿泡泡|加薇|加威|薇|喂心|威心|"
+    r"微芯|v❤|v♥|扣扣|抠抠|寇寇|蔻蔻|口口|企鹅|企鵝|🐧|裙号|扣群|qun)"
+)
+
 _SEE_PROFILE = re.compile(
     r"(?:看|点|戳|进)我的?(?:头像|主页|简介|资料|签名|个人资料)|"
     r"(?:头像|主页|简介|签名)(?:有|里|上)(?:联系|方式|惊喜|福利|v|微|q)|"
@@ -40,11 +51,16 @@ _SEE_PROFILE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One finding: which signal, how strong, and the folded text that matched."""
+    """One finding: which signal, how strong, and the folded text that matched.
+
+    ``strong`` means specific (an id, a call to action); a specific contact deletes on its own
+    only when it is disguised or ``alone`` is set (see ``policies.ads``).
+    """
 
     symbol: str
     strong: bool
     match: str
+    alone: bool = False
 
 
 def find_contacts(folded: str) -> list[Hit]:
@@ -60,7 +76,9 @@ def find_contacts(folded: str) -> list[Hit]:
     phone = _CN_MOBILE.search(folded) or _LONG_NUMBER.search(folded)
     if phone:
         window = folded[max(0, phone.start() - 24) : phone.end() + 24]
-        hits.append(Hit("AD_PHONE", bool(_CALL_WORDS.search(window)), phone.group()))
+        call = bool(_CALL_WORDS.search(window))
+        offer = bool(_OFFER_WORDS.search(folded) and _CALL_WORDS.search(folded))
+        hits.append(Hit("AD_PHONE", call or offer, phone.group(), alone=offer))
     if profile := _SEE_PROFILE.search(folded):
         hits.append(Hit("AD_SEE_PROFILE", True, profile.group()))
     return hits

@@ -1,129 +1,142 @@
-"""A character n-gram naive Bayes spam model: learns incrementally, works without segmentation.
+"""A character n-gram logistic-regression spam model, retrained from bounded labelled examples.
 
-Features are the distinct character 1–3-grams of the normalised text (binarised multinomial
-naive Bayes, which suits short chat messages better than raw counts). Chinese needs no word
-segmentation: bigrams and trigrams of Han characters carry most of the signal.
+Features are the distinct character 1–4-grams of the normalised text plus the 1–2-grams of the
+original lower-cased text (marked ``\\x01``; they keep the disguise itself — math digits, runes,
+look-alikes — as evidence), binary and L2-normalised (each present n-gram weighs 1/√k).
+Chinese needs no segmentation: Han bigrams to 4-grams carry most of the signal.
 
-Features are kept as their n-gram strings in a bounded table rather than hashed into buckets:
-Python's ``hash`` is salted per process, and strings serialise stably. When the table outgrows
-``max_features`` the rarest n-grams are pruned.
+Training is batch L2 logistic regression (scikit-learn's liblinear, balanced class weights)
+over the most recent ``max_examples`` labelled messages, refitted lazily on the first
+prediction after a ``learn``/``forget``. Prediction needs neither scikit-learn nor numpy: the
+fitted weights are a dict from n-gram to weight, pruned to ``max_features`` entries, and a
+message is scored with dict look-ups (n-grams are strings, so the model is the same in every
+process; no hashing salt is involved).
 
-Persistence is compact JSON compressed with zlib (never pickle): ``to_bytes``/``from_bytes``.
+Persistence is a small JSON header, the n-grams and the examples as UTF-8 text and the weights
+as float32 bytes, compressed with zlib (never pickle): ``to_bytes``/``from_bytes``.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import struct
 import zlib
+from collections import deque
 from collections.abc import Iterable
 from itertools import repeat
-from typing import Any
 
 from policies.normalize import normalize
 
 FORMAT = "qunguan-ngram"
-VERSION = 1
+VERSION = 2
+#: Orders of the n-grams of the normalised text, and of the original text.
+ORDERS = (1, 2, 3, 4)
+RAW_ORDERS = (1, 2)
+_RAW_MARK = "\x01"
+_SEP = "\x00"
 
 
-def grams(text: str, *, limit: int = 1000, orders: Iterable[int] = (1, 2, 3)) -> set[str]:
-    """The distinct character n-grams of the normalised ``text`` (first ``limit`` characters)."""
-    folded = normalize(text)[:limit]
-    found: set[str] = set()
-    for n in orders:
-        found.update(folded[i : i + n] for i in range(len(folded) - n + 1))
+def grams(text: str, *, limit: int = 1000) -> set[str]:
+    """The distinct n-gram features of ``text`` (its first ``limit`` characters)."""
+    head = text[:limit]
+    folded = normalize(head)
+    size = len(folded)
+    found = {folded[i : i + n] for n in ORDERS for i in range(size - n + 1)}
+    raw = _RAW_MARK + head.lower()
+    size = len(raw)
+    found.update(raw[i : i + n] for n in RAW_ORDERS for i in range(size - n + 1))
     found.discard(" ")
+    found.discard(_RAW_MARK)
     return found
 
 
 class NgramModel:
-    """Binarised multinomial naive Bayes over character n-grams, spam vs ham."""
+    """Logistic regression over binary character n-grams, spam vs ham."""
 
-    def __init__(self, *, alpha: float = 0.5, max_features: int = 300_000, limit: int = 1000):
-        self.alpha = alpha
+    def __init__(
+        self,
+        *,
+        c: float = 10.0,
+        max_examples: int = 20_000,
+        max_features: int = 300_000,
+        limit: int = 1000,
+    ) -> None:
+        self.c = c
+        self.max_examples = max_examples
         self.max_features = max_features
         self.limit = limit
-        self.docs = [0, 0]  # spam, ham
-        self.totals = [0, 0]  # n-gram occurrences per class
-        self.counts: dict[str, list[int]] = {}
-        self._weights: dict[str, float] | None = None
+        self._examples: deque[tuple[str, bool]] = deque(maxlen=max_examples)
+        self._weights: dict[str, float] = {}
+        self._bias = 0.0
+        self._fresh = True  # weights match the examples
+
+    # -- examples ---------------------------------------------------------------------------
 
     @property
     def examples(self) -> int:
-        return self.docs[0] + self.docs[1]
+        return len(self._examples)
 
     @property
     def spam_examples(self) -> int:
-        return self.docs[0]
+        return sum(1 for _, spam in self._examples if spam)
 
     @property
     def ham_examples(self) -> int:
-        return self.docs[1]
+        return self.examples - self.spam_examples
 
     def learn(self, text: str, spam: bool) -> None:
-        """Add one labelled message."""
-        features = grams(text, limit=self.limit)
-        if not features:
+        """Add one labelled message (the oldest is dropped past ``max_examples``)."""
+        text = text[: self.limit].replace(_SEP, "")
+        if not text.strip():
             return
-        side = 0 if spam else 1
-        self.docs[side] += 1
-        self.totals[side] += len(features)
-        counts = self.counts
-        for gram in features:
-            pair = counts.get(gram)
-            if pair is None:
-                counts[gram] = pair = [0, 0]
-            pair[side] += 1
-        self._weights = None
-        if len(counts) > self.max_features:
-            self._prune()
+        self._examples.append((text, spam))
+        self._fresh = False
+
+    def learn_many(self, rows: Iterable[tuple[bool, str]]) -> int:
+        """Add ``(spam, text)`` rows; returns how many were added."""
+        before = len(self._examples)
+        for spam, text in rows:
+            self.learn(text, spam)
+        return len(self._examples) - before
 
     def forget(self, text: str, spam: bool) -> None:
-        """Undo one earlier ``learn`` of the same message with the same label."""
-        side = 0 if spam else 1
-        if self.docs[side] == 0:
+        """Undo the latest ``learn`` of the same message with the same label."""
+        key = (text[: self.limit].replace(_SEP, ""), spam)
+        for index in range(len(self._examples) - 1, -1, -1):
+            if self._examples[index] == key:
+                del self._examples[index]
+                self._fresh = False
+                return
+
+    # -- fitting ----------------------------------------------------------------------------
+
+    def fit(self) -> None:
+        """Refit the weights to the current examples (no-op when they are already fitted)."""
+        if self._fresh:
             return
-        features = grams(text, limit=self.limit)
-        self.docs[side] -= 1
-        for gram in features:
-            pair = self.counts.get(gram)
-            if pair is not None and pair[side] > 0:
-                pair[side] -= 1
-                self.totals[side] -= 1
-                if pair == [0, 0]:
-                    del self.counts[gram]
-        self._weights = None
+        self._fresh = True
+        labels = [spam for _, spam in self._examples]
+        if all(labels) or not any(labels):
+            self._weights, self._bias = {}, 0.0
+            return
+        from policies.ngram_fit import fit_weights
 
-    def _prune(self) -> None:
-        """Drop the rarest n-grams until the table is at 80 % of its bound."""
-        keep = int(self.max_features * 0.8)
-        ranked = sorted(self.counts.items(), key=lambda item: item[1][0] + item[1][1])
-        for gram, (spam, ham) in ranked[: len(ranked) - keep]:
-            del self.counts[gram]
-            self.totals[0] -= spam
-            self.totals[1] -= ham
+        rows = [grams(text, limit=self.limit) for text, _ in self._examples]
+        self._weights, self._bias = fit_weights(rows, labels, c=self.c, keep=self.max_features)
 
-    def _weight_table(self) -> dict[str, float]:
-        if self._weights is None:
-            vocabulary = len(self.counts) + 1
-            alpha = self.alpha
-            spam_denominator = math.log(self.totals[0] + alpha * vocabulary)
-            ham_denominator = math.log(self.totals[1] + alpha * vocabulary)
-            bias = ham_denominator - spam_denominator
-            self._weights = {
-                gram: math.log(spam + alpha) - math.log(ham + alpha) + bias
-                for gram, (spam, ham) in self.counts.items()
-            }
-        return self._weights
+    # -- prediction -------------------------------------------------------------------------
 
     def log_odds(self, text: str) -> float:
-        """Log odds that ``text`` is spam (0.0 = undecided)."""
-        if self.docs[0] == 0 or self.docs[1] == 0:
+        """Log odds that ``text`` is spam (0.0 = undecided, e.g. before both classes are seen)."""
+        self.fit()
+        if not self._weights:
             return 0.0
-        weights = self._weight_table()
         features = grams(text, limit=self.limit)
-        prior = math.log(self.docs[0] / self.docs[1])
-        return prior + math.fsum(map(weights.get, features, repeat(0.0)))
+        if not features:
+            return self._bias
+        total = math.fsum(map(self._weights.get, features, repeat(0.0)))
+        return self._bias + total / math.sqrt(len(features))
 
     def spam_probability(self, text: str) -> float:
         """Probability in [0, 1] that ``text`` is spam; 0.5 before both classes are seen."""
@@ -133,38 +146,61 @@ class NgramModel:
         exp = math.exp(max(odds, -700.0))
         return exp / (1.0 + exp)
 
+    # -- persistence ------------------------------------------------------------------------
+
     def to_bytes(self) -> bytes:
-        """Compact persistent form: zlib-compressed JSON."""
-        payload: dict[str, Any] = {
+        """zlib(JSON header line + n-grams + examples as text + float32 weights)."""
+        names = list(self._weights) if self._fresh else []
+        texts = [text for text, _ in self._examples]
+        header = {
             "format": FORMAT,
             "version": VERSION,
-            "alpha": self.alpha,
+            "c": self.c,
+            "max_examples": self.max_examples,
             "max_features": self.max_features,
             "limit": self.limit,
-            "docs": self.docs,
-            "totals": self.totals,
-            "counts": self.counts,
+            "bias": self._bias if self._fresh else 0.0,
+            "fitted": self._fresh,
+            "labels": "".join("s" if spam else "h" for _, spam in self._examples),
+            "grams": len(names),
         }
-        raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-        return zlib.compress(raw.encode("utf-8"), 6)
+        weights = struct.pack(f"<{len(names)}f", *(self._weights[g] for g in names))
+        body = _SEP.join([*names, *texts]).encode("utf-8", "surrogatepass")
+        blob = json.dumps(header).encode() + b"\n" + struct.pack("<I", len(body)) + body + weights
+        return zlib.compress(blob, 6)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> NgramModel:
         """Rebuild a model from ``to_bytes`` output; ValueError if it is not one."""
         try:
-            payload = json.loads(zlib.decompress(data).decode("utf-8"))
-        except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            blob = zlib.decompress(data)
+            line, _, rest = blob.partition(b"\n")
+            header = json.loads(line)
+        except (zlib.error, UnicodeDecodeError, ValueError) as exc:
             raise ValueError(f"not a serialised n-gram model: {exc}") from exc
-        if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ValueError("not a serialised n-gram model: wrong format marker")
-        if payload.get("version") != VERSION:
-            raise ValueError(f"unsupported n-gram model version {payload.get('version')!r}")
-        model = cls(
-            alpha=float(payload["alpha"]),
-            max_features=int(payload["max_features"]),
-            limit=int(payload["limit"]),
-        )
-        model.docs = [int(x) for x in payload["docs"]]
-        model.totals = [int(x) for x in payload["totals"]]
-        model.counts = {str(g): [int(p[0]), int(p[1])] for g, p in payload["counts"].items()}
+        if header.get("version") != VERSION:
+            raise ValueError(f"unsupported n-gram model version {header.get('version')!r}")
+        try:
+            (size,) = struct.unpack_from("<I", rest)
+            body = rest[4 : 4 + size].decode("utf-8", "surrogatepass")
+            count = int(header["grams"])
+            weights = struct.unpack_from(f"<{count}f", rest, 4 + size)
+            labels = str(header["labels"])
+            parts = body.split(_SEP) if body else []
+            if len(parts) != count + len(labels):
+                raise ValueError("section sizes disagree")
+            model = cls(
+                c=float(header["c"]),
+                max_examples=int(header["max_examples"]),
+                max_features=int(header["max_features"]),
+                limit=int(header["limit"]),
+            )
+        except (KeyError, TypeError, struct.error, UnicodeDecodeError, ValueError) as exc:
+            raise ValueError(f"corrupt n-gram model: {exc}") from exc
+        model._examples.extend(zip(parts[count:], (ch == "s" for ch in labels), strict=True))
+        model._weights = dict(zip(parts[:count], weights, strict=True))
+        model._bias = float(header["bias"])
+        model._fresh = bool(header["fitted"])
         return model

@@ -42,7 +42,7 @@ def trained(repeat: int = 10) -> NgramModel:
 def test_model_learns_to_separate_spam_from_ham() -> None:
     model = trained()
     assert model.spam_probability("兼职刷单 私聊我") > 0.9
-    assert model.spam_probability("明天一起吃饭吧") < 0.1
+    assert model.spam_probability("明天一起吃饭吧") < 0.2
 
 
 def test_untrained_model_is_undecided() -> None:
