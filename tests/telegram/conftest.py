@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import io
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -10,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zxingcpp
+from PIL import Image
 from telegram import Update
 
 from bot.adapters.telegram.mapping import MapContext, map_update
@@ -96,3 +100,41 @@ def settings_for(api: StandInBotApi, **overrides: Any) -> TelegramSettings:
     }
     values.update(overrides)
     return TelegramSettings(**values)
+
+
+def qr_png(text: str) -> bytes:
+    """A PNG holding one QR code of ``text``."""
+    code = zxingcpp.write_barcode_to_image(
+        zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode), scale=4)
+    height, width = code.shape  # a zxingcpp.Image exposes its 8-bit pixels as a buffer
+    return _png(Image.frombytes("L", (width, height), bytes(code)))  # type: ignore[call-overload]
+
+
+def plain_png() -> bytes:
+    """A PNG with no barcode in it (a grey gradient)."""
+    return _png(Image.linear_gradient("L").resize((128, 128)))
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def photo_update(update_id: int, message_id: int, sizes: list[tuple[str, int, int | None]],
+                 *, user_id: int = 222, date: int | None = None) -> dict[str, Any]:
+    """A member's photo message (no caption); ``sizes`` are (file_id, side, file_size)."""
+    raw: dict[str, Any] = copy.deepcopy(load("photo_caption"))
+    raw["update_id"] = update_id
+    message = raw["message"]
+    for key in ("caption", "caption_entities", "media_group_id"):
+        del message[key]
+    message["message_id"] = message_id
+    message["from"]["id"] = user_id
+    if date is not None:
+        message["date"] = date
+    message["photo"] = [
+        {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": side, "height": side,
+         **({} if size is None else {"file_size": size})}
+        for file_id, side, size in sizes]
+    return raw

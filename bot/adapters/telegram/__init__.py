@@ -15,6 +15,7 @@ from bot.adapters.telegram import runner
 from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.faults import Caller
 from bot.adapters.telegram.gateway import TelegramGateway, raw_id
+from bot.adapters.telegram.images import PhotoFetcher
 from bot.adapters.telegram.mapping import MapContext, map_update
 from bot.adapters.telegram.processor import UpdateProcessor
 from bot.adapters.telegram.settings import ALLOWED_UPDATES, TelegramSettings
@@ -39,8 +40,11 @@ class TelegramAdapter:
             backoff_base=settings.backoff_base))
         self.admins = AdminCache(self._fetch_admins, ttl=settings.admin_cache_ttl)
         self.secret = settings.webhook_secret or secrets.token_urlsafe(32)
+        self.photos = PhotoFetcher(self.bot, max_bytes=settings.qr_max_bytes,
+                                   timeout=settings.image_timeout)
         self.processor = UpdateProcessor(sink, self.gateway, self.admins,
-                                         MapContext(moderators=settings.moderators))
+                                         MapContext(moderators=settings.moderators),
+                                         self.photos)
         self.application = runner.build_application(
             self.bot, self.processor, polling=settings.mode == "polling")
         self._started = False
@@ -81,7 +85,10 @@ class TelegramAdapter:
 
     async def stop(self) -> None:
         self._started = False
-        await runner.stop(self.application)
+        try:
+            await runner.stop(self.application)
+        finally:
+            self.photos.close()
 
     async def is_admin(self, chat: str, user: str, right: str | None = None) -> bool:
         """Whether ``user`` may moderate ``chat``: YAML moderators always (they act through the

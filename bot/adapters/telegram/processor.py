@@ -10,6 +10,7 @@ from telegram import Chat, Update
 
 from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.gateway import TelegramGateway
+from bot.adapters.telegram.images import PhotoFetcher
 from bot.adapters.telegram.mapping import MapContext, is_staff, map_update
 from bot.events import ButtonPress, Event, MemberJoined, MemberLeft
 from bot.ports import EventSink
@@ -58,11 +59,13 @@ class UpdateProcessor:
         gateway: TelegramGateway,
         admins: AdminCache,
         context: MapContext,
+        photos: PhotoFetcher | None = None,
     ) -> None:
         self.sink = sink
         self.gateway = gateway
         self.admins = admins
         self.context = context
+        self.photos = photos
         self._recent = _Recent()
 
     async def __call__(self, update: Update) -> None:
@@ -78,11 +81,17 @@ class UpdateProcessor:
             if update.my_chat_member is None:
                 await self.admins.ensure(chat.id)
         events = map_update(update, self.context)
+        message = update.message or update.edited_message
         index = 0
         for event in events:
             if not self._first_transition(event):
                 continue
-            await self.sink(event, self.gateway, update_key(update.update_id, index))
+            key = update_key(update.update_id, index)
+            if self.photos is None:
+                await self.sink(event, self.gateway, key)
+            else:
+                async with self.photos.attached(event, message) as ready:
+                    await self.sink(ready, self.gateway, key)
             index += 1
         query = update.callback_query
         if query is not None and any(isinstance(e, ButtonPress) for e in events):

@@ -27,6 +27,8 @@ class TelegramSettings:
     ``{token}``), so a self-hosted Bot API server is ``http://host:8081/bot``.
     ``moderators`` are qualified user ids (``"tg:123"``) who act through the bot without
     Telegram rights. ``commands`` are registered with setMyCommands in English and Chinese.
+    ``qr_max_bytes`` caps the photo size downloaded (within ``image_timeout`` seconds) so the
+    ads policy can look for QR codes; 0 turns downloading off.
     """
 
     token: str
@@ -51,6 +53,8 @@ class TelegramSettings:
     max_retry_after: float = 60.0
     backoff_base: float = 0.5
     allowed_updates: tuple[str, ...] = field(default=ALLOWED_UPDATES)
+    qr_max_bytes: int = 2 * 1024 * 1024
+    image_timeout: float = 5.0
 
     def __post_init__(self) -> None:
         if not self.token:
@@ -59,3 +63,5 @@ class TelegramSettings:
             raise ValueError("telegram: webhook mode needs telegram.webhook_url")
         if not self.webhook_path.startswith("/"):
             raise ValueError("telegram: webhook_path must start with '/'")
+        if self.qr_max_bytes < 0 or self.image_timeout <= 0:
+            raise ValueError("telegram: qr_max_bytes must be >= 0 and image_timeout > 0")

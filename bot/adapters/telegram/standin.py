@@ -1,5 +1,6 @@
 """A stand-in Bot API server for tests: aiohttp on 127.0.0.1, records every call, serves
-getUpdates from a queue, injects faults per method, and posts updates to a webhook."""
+getUpdates from a queue and files a test registered, injects faults per method, and posts
+updates to a webhook."""
 
 from __future__ import annotations
 
@@ -67,6 +68,8 @@ class StandInBotApi:
         self.admins: dict[int, list[dict[str, Any]]] = {}
         self.permissions: dict[int, dict[str, bool]] = {}
         self.faults: dict[str, list[tuple[int, str, int]]] = {}
+        self.files: dict[str, bytes] = {}
+        self.file_delay = 0.0
         self._updates: list[dict[str, Any]] = []
         self._arrived = asyncio.Condition()
         self._called = asyncio.Condition()
@@ -77,6 +80,10 @@ class StandInBotApi:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
 
     async def __aenter__(self) -> StandInBotApi:
         app = web.Application()
@@ -109,6 +116,11 @@ class StandInBotApi:
             if fault == "429" else FAULTS[fault]
         self.faults.setdefault(method, []).extend([(code, text, retry_after)] * times)
 
+    def add_file(self, file_id: str, data: bytes) -> None:
+        """Serve ``data`` for getFile(``file_id``) and its download (recorded as a
+        ``download`` call); getFile of an unregistered id fails like Telegram's."""
+        self.files[file_id] = data
+
     def of(self, method: str) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
 
@@ -138,6 +150,8 @@ class StandInBotApi:
     # -- the Bot API ---------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
+        if request.path.startswith("/file/bot"):
+            return await self._download(request)
         method = request.path.rsplit("/", 1)[-1]
         params: dict[str, Any] = {}
         if request.can_read_body:
@@ -156,8 +170,25 @@ class StandInBotApi:
             if code == 429:
                 body["parameters"] = {"retry_after": retry_after}
             return web.json_response(body, status=code)
+        if method == "getFile" and str(params.get("file_id")) not in self.files:
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": "Bad Request: invalid file_id"}, status=400)
         result = await self._result(method, params)
         return web.json_response({"ok": True, "result": result})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """``/file/bot<token>/photos/<file_id>.jpg`` → the registered bytes (after
+        ``file_delay`` seconds), 404 otherwise."""
+        _token, _, file_path = request.path.removeprefix("/file/bot").partition("/")
+        self.calls.append(ApiCall("download", {"file_path": file_path}))
+        async with self._called:
+            self._called.notify_all()
+        if self.file_delay:
+            await asyncio.sleep(self.file_delay)
+        file_id = file_path.removeprefix("photos/").removesuffix(".jpg")
+        if not file_path.startswith("photos/") or file_id not in self.files:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=self.files[file_id], content_type="image/jpeg")
 
     async def _result(self, method: str, p: dict[str, Any]) -> Any:
         if method == "getMe":
@@ -181,8 +212,9 @@ class StandInBotApi:
                     "from": {"id": BOT_ID, "is_bot": True, "first_name": "Qunguan",
                              "username": BOT_USERNAME}, "text": p.get("text", "")}
         if method == "getFile":
-            return {"file_id": p["file_id"], "file_unique_id": "u" + str(p["file_id"]),
-                    "file_size": 10, "file_path": f"files/{p['file_id']}"}
+            file_id = str(p["file_id"])
+            return {"file_id": file_id, "file_unique_id": "u" + file_id,
+                    "file_size": len(self.files[file_id]), "file_path": f"photos/{file_id}.jpg"}
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         return True
