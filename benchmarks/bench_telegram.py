@@ -22,6 +22,7 @@ from telegram.request import BaseRequest, RequestData  # noqa: E402
 
 from bot.adapters.telegram.admins import AdminCache  # noqa: E402
 from bot.adapters.telegram.gateway import TelegramGateway  # noqa: E402
+from bot.adapters.telegram.images import PhotoFetcher  # noqa: E402
 from bot.adapters.telegram.mapping import MapContext  # noqa: E402
 from bot.adapters.telegram.processor import UpdateProcessor  # noqa: E402
 from bot.adapters.telegram.runner import TolerantBot, build_application  # noqa: E402
@@ -184,8 +185,9 @@ async def main(n: int = 3000, rounds: int = 3) -> int:
         gateway = TelegramGateway(bot)
         services.gateways["tg"] = gateway
         admins = AdminCache(lambda chat: bot.get_chat_administrators(chat))
+        photos = PhotoFetcher(bot, max_bytes=2 * 1024 * 1024, timeout=5.0)  # as the adapter
         ours = UpdateProcessor(sink, gateway, admins,
-                               MapContext(BOT_USERNAME, admins.role, frozenset()))
+                               MapContext(BOT_USERNAME, admins.role, frozenset()), photos)
 
         async def noop(update: Update) -> None:
             return None

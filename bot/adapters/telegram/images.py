@@ -56,14 +56,17 @@ class PhotoFetcher:
     def enabled(self) -> bool:
         return self.max_bytes > 0
 
+    def wants(self, event: Event, msg: TgMessage | None) -> bool:
+        """Whether ``event`` (mapped from ``msg``) is a photo this fetcher would download."""
+        return self.enabled and msg is not None and bool(msg.photo) and wants_image(event)
+
     @asynccontextmanager
     async def attached(self, event: Event, msg: TgMessage | None) -> AsyncIterator[Event]:
         """``event`` with ``data["path"]`` on its IMAGE segment when the photo could be fetched;
         the file is removed when the block ends."""
-        if not self.enabled or msg is None or not msg.photo or not wants_image(event):
+        if msg is None or not isinstance(event, Message) or not self.wants(event, msg):
             yield event
             return
-        assert isinstance(event, Message)
         path = await self._fetch(msg.photo, f"{msg.chat.id}/{msg.message_id}")
         try:
             yield event if path is None else _with_path(event, path)

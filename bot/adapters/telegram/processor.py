@@ -87,11 +87,11 @@ class UpdateProcessor:
             if not self._first_transition(event):
                 continue
             key = update_key(update.update_id, index)
-            if self.photos is None:
-                await self.sink(event, self.gateway, key)
-            else:
+            if self.photos is not None and self.photos.wants(event, message):
                 async with self.photos.attached(event, message) as ready:
                     await self.sink(ready, self.gateway, key)
+            else:
+                await self.sink(event, self.gateway, key)
             index += 1
         query = update.callback_query
         if query is not None and any(isinstance(e, ButtonPress) for e in events):
