@@ -24,6 +24,21 @@ ENV_OVERRIDES: Mapping[str, Path_] = {
     "QUNGUAN_TELEGRAM_BASE_URL": ("telegram", "base_url"),
 }
 SECRET_KEYS = frozenset({"token", "secret", "access_token", "password"})
+#: Where the ``features:`` options models live (resolved lazily, like built-in policies).
+FEATURE_MODELS = "handlers.features:MODELS"
+
+
+def feature_models(path: str = FEATURE_MODELS) -> Mapping[str, type[BaseModel]]:
+    """The known feature sections; none when the handlers package is not installed."""
+    import importlib
+
+    module_name, _, attr = path.partition(":")
+    try:
+        models: Mapping[str, type[BaseModel]] = getattr(importlib.import_module(module_name),
+                                                       attr)
+    except ImportError:
+        return {}
+    return models
 
 
 class ConfigError(Exception):
@@ -177,8 +192,31 @@ def _resolve(layers: list[tuple[Path_, dict[str, Any]]]) -> tuple[dict[str, Any]
     return merged, origins
 
 
+def _validate_features(report: _Reporter, profile: ProfileConfig,
+                       origins: Mapping[Path_, Path_], fallback: Path_,
+                       models: Mapping[str, type[BaseModel]]) -> bool:
+    ok = True
+    for name, raw in profile.features.items():
+        where = origins.get(("features", name), (*fallback, "features", name))
+        model = models.get(name)
+        if model is None:
+            if models:
+                known = ", ".join(sorted(models))
+                report.at(where, f"unknown feature '{name}'; known features: {known}")
+                ok = False
+            continue
+        try:
+            model.model_validate(raw)
+        except ValidationError as exc:
+            sub = {k[2:]: v for k, v in origins.items() if k[:2] == ("features", name)}
+            report.validation(exc, where, sub)
+            ok = False
+    return ok
+
+
 def _validate_profile(
-    report: _Reporter, registry: Registry, layers: list[tuple[Path_, dict[str, Any]]]
+    report: _Reporter, registry: Registry, layers: list[tuple[Path_, dict[str, Any]]],
+    models: Mapping[str, type[BaseModel]] | None = None,
 ) -> ProfileConfig | None:
     data, origins = _resolve(layers)
     data.pop("profile", None)
@@ -204,6 +242,9 @@ def _validate_profile(
             ok = False
             continue
         del options
+    if models is not None and not _validate_features(report, profile, origins,
+                                                     layers[-1][0], models):
+        ok = False
     return profile if ok else None
 
 
@@ -225,11 +266,13 @@ def load_config(
         report.validation(exc, ())
         raise ConfigError(report.problems) from None
     registry = registry or Registry()
+    models = feature_models()
     base: list[tuple[Path_, dict[str, Any]]] = [(("defaults",), app.defaults)]
-    default = _validate_profile(report, registry, base)
+    default = _validate_profile(report, registry, base, models)
     profiles: dict[str, ProfileConfig] = {}
     for name, raw in app.profiles.items():
-        resolved = _validate_profile(report, registry, [*base, (("profiles", name), raw)])
+        resolved = _validate_profile(report, registry, [*base, (("profiles", name), raw)],
+                                     models)
         if resolved is not None:
             profiles[name] = resolved
     chats: dict[str, ProfileConfig] = {}
@@ -239,7 +282,7 @@ def load_config(
         if raw.get("profile"):
             chat_profile[normalise_chat_key(key)] = str(raw["profile"])
             layers.append((("profiles", str(raw["profile"])), app.profiles[str(raw["profile"])]))
-        resolved = _validate_profile(report, registry, [*layers, (("chats", key), raw)])
+        resolved = _validate_profile(report, registry, [*layers, (("chats", key), raw)], models)
         if resolved is not None:
             chats[normalise_chat_key(key)] = resolved
     if report.problems or default is None:

@@ -83,3 +83,13 @@ def test_environment_overrides_database_url(tmp_path: Path) -> None:
     path = write(tmp_path, "storage: {url: 'sqlite+aiosqlite:///a.db'}\n")
     config = load_config(path, env={"QUNGUAN_DATABASE_URL": "postgresql+asyncpg://x/y"})
     assert config.app.storage.url == "postgresql+asyncpg://x/y"
+
+
+def test_feature_options_are_validated_with_positions(tmp_path: Path) -> None:
+    path = write(tmp_path, (
+        "defaults:\n  features:\n    checkin:\n      enabled: true\n      chalenge_days: 21\n"
+        "    nosuch: {}\n"))
+    found = problems(path)
+    assert found[0] == (f"{path}:5:7: defaults.features.checkin.chalenge_days: "
+                        "unknown key 'chalenge_days'")
+    assert found[1].startswith(f"{path}:6:5: defaults.features.nosuch: unknown feature")
