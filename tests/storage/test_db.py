@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection
 
 from storage.db import Database
 from storage.models import Base, PendingDeletionRow, WarnRow
+from storage.testing import second_engine
 from tests.storage.conftest import CHAT, NOW
 
 
@@ -88,3 +89,20 @@ async def test_in_memory_sqlite_keeps_its_tables_across_sessions() -> None:
             assert len((await session.execute(select(PendingDeletionRow))).all()) == 1
     finally:
         await db.dispose()
+
+
+async def test_pooled_connections_killed_by_a_server_restart_are_replaced(db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("an embedded database has no server to restart")
+    async with db.session() as session:
+        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    other = await second_engine(db)  # another process plays the administrator
+    try:
+        async with other.session() as admin:
+            killed = await admin.execute(text("SELECT pg_terminate_backend(:pid)"),
+                                         {"pid": pid})
+            assert killed.scalar_one() is True
+    finally:
+        await other.dispose()
+    async with db.session() as session:  # pre-ping notices the dead connection, reconnects
+        assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
