@@ -41,6 +41,12 @@
     return new Date(iso).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
 
+  function when(iso) {  // a moment that may be another day: mute and ban ends
+    const date = new Date(iso);
+    if (date.toDateString() === new Date().toDateString()) return time(iso);
+    return date.toLocaleString(lang === "zh" ? "zh-CN" : "en", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+
   function roleName(role) { return tr("role_" + role); }
 
   function mutedNow(member) {
@@ -88,7 +94,7 @@
     banned: (m) => tr("ev_banned", { name: m.name }),
     unbanned: (m) => tr("ev_unbanned", { name: m.name }),
     member_updated: (m) => tr("ev_role", { name: m.name, role: roleName(m.role) }),
-    muted: (m, f) => f.until ? tr("ev_muted", { name: m.name, until: time(f.until) })
+    muted: (m, f) => f.until ? tr("ev_muted", { name: m.name, until: when(f.until) })
       : tr("ev_muted_forever", { name: m.name }),
     warned: (m, f) => tr("ev_warned", { name: m.name, count: f.count, limit: f.limit }),
   };
@@ -136,6 +142,10 @@
     const active = [...model.members.values()].filter((m) => m.status === "active");
     select.replaceChildren(...active.map((m) => el("option", { value: m.id, text: m.name + " · " + roleName(m.role) })));
     if (active.some((m) => m.id === chosen)) select.value = chosen;
+    else {  // a newcomer first posts as a plain member: that is who the bot moderates
+      const plain = active.find((m) => m.role === "member");
+      if (plain) select.value = plain.id;
+    }
     updateComposer();
   }
 
@@ -189,7 +199,7 @@
   function renderMessage(message) {
     const isBot = message.sender === "bot";
     const member = model.members.get(message.sender);
-    const classes = ["msg", isBot ? "bot" : "member", message.removed ? "removed" : "", message.flag ? "flagged" : ""].filter(Boolean).join(" ");
+    const classes = ["msg", isBot ? "bot" : "from-member", message.removed ? "removed" : "", message.flag ? "flagged" : ""].filter(Boolean).join(" ");
     const who = el("span", { class: "meta" },
       el("b", { class: "who", text: isBot ? message.sender_name : message.sender_name }),
       el("span", { class: "role", text: isBot ? tr("bot") : member ? roleName(member.role) : "" }),
@@ -201,7 +211,9 @@
     const buttons = (message.buttons || []).length ? el("div", { class: "buttons" },
       ...message.buttons.map((b) => b.url ? el("a", { href: b.url, target: "_blank", rel: "noopener", text: lang === "zh" ? b.label_zh : b.label_en })
         : el("button", { type: "button", text: lang === "zh" ? b.label_zh : b.label_en, onclick: () => pressButton(message, b) }))) : null;
-    return el("li", { class: classes, "data-id": message.id, "data-kind": message.kind, "data-sender": message.sender },
+    const attrs = { class: classes, "data-id": message.id, "data-kind": message.kind, "data-sender": message.sender };
+    if (message.reply_to) attrs["data-reply-to"] = message.reply_to;
+    return el("li", attrs,
       who, quote, content, note(message), buttons);
   }
 
@@ -251,7 +263,7 @@
     noteNode.hidden = !muted;
     clearTimeout(muteTimer);
     if (muted) {
-      noteNode.textContent = member.muted_until ? tr("muted_until", { name: member.name, until: time(member.muted_until) })
+      noteNode.textContent = member.muted_until ? tr("muted_until", { name: member.name, until: when(member.muted_until) })
         : tr("muted_forever", { name: member.name });
       if (member.muted_until) {
         const wait = new Date(member.muted_until) - new Date();
