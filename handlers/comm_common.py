@@ -49,15 +49,37 @@ class Hub:
         network = self.services.book.config.app.networks.get(name) if name else None
         if network is None:
             return [chat]
-        return [normalise_chat_key(c) for c in network.chats]
+        return list(dict.fromkeys(self.current(normalise_chat_key(c)) for c in network.chats))
+
+    def inactive(self) -> set[str]:
+        """Chats the bot was removed from (``extras["inactive_chats"]``, kept by membership)."""
+        found: set[str] = self.services.extras.setdefault("inactive_chats", set())
+        return found
+
+    def current(self, key: str) -> str:
+        """The id a YAML chat key names today: after a group → supergroup migration, the new
+        id (``RuntimeBook.aliases`` maps new ids to the key their YAML is under)."""
+        moved = [new for new, old in self.services.book.aliases.items()
+                 if old == key and new != key]
+        live = [c for c in moved if c not in self.inactive()]
+        return (live or moved or [key])[-1]
 
     async def chats(self) -> list[str]:
-        """Chats the jobs consider: those named in YAML and every active chat in storage."""
+        """Chats the jobs consider: those named in YAML (under their current id) and every
+        active chat in storage, less the chats the bot was removed from or that migrated."""
         from storage.chats import ChatRepo
 
         async with self.services.db.session() as session:
-            stored = [c.chat for c in await ChatRepo(session).list(active=True)]
-        return list(dict.fromkeys([*self.services.book.config.chats, *stored]))
+            records = await ChatRepo(session).list()
+        skip = self.inactive() | {r.chat for r in records if not r.active}
+        named = [self.current(key) for key in self.services.book.config.chats]
+        stored = [r.chat for r in records if r.active]
+        return [c for c in dict.fromkeys([*named, *stored]) if c not in skip]
+
+    def migrated(self, old: str, new: str) -> None:
+        """``extras["migrate_hooks"]``: names seen under the old id follow the chat."""
+        for (chat, user) in [k for k in self.seen if k[0] == old]:
+            self.seen[(new, user)] = self.seen.pop((chat, user))
 
     def tz(self, chat: str) -> ZoneInfo:
         return ZoneInfo(self.services.book.get(chat).profile.timezone)

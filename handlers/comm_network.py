@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.config import normalise_chat_key
 from bot.enforcer import Enforcement
 from bot.events import Message
 from bot.ports import LogEntry
@@ -20,9 +19,9 @@ async def share_ban(hub: Hub, chat: str, user: str, reason: str) -> list[str]:
         return []
     done: list[str] = []
     now = hub.services.clock()
-    for other in (normalise_chat_key(c) for c in network.chats):
+    for other in hub.network_chats(chat):
         gateway = hub.gateway(other)
-        if other == chat or gateway is None:
+        if other == chat or gateway is None or other in hub.inactive():
             continue
         outcome = await gateway.ban(other, user, None)
         async with hub.services.store.transaction() as tx:

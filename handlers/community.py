@@ -26,6 +26,7 @@ def register(router: CommandRouter, services: Services) -> None:
     """Validate the features YAML, add the commands, hooks and background jobs."""
     hub = Hub(services, CommunityBook(services.config), Scheduler(clock=services.clock))
     services.extras["community"] = hub
+    services.extras.setdefault("migrate_hooks", []).append(hub.migrated)
     services.extras["network_ban"] = lambda chat, user, reason: share_ban(hub, chat, user, reason)
     register_checkin(router, hub)
     register_leaderboard(router, hub)
