@@ -13,10 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from aiohttp import web
-from storage.db import Database
-from storage.deletions import SqlPendingDeletions
-from storage.moderation import SqlModerationStore
-from storage.updates import SqlProcessedKeys
 
 from bot.config import LoadedConfig
 from bot.dispatcher import Dispatcher
@@ -30,6 +26,10 @@ from bot.registry import Registry
 from bot.runtime import RuntimeBook
 from bot.snapshots import ActivityBuffer, SnapshotCache
 from handlers.messages import MessageHandler
+from storage.db import Database
+from storage.deletions import SqlPendingDeletions
+from storage.moderation import SqlModerationStore
+from storage.updates import SqlProcessedKeys
 
 log = logging.getLogger(__name__)
 
