@@ -17,6 +17,7 @@ from bot.events import (
     JoinRequest,
     Kind,
     MemberJoined,
+    MemberLeft,
     Message,
     Role,
 )
@@ -203,7 +204,7 @@ async def test_a_muted_member_is_refused_until_the_mute_ends(playground: Playgro
     assert (await page.next("unmuted"))["member"]["muted"] is False
 
 
-async def test_kicked_and_banned_members_are_shown_removed_and_cannot_post(
+async def test_kicked_and_banned_members_are_shown_removed_reported_and_cannot_post(
         playground: Playground) -> None:
     page = await playground.page()
     max_id = playground.member_id("Max")
@@ -216,6 +217,15 @@ async def test_kicked_and_banned_members_are_shown_removed_and_cannot_post(
     for member in (max_id, eve["id"]):
         await page.send(type="post", member=member, text="still here?")
         assert (await page.next("error"))["code"] == "not_member"
+    removed = await playground.sink.wait_for(MemberLeft, 2)  # the platform reports departures
+    assert [(e.user.id, e.removed_by) for e in removed] == [(max_id, "local:bot"),
+                                                             (eve["id"], "local:bot")]
+    await page.send(type="rejoin", member=eve["id"])
+    assert (await page.next("error"))["code"] == "cannot_rejoin"  # banned stays out
+    await page.send(type="rejoin", member=max_id)
+    assert (await page.next("member_added"))["member"]["status"] == "active"
+    *_, back = await playground.sink.wait_for(MemberJoined, 2)
+    assert back.user.id == max_id
     assert not (await playground.adapter.gateway.kick(CHAT, "local:404")).ok
     assert not (await playground.adapter.gateway.kick("tg:1", max_id)).ok
 

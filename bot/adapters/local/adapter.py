@@ -36,6 +36,7 @@ class LocalAdapter:
         self.gateway = LocalGateway(self.state, self.hub.broadcast)
         self.lobby = Lobby(self.state, self.gateway, sink, self.uploads, self.hub.broadcast)
         self.gateway.on_approved = self.lobby.member_joined
+        self.gateway.on_removed = self.lobby.member_removed
         self.server = PlaygroundServer(self.lobby, self.hub, self.uploads, title)
         self._view = DecisionView(self.state, self.hub.broadcast)
         if seed:

@@ -37,10 +37,12 @@ class LocalGateway:
     platform = PLATFORM
 
     def __init__(self, state: PlaygroundState, broadcast: Broadcast = _nobody, *,
-                 on_approved: Callable[[Member], None] | None = None) -> None:
+                 on_approved: Callable[[Member], None] | None = None,
+                 on_removed: Callable[[Member], None] | None = None) -> None:
         self.state = state
         self.broadcast = broadcast
-        self.on_approved = on_approved
+        self.on_approved = on_approved  # the platform then reports the join, as Telegram does
+        self.on_removed = on_removed  # … and the departure of a member it removed
 
     def capabilities(self, chat: str) -> frozenset[Capability]:
         return ALL_CAPABILITIES
@@ -116,17 +118,25 @@ class LocalGateway:
         member = self._member(chat, user)
         if isinstance(member, Outcome):
             return member
+        was_in = member.status == ACTIVE
         member.status = KICKED
-        return await self._member_frame("kicked", member)
+        outcome = await self._member_frame("kicked", member)
+        if was_in and self.on_removed is not None:
+            self.on_removed(member)
+        return outcome
 
     async def ban(self, chat: str, user: str, duration: timedelta | None = None) -> Outcome:
         member = self._member(chat, user)
         if isinstance(member, Outcome):
             return member
+        was_in = member.status == ACTIVE
         member.status = BANNED
         member.banned_until = None if duration is None else self.state.clock() + duration
         until = member.banned_until.isoformat() if member.banned_until else None
-        return await self._member_frame("banned", member, until=until)
+        outcome = await self._member_frame("banned", member, until=until)
+        if was_in and self.on_removed is not None:
+            self.on_removed(member)
+        return outcome
 
     async def unban(self, chat: str, user: str) -> Outcome:
         member = self._member(chat, user)
@@ -146,7 +156,7 @@ class LocalGateway:
         member.status = ACTIVE
         outcome = await self._member_frame("join_approved", member)
         if self.on_approved is not None:
-            self.on_approved(member)  # the platform then reports the join, as Telegram does
+            self.on_approved(member)
         return outcome
 
     async def decline_join(self, chat: str, user: str, ref: str = "") -> Outcome:

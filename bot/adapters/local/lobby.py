@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.events import ButtonPress, Event, JoinRequest, MemberJoined, Role
+from bot.events import ButtonPress, Event, JoinRequest, MemberJoined, MemberLeft, Role
 from bot.i18n import t
 from bot.ports import EventSink
 
@@ -29,10 +29,21 @@ from .protocol import (
     Post,
     PressButton,
     ProtocolError,
+    Rejoin,
     SetRole,
     frame,
 )
-from .state import ACTIVE, BOT, CHAT, PENDING, ChatMessage, Member, PlaygroundState
+from .state import (
+    ACTIVE,
+    BANNED,
+    BOT,
+    BOT_ID,
+    CHAT,
+    PENDING,
+    ChatMessage,
+    Member,
+    PlaygroundState,
+)
 from .uploads import Uploads
 
 log = logging.getLogger(__name__)
@@ -45,6 +56,7 @@ MUTED = t("{name} is muted and cannot post.", "{name} 已被禁言，不能发�
 EMPTY = t("Type something first.", "请先输入内容。")
 NO_IMAGE = t("Choose an image to upload.", "请选择要上传的图片。")
 NO_BUTTON = t("That message has no such button.", "该消息没有这个按钮。")
+CANNOT_REJOIN = t("{name} cannot rejoin ({status}).", "{name} 无法重新加入（{status}）。")
 NOT_PENDING = t("{name} has no pending request.", "{name} 没有待处理的入群申请。")
 
 
@@ -85,6 +97,9 @@ class Lobby:
     def member_joined(self, member: Member) -> None:
         self.emit_later(MemberJoined(CHAT, member.sender(), self.state.clock()))
 
+    def member_removed(self, member: Member) -> None:
+        self.emit_later(MemberLeft(CHAT, member.sender(), self.state.clock(), removed_by=BOT_ID))
+
     # -- frames ---------------------------------------------------------------------------
 
     async def handle(self, message: ClientFrame) -> list[dict[str, Any]]:
@@ -101,6 +116,8 @@ class Lobby:
             await self.post(message)
         elif isinstance(message, JoinRequestFrame):
             await self.join_request(message.name, message.bio)
+        elif isinstance(message, Rejoin):
+            await self.rejoin(message.member)
         elif isinstance(message, AnswerJoin):
             await self.answer_join(message.member, message.approve)
         elif isinstance(message, PressButton):
@@ -122,6 +139,17 @@ class Lobby:
         await self._member_frame("member_added", member)
         if announce:
             await self.emit(MemberJoined(CHAT, member.sender(), self.state.clock()))
+        return member
+
+    async def rejoin(self, member_id: str) -> Member:
+        """A removed or departed member comes back (banned members cannot, as on Telegram)."""
+        member = self._find(member_id)
+        if member.status in (ACTIVE, PENDING, BANNED):
+            raise ProtocolError("cannot_rejoin", CANNOT_REJOIN, name=member.name,
+                                status=member.status)
+        member.status = ACTIVE
+        await self._member_frame("member_added", member)
+        await self.emit(MemberJoined(CHAT, member.sender(), self.state.clock()))
         return member
 
     async def join_request(self, name: str, bio: str = "") -> Member:

@@ -18,6 +18,8 @@ Every frame is an object with a ``type``. Client → server:
 ``answer_join {member, approve}``
     An admin approves or declines a pending request by hand → ``join_approved`` (then the
     join itself reaches the bot) or ``join_declined``.
+``rejoin {member}``
+    A kicked, declined or departed member comes back (not a banned one) → ``member_added``.
 ``press_button {member, message_id, data}``
     ``member`` presses a button on a bot message.
 
@@ -98,6 +100,11 @@ class AnswerJoin(_Frame):
     approve: bool
 
 
+class Rejoin(_Frame):
+    type: Literal["rejoin"]
+    member: str = Field(min_length=1, max_length=64)
+
+
 class PressButton(_Frame):
     type: Literal["press_button"]
     member: str = Field(min_length=1, max_length=64)
@@ -106,7 +113,8 @@ class PressButton(_Frame):
 
 
 ClientFrame = Annotated[
-    Hello | AddMember | SetRole | Post | JoinRequestFrame | AnswerJoin | PressButton,
+    Hello | AddMember | SetRole | Post | JoinRequestFrame | AnswerJoin | Rejoin
+    | PressButton,
     Field(discriminator="type"),
 ]
 _CLIENT: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)

@@ -14,6 +14,7 @@ from bot.events import Role, Sender
 CHAT = "local:lobby"
 PLATFORM = "local"
 BOT = "bot"
+BOT_ID = f"{PLATFORM}:bot"  # who removed a member the enforcer kicked
 MAX_MESSAGES = 500
 
 #: A member's standing in the lobby, as the page shows it.

@@ -159,6 +159,9 @@
     if (member.warns) badges.append(el("span", { class: "badge warns", text: tr("warns", { n: member.warns }) }));
     const item = el("li", { class: "member status-" + member.status, "data-member": member.id },
       el("span", { class: "name", text: member.name }), roles, badges);
+    if (["kicked", "left", "declined"].includes(member.status)) {
+      item.append(el("button", { type: "button", "data-testid": "rejoin", text: tr("rejoin"), onclick: () => send({ type: "rejoin", member: member.id }) }));
+    }
     if (member.status === "pending") {
       item.append(el("span", { class: "answers" },
         el("button", { type: "button", "data-testid": "approve", text: tr("approve"), onclick: () => send({ type: "answer_join", member: member.id, approve: true }) }),
