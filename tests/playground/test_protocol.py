@@ -7,9 +7,11 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from bot.adapters.local import CHAT
+from bot.adapters.local.uploads import Uploads
 from bot.events import (
     ButtonPress,
     Command,
@@ -289,3 +291,28 @@ async def test_deleting_an_unknown_message_is_reported_not_raised(
         playground: Playground) -> None:
     outcome = await playground.adapter.gateway.delete(CHAT, ["nope"])
     assert not outcome.ok and "nope" in outcome.detail
+
+
+async def test_members_are_capped_and_the_page_is_told_why(
+        playground: Playground, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.adapters.local.state.MAX_MEMBERS", 3)
+    page = await playground.page()
+    await page.send(type="add_member", name="Third")
+    await page.next("member_added")
+    await page.send(type="join_request", name="Fourth")
+    full = await page.next("error")
+    assert full["code"] == "full" and full["zh"]
+    assert len(playground.adapter.state.members) == 3
+
+
+def test_old_uploads_are_deleted_beyond_the_file_cap() -> None:
+    uploads = Uploads(max_files=2)
+    try:
+        first, second, third = (uploads.save(png_data_url()) for _ in range(3))
+        assert not first.path.exists()
+        assert second.path.exists() and third.path.exists()
+        assert uploads.find(first.path.name) is None
+        assert uploads.find(third.path.name) == third.path
+    finally:
+        uploads.close()
+    assert not third.path.exists()

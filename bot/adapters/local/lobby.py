@@ -56,6 +56,7 @@ MUTED = t("{name} is muted and cannot post.", "{name} 已被禁言，不能发�
 EMPTY = t("Type something first.", "请先输入内容。")
 NO_IMAGE = t("Choose an image to upload.", "请选择要上传的图片。")
 NO_BUTTON = t("That message has no such button.", "该消息没有这个按钮。")
+FULL = t("The playground holds 500 members at most.", "试玩群最多 500 名成员。")
 CANNOT_REJOIN = t("{name} cannot rejoin ({status}).", "{name} 无法重新加入（{status}）。")
 NOT_PENDING = t("{name} has no pending request.", "{name} 没有待处理的入群申请。")
 
@@ -133,8 +134,13 @@ class Lobby:
     async def _member_frame(self, kind: str, member: Member) -> None:
         await self.broadcast(frame(kind, member=member.to_json(self.state.clock())))
 
+    def _room(self) -> None:
+        if self.state.full:
+            raise ProtocolError("full", FULL)
+
     async def add_member(self, name: str, role: Role = Role.MEMBER, *,
                          announce: bool = True) -> Member:
+        self._room()
         member = self.state.add_member(name, role)
         await self._member_frame("member_added", member)
         if announce:
@@ -153,6 +159,7 @@ class Lobby:
         return member
 
     async def join_request(self, name: str, bio: str = "") -> Member:
+        self._room()
         member = self.state.add_member(name, Role.MEMBER, PENDING)
         await self._member_frame("join_pending", member)
         await self.emit(JoinRequest(CHAT, member.sender(), self.state.clock(),

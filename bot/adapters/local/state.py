@@ -16,6 +16,7 @@ PLATFORM = "local"
 BOT = "bot"
 BOT_ID = f"{PLATFORM}:bot"  # who removed a member the enforcer kicked
 MAX_MESSAGES = 500
+MAX_MEMBERS = 500
 
 #: A member's standing in the lobby, as the page shows it.
 ACTIVE, PENDING, DECLINED, KICKED, BANNED, LEFT = (
@@ -115,6 +116,10 @@ class PlaygroundState:
         self.messages: OrderedDict[str, ChatMessage] = OrderedDict()
         self._member_ids = _boot_counter()
         self._message_ids = _boot_counter()
+
+    @property
+    def full(self) -> bool:
+        return len(self.members) >= MAX_MEMBERS
 
     def add_member(self, name: str, role: Role = Role.MEMBER, status: str = ACTIVE) -> Member:
         member = Member(id=f"{PLATFORM}:{next(self._member_ids)}", name=name.strip(),

@@ -8,6 +8,7 @@ import itertools
 import secrets
 import shutil
 import tempfile
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.i18n import t
 from .protocol import ProtocolError
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_FILES = 200  # older uploads are removed: the playground keeps the last messages only
 
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "png"),
@@ -53,10 +55,12 @@ def _extension(data: bytes) -> str | None:
 class Uploads:
     """A private temporary directory of uploaded images, removed on ``close``."""
 
-    def __init__(self, max_bytes: int = MAX_IMAGE_BYTES) -> None:
+    def __init__(self, max_bytes: int = MAX_IMAGE_BYTES, max_files: int = MAX_FILES) -> None:
         self.max_bytes = max_bytes
+        self.max_files = max_files
         self._dir: Path | None = None
         self._ids = itertools.count(1)
+        self._saved: deque[Path] = deque()
 
     @property
     def directory(self) -> Path:
@@ -87,6 +91,9 @@ class Uploads:
         name = f"{secrets.token_hex(8)}.{ext}"
         path = self.directory / name
         path.write_bytes(data)
+        self._saved.append(path)
+        while len(self._saved) > self.max_files:
+            self._saved.popleft().unlink(missing_ok=True)
         return SavedImage(file_id=f"local-img-{next(self._ids)}", path=path)
 
     def find(self, name: str) -> Path | None:

@@ -190,7 +190,8 @@
     if (!info) return null;
     const reason = lang === "zh" ? info.reason_zh : info.reason_en;
     let text;
-    if (removed) text = reason ? tr("removed_reason", { action: ACTIONS[removed.action] || removed.action, reason }) : tr("removed_plain");
+    if (removed && !reason) text = tr(message.sender === "bot" ? "auto_deleted" : "removed_plain");
+    else if (removed) text = tr("removed_reason", { action: ACTIONS[removed.action] || removed.action, reason });
     else if (flag.observe) text = tr("observed", { action: ACTIONS[flag.action] || flag.action, reason });
     else text = tr("flagged", { reason });
     const symbols = el("ul", { class: "symbols", "data-testid": "symbols" },
