@@ -316,3 +316,35 @@ def test_old_uploads_are_deleted_beyond_the_file_cap() -> None:
     finally:
         uploads.close()
     assert not third.path.exists()
+
+
+async def test_a_kept_message_with_verdicts_is_shown_flagged_or_observed(
+        playground: Playground) -> None:
+    from bot.config import load_config
+    from bot.enforcer import Enforcement
+    from bot.registry import Registry
+    from bot.runtime import RuntimeBook
+    from bot.verdict import Action, Decision, Verdict
+
+    runtime = RuntimeBook(load_config("config.example.yaml", env={}), Registry()).get(CHAT)
+    verdict = Verdict("OFFTOPIC_FILLER", 3.0, t("off-topic filler", "无意义灌水"))
+    page = await playground.page()
+    max_id = playground.member_id("Max")
+    await page.send(type="post", member=max_id, text="哈哈哈")
+    await page.send(type="post", member=max_id, text="+1")
+    flagged_message, observed_message = await playground.sink.wait_for(Message, 2)
+    await playground.adapter.on_decision(
+        flagged_message, Decision(Action.FLAG, 3.0, (verdict,)),
+        Enforcement(Action.FLAG, Action.FLAG), runtime)
+    flagged = await page.next("flagged")
+    assert (flagged["message_id"], flagged["action"], flagged["observe"]) == (
+        flagged_message.message_id, "flag", False)
+    await playground.adapter.on_decision(
+        observed_message,
+        Decision(Action.ALLOW, 3.0, (), observe=True, observed=(verdict,),
+                 shadow_action=Action.DELETE),
+        Enforcement(Action.ALLOW, Action.DELETE, observe=True), runtime)
+    observed = await page.next("flagged")
+    assert (observed["action"], observed["observe"]) == ("delete", True)
+    assert observed["reason_zh"] == "无意义灌水"
+    assert observed["symbols"] == {"OFFTOPIC_FILLER": 3.0}
