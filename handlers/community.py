@@ -15,6 +15,7 @@ from handlers.comm_gate import register_gate
 from handlers.comm_leaderboard import register_leaderboard
 from handlers.comm_network import ban_hook, share_ban
 from handlers.comm_points import message_hook, reaction_handler
+from handlers.comm_roster import register_roster
 from handlers.comm_schedule import register_schedule
 from handlers.commands import CommandRouter
 
@@ -40,6 +41,7 @@ def register(router: CommandRouter, services: Services) -> None:
     register_gate(hub)
     register_duty(router, hub)
     register_schedule(hub)
+    register_roster(hub)
 
     async def startup(services: Services) -> None:
         hub.scheduler.start()
