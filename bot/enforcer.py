@@ -77,6 +77,18 @@ class Enforcement:
     observe: bool = False
 
 
+_TRANSIENT = ("path", "bytes_b64")  # fetched media: temporary, and too big for the log
+
+
+def _loggable(content: dict[str, Any]) -> dict[str, Any]:
+    """The message as logged: every id and text kept, transient fetched media dropped."""
+    for segment in content.get("segments", ()):
+        data = segment.get("data") or {}
+        for key in _TRANSIENT:
+            data.pop(key, None)
+    return content
+
+
 def degrade(action: Action, caps: frozenset[Capability]) -> Action:
     """The harshest action at or below ``action`` the platform can carry out."""
     while action in _NEEDS and _NEEDS[action] not in caps:
@@ -169,7 +181,7 @@ class Enforcer:
             score=decision.score,
             symbols={v.symbol: v.score for v in (*decision.verdicts, *decision.observed)},
             reason=primary.reason.en if primary else "",
-            content=message_to_dict(message),
+            content=_loggable(message_to_dict(message)),
             actor=actor,
         )
         return replace(base, **kw)

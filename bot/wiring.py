@@ -34,6 +34,8 @@ def telegram_adapter(config: LoadedConfig, services: Services, token: str,
         moderators=frozenset(moderators),
         commands=command_menu(services.extras["commands"].specs),
         drop_pending_updates=tg.drop_pending_updates,
+        qr_max_bytes=tg.qr_max_bytes,
+        image_timeout=tg.image_timeout.total_seconds(),
     )
     adapter: Adapter = TelegramAdapter(settings, services.dispatcher)
     services.extras["telegram"] = adapter

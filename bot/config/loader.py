@@ -22,6 +22,7 @@ Position = tuple[int, int]
 ENV_OVERRIDES: Mapping[str, Path_] = {
     "QUNGUAN_DATABASE_URL": ("storage", "url"),
     "QUNGUAN_TELEGRAM_BASE_URL": ("telegram", "base_url"),
+    "QUNGUAN_TELEGRAM_BASE_FILE_URL": ("telegram", "base_file_url"),
 }
 SECRET_KEYS = frozenset({"token", "secret", "access_token", "password"})
 #: Where the ``features:`` options models live (resolved lazily, like built-in policies).

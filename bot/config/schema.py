@@ -58,6 +58,8 @@ class TelegramConfig(Strict):
     webhook_path: str = "/telegram/webhook"
     admin_cache_ttl: Duration = timedelta(minutes=5)
     drop_pending_updates: bool = False
+    qr_max_bytes: int = Field(2 * 1024 * 1024, ge=0)  # photos fetched for QR checks; 0: off
+    image_timeout: Duration = timedelta(seconds=5)
 
 
 class OneBotConfig(Strict):
