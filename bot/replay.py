@@ -7,19 +7,23 @@ import logging
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.app import App, Services
 from bot.config import LoadedConfig, ProfileConfig
-from bot.events import Event, split_id
+from bot.events import Event, Sender, split_id
 from bot.export_telegram import ExportStats, TelegramExport
 from bot.gateway_fake import RecordingGateway
+from bot.policy import MemberSnapshot
+from bot.ports import LogEntry, ModerationStore
 from bot.replay_report import ReplayReport, ReplayStats
 from bot.serialize import event_from_dict
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -94,6 +98,55 @@ def _jsonl(path: Path, stats: ExportStats) -> Iterable[Event]:
             yield event
 
 
+class BatchedLog:
+    """The enforcer's store during a replay: log entries are kept and written in batches.
+
+    Ids handed out are provisional (the database numbers rows when the batch is written);
+    a replay's database is thrown away, so only the batching matters, not the numbers.
+    """
+
+    def __init__(self, inner: ModerationStore, db: Database) -> None:
+        self.inner, self.db = inner, db
+        self.pending: list[LogEntry] = []
+        self.written = 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[BatchedLog]:
+        yield self
+
+    async def add_warn(self, chat: str, user_id: str, *, reason: str, at: datetime,
+                       expires_at: datetime) -> tuple[int, int]:
+        async with self.inner.transaction() as tx:
+            return await tx.add_warn(chat, user_id, reason=reason, at=at, expires_at=expires_at)
+
+    async def log(self, entry: LogEntry) -> int:
+        self.pending.append(entry)
+        return self.written + len(self.pending)
+
+    async def set_outcome(self, log_id: int, outcome: str) -> None:
+        index = log_id - self.written - 1
+        if 0 <= index < len(self.pending):
+            self.pending[index] = replace(self.pending[index], outcome=outcome)
+
+    async def snapshot(self, chat: str, user_id: str, now: datetime) -> MemberSnapshot:
+        return await self.inner.snapshot(chat, user_id, now)
+
+    async def touch(self, chat: str, sender: Sender, when: datetime, messages: int) -> None:
+        await self.inner.touch(chat, sender, when, messages)
+
+    async def flush(self) -> None:
+        from storage.logs import LogRepo
+
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        async with self.db.session() as session:
+            repo = LogRepo(session)
+            for entry in pending:
+                await repo.add(entry)
+        self.written += len(pending)
+
+
 class _Gateways(dict[str, Any]):
     """A recording gateway per platform, made on first use."""
 
@@ -129,6 +182,10 @@ async def replay(paths: Sequence[Path], config: LoadedConfig, *,
         services = app.build()
         services.extras.pop("mod_relay", None)  # no log-chat posts from a replay
         services.notifier.auto_delete = lambda chat: None
+        batched = BatchedLog(services.store, services.db)
+        services.enforcer.store = batched
+        services.snapshots.ttl = timedelta.max  # invalidations still apply; no re-reads
+        services.activity.batch = 1_000_000  # written once at the end
         gateways = _Gateways()
         services.gateways = gateways
         found = ReplayStats()
@@ -140,8 +197,11 @@ async def replay(paths: Sequence[Path], config: LoadedConfig, *,
                 clock.now = event.date
                 chat = str(getattr(event, "chat", "") or getattr(event, "new_chat", ""))
                 await services.dispatcher(event, gateways[split_id(chat)[0]])
+                if index % 2000 == 0:
+                    await batched.flush()
                 if progress is not None and (index % 500 == 0 or index == len(events)):
                     progress(index, len(events))
+            await batched.flush()
             await app.flush()
             elapsed = time.perf_counter() - started
             chats = sorted({getattr(e, "chat", "") for e in events} - {""})

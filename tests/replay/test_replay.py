@@ -36,7 +36,8 @@ async def test_replay_reports_decisions_members_and_acts_on_nothing(
     assert {"AD_CONTACT_WECHAT", "AD_CONTACT_QQ", "VOICE_MESSAGE"} <= set(data["symbols"])
     samples = data["samples"]["AD_CONTACT_WECHAT"]
     assert samples[0]["sender"] == SPAMMER and "薇信" in samples[0]["evidence"]
-    assert SPAMMER in data["members"]["kick"]  # warn, mute, kick: the ladder still climbs
+    # observe mode stores no warns, yet repeated ads still climb the ladder past a warn
+    assert SPAMMER in data["members"]["mute"] + data["members"]["kick"]
     assert sum(data["decisions"].values()) >= 3
     assert not {"delete", "mute", "kick", "ban"} & set(data["platform_calls"])
     assert data["handler_errors"] == 0
