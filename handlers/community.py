@@ -12,6 +12,7 @@ from handlers.comm_common import Hub
 from handlers.comm_config import CommunityBook
 from handlers.comm_duty import register_duty
 from handlers.comm_gate import register_gate
+from handlers.comm_invites import register_invites
 from handlers.comm_leaderboard import register_leaderboard
 from handlers.comm_network import ban_hook, share_ban
 from handlers.comm_points import message_hook, reaction_handler
@@ -42,6 +43,7 @@ def register(router: CommandRouter, services: Services) -> None:
     register_duty(router, hub)
     register_schedule(hub)
     register_roster(hub)
+    register_invites(hub)
 
     async def startup(services: Services) -> None:
         hub.scheduler.start()
