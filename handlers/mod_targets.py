@@ -69,7 +69,7 @@ async def resolve(db: Database, command: Command, *, want_duration: bool = False
     if command.reply_to is not None and command.reply_to.sender_id:
         ref = command.reply_to
         target = Target(ref.sender_id, "", ref.message_id, ref.text)
-    elif command.mentions:
+    elif command.mentions and command.mentions[0].id:  # a text mention carries the id
         who = command.mentions[0]
         target = Target(who.id, who.name or who.username)
         if args and (args[0].startswith("@") or args[0] in (who.name, who.username)):
