@@ -203,6 +203,8 @@ async def replay(paths: Sequence[Path], config: LoadedConfig, *,
                     progress(index, len(events))
             await batched.flush()
             await app.flush()
+            for flush in services.extras.get("flushers", []):  # batched feature counters
+                await flush()
             elapsed = time.perf_counter() - started
             chats = sorted({getattr(e, "chat", "") for e in events} - {""})
             last = events[-1].date if events else clock.now

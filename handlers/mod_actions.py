@@ -8,9 +8,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.enforcer import degrade
-from bot.events import Command, split_id
+from bot.events import Command, Message, split_id
 from bot.gateway import ChatGateway, Outcome
 from bot.ports import LogEntry
+from bot.serialize import message_to_dict
 from bot.verdict import Action
 from handlers.mod_targets import Target
 from storage.logs import LogRepo
@@ -39,13 +40,26 @@ def actor_of(command: Command) -> str:
     return command.sender.id
 
 
-def command_content(command: Command, target: Target | None) -> dict[str, Any]:
-    """What is stored for a moderator command: the command and the message it replied to."""
+def command_content(command: Command, target: Target | None,
+                    original: Message | None = None) -> dict[str, Any]:
+    """What is stored for a moderator command: the command and the message it replied to
+    (in full when the bot still remembers it: entities, media file ids, forward origin)."""
     content: dict[str, Any] = {"command": command.name, "args": list(command.args)}
     if target is not None and target.message_id:
         content["reply_to"] = {"message_id": target.message_id, "sender_id": target.user_id,
                                "text": target.text}
+    if original is not None:
+        content["original"] = message_to_dict(original)
     return content
+
+
+def original_of(services: Services, chat: str, target: Target | None) -> Message | None:
+    """The full message a command replied to, if it is still in the recent-message cache."""
+    recent = services.extras.get("mod_recent")
+    if recent is None or target is None or not target.message_id:
+        return None
+    found = recent.get(chat, target.message_id)
+    return found if isinstance(found, Message) else None
 
 
 def gateway_for(services: Services, chat: str, fallback: ChatGateway) -> ChatGateway:
@@ -101,7 +115,8 @@ async def sanction(services: Services, gateway: ChatGateway, command: Command, t
         entry = LogEntry(
             chat=chat, user_id=target.user_id, action=applied, created_at=now,
             actor=actor_of(command), message_id=target.message_id, reason=reason,
-            content=command_content(command, target), warn_id=warn_id,
+            content=command_content(command, target, original_of(services, chat, target)),
+            warn_id=warn_id,
             degraded_from=intended if applied != intended else None,
             until=now + duration if duration and applied in (Action.MUTE, Action.BAN) else None,
         )
@@ -125,7 +140,8 @@ async def record(services: Services, gateway: ChatGateway, command: Command,
         chat=command.chat, user_id=user_id or (target.user_id if target else ""),
         action=Action.ALLOW, created_at=services.clock(), actor=actor_of(command),
         message_id=target.message_id if target else "", reason=reason,
-        content=command_content(command, target), outcome=outcome,
+        content=command_content(command, target, original_of(services, command.chat, target)),
+        outcome=outcome,
     )
     async with services.db.session() as session:
         return await LogRepo(session).add(entry)

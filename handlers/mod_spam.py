@@ -85,6 +85,9 @@ def register_spam(router: CommandRouter, services: Services) -> None:
 
     async def spam(command: Command, gateway: ChatGateway, role: Role) -> None:
         message = reported_message(command)
+        if message is not None and command.reply_to is not None:
+            message = services.extras["mod_recent"].get(command.chat,
+                                                        command.reply_to.message_id) or message
         if message is None:
             await reply(command, gateway, REPLY_NEEDED, name="spam")
             return

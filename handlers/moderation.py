@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.enforcer import Enforcement
-from bot.events import ButtonPress, Command, Message, Role
+from bot.events import ButtonPress, Command, Message, Role, split_id
 from bot.gateway import ChatGateway
 from bot.i18n import t
 from bot.runtime import ChatRuntime
@@ -15,6 +15,7 @@ from handlers.mod_actions import relay
 from handlers.mod_appeals import on_appeal_button, register_appeals
 from handlers.mod_exempt import register_exemptions
 from handlers.mod_logchat import LogRelay, on_button
+from handlers.mod_recent import RecentMessages
 from handlers.mod_reload import register_reload
 from handlers.mod_report import register_report
 from handlers.mod_retention import purge_expired, start_purging, stop_purging
@@ -51,21 +52,23 @@ def register(router: CommandRouter, services: Services) -> None:
     register_reload(router, services)
     register_appeals(router, services)
 
+    recent = RecentMessages()
+    services.extras["mod_recent"] = recent
+    messages = services.extras.get("messages")
+    if messages is not None:
+        messages.after.append(recent)
+
     if not services.extras.get("mod_relay_disabled"):
         log_relay = LogRelay(services)
         services.extras["mod_relay"] = log_relay
 
         async def after(message: Message, decision: Decision, done: Enforcement | None,
                         runtime: ChatRuntime) -> None:
-            if done is not None and done.log_id is not None and runtime.profile.log_chat:
-                await relay(services, gateway_of(message.chat), done.log_id)
+            gateway = services.gateways.get(split_id(message.chat)[0])
+            if done is not None and done.log_id is not None and runtime.profile.log_chat \
+                    and gateway is not None:
+                await relay(services, gateway, done.log_id)
 
-        def gateway_of(chat: str) -> ChatGateway:
-            from bot.events import split_id
-
-            return services.gateways[split_id(chat)[0]]
-
-        messages = services.extras.get("messages")
         if messages is not None:
             messages.after.append(after)
 

@@ -139,3 +139,21 @@ async def test_admin_without_the_real_restrict_right_is_refused(harness: Harness
     await harness.command("log", sender=admin, chat="tg:-100")
     assert harness.gateway.of("send")[-1].args["text"] != texts[0]
     assert OTHER.id != admin.id
+
+
+async def test_a_reply_target_is_logged_in_full_with_media_and_forward_origin(
+        harness: Harness) -> None:
+    from bot.events import Kind, Message, Segment
+
+    harness.ids[0] += 1
+    message = Message(CHAT, str(harness.ids[0]), MEMBER, harness.clock(), (
+        Segment(Kind.TEXT, "see my channel"), Segment(Kind.IMAGE, "", {"file_id": "AgPhoto"}),
+        Segment(Kind.FORWARD, "Promo", {"origin": "channel", "name": "Promo",
+                                        "id": "test:-1005"})))
+    await harness.services.dispatcher(message, harness.gateway)
+    await harness.command("warn", reply_to=message)
+    original = (await harness.entries())[-1].content["original"]
+    kinds = [(s["kind"], s["data"].get("file_id") or s["data"].get("name"))
+             for s in original["segments"]]
+    assert kinds == [("text", None), ("image", "AgPhoto"), ("forward", "Promo")]
+    assert original["sender"]["id"] == MEMBER.id

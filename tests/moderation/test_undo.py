@@ -95,3 +95,18 @@ async def test_retention_purge_drops_only_entries_past_the_configured_age(
     assert await purge_expired(harness.services, START) == 2
     ages = sorted((START - e.created_at).days for e in await harness.entries())
     assert ages == [1, 29]
+
+
+async def test_undo_of_spam_on_a_voice_message_restores_it_naming_the_media(
+        harness: Harness) -> None:
+    from bot.events import Kind, Message, Segment
+
+    harness.ids[0] += 1
+    voice = Message(CHAT, str(harness.ids[0]), MEMBER, harness.clock(),
+                    (Segment(Kind.VOICE, "", {"file_id": "AwVoice"}),))
+    await harness.services.dispatcher(voice, harness.gateway)
+    await harness.command("spam", reply_to=voice)
+    entry = (await harness.entries())[-1]
+    assert entry.content["segments"][0]["data"]["file_id"] == "AwVoice"
+    await harness.command("undo", str(entry.id))
+    assert "Member wrote (restored by a moderator):\n[voice]" in harness.sent(CHAT)
