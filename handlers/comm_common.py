@@ -12,6 +12,7 @@ from bot.events import Command, Sender, split_id
 from bot.gateway import Button, ChatGateway
 from bot.i18n import Text
 from bot.scheduler import Scheduler
+from handlers.comm_buffer import PointsBuffer
 from handlers.comm_config import Community, CommunityBook
 from storage.members import MemberRepo
 
@@ -28,6 +29,14 @@ class Hub:
     scheduler: Scheduler
     gateways_hint: dict[str, ChatGateway] = field(default_factory=dict)
     seen: OrderedDict[tuple[str, str], str] = field(default_factory=OrderedDict)
+    points: PointsBuffer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.points = PointsBuffer(self.services.db)
+
+    async def flush_points(self) -> int:
+        """Write pending contribution points (before reading totals, and on every flush)."""
+        return await self.points.flush()
 
     def remember(self, chat: str, sender: Sender, limit: int = 20_000) -> None:
         """Keep a display name seen in a message or command (storage catches up in batches)."""
@@ -80,6 +89,7 @@ class Hub:
         """``extras["migrate_hooks"]``: names seen under the old id follow the chat."""
         for (chat, user) in [k for k in self.seen if k[0] == old]:
             self.seen[(new, user)] = self.seen.pop((chat, user))
+        self.points.migrated(old, new)
 
     def tz(self, chat: str) -> ZoneInfo:
         return ZoneInfo(self.services.book.get(chat).profile.timezone)

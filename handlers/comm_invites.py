@@ -101,6 +101,7 @@ async def invite_network(hub: Hub, name: str, network: NetworkConfig,
 
 async def invite_all(hub: Hub, now: datetime) -> list[str]:
     """One pass over every network with an ``invite_threshold``."""
+    await hub.flush_points()
     invited: list[str] = []
     for name, network in hub.services.book.config.app.networks.items():
         invited += await invite_network(hub, name, network, now)

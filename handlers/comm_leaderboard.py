@@ -52,6 +52,7 @@ def register_leaderboard(router: CommandRouter, hub: Hub) -> None:
             return
         user, now = command.sender.id, hub.services.clock()
         chats = hub.network_chats(command.chat)
+        await hub.flush_points()
         async with hub.services.db.session() as session:
             contributions = ContributionRepo(session)
             points = await contributions.total(chats, user)
@@ -72,6 +73,7 @@ def register_leaderboard(router: CommandRouter, hub: Hub) -> None:
         period = period_of(command.args)
         label = PERIODS[period]
         since = since_of(period, hub.services.clock())
+        await hub.flush_points()
         async with hub.services.db.session() as session:
             board = await ContributionRepo(session).leaderboard(
                 hub.network_chats(command.chat), since, limit=10)

@@ -50,23 +50,23 @@ def passed(decision: Decision, enforcement: Enforcement | None) -> bool:
 
 async def award(hub: Hub, chat: str, user: str, kind: str, at: datetime,
                 count: float = 1.0) -> float:
-    """Credit ``kind`` points (weight × count) within the daily cap; returns what was added."""
+    """Credit ``kind`` points (weight × count) within the daily cap; returns what was added.
+    The points are batched (``hub.points``); the cap counts stored and pending points."""
     opts = hub.options(chat).points
     if not opts.enabled or not user:
         return 0.0
     points = opts.weight(kind) * count
     if points == 0:
         return 0.0
-    async with hub.services.db.session() as session:
-        repo = ContributionRepo(session)
-        cap = opts.daily_caps.get(kind)
-        if cap is not None and points > 0:
-            start, end = hub.day_bounds(chat, hub.today(chat, at))
-            points = min(points, cap - await repo.sum_for_day(chat, user, kind, start, end))
-            if points <= 0:
-                return 0.0
-        await repo.add(chat, user, kind, points, at)
-    return points
+    day = hub.today(chat, at)
+
+    async def stored() -> float:
+        start, end = hub.day_bounds(chat, day)
+        async with hub.services.db.session() as session:
+            return await ContributionRepo(session).sum_for_day(chat, user, kind, start, end)
+
+    return await hub.points.award((chat, user, kind, day), points, at,
+                                  opts.daily_caps.get(kind), stored)
 
 
 async def _mentioned(hub: Hub, message: Message) -> set[str]:

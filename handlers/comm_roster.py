@@ -71,6 +71,7 @@ async def inactive(hub: Hub, chat: str, now: datetime) -> list[Inactive]:
     """Present members silent for ``inactive_days``, with their (network) points."""
     opts = hub.options(chat).roster
     await hub.services.activity.flush()  # last_seen of recent posters must be on disk
+    await hub.flush_points()
     async with hub.services.db.session() as session:
         members = await MemberRepo(session).inactive_since(
             chat, now - timedelta(days=opts.inactive_days))

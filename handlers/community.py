@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.events import Reaction
-from bot.scheduler import Scheduler
+from bot.scheduler import Cron, Scheduler
 from handlers.comm_capacity import register_capacity
 from handlers.comm_checkin import register_checkin, words_hook
 from handlers.comm_common import Hub
@@ -45,11 +46,21 @@ def register(router: CommandRouter, services: Services) -> None:
     register_roster(hub)
     register_invites(hub)
 
+    # App.flush should call every extras["flushers"] entry; the minutely job and the shutdown
+    # hook write pending points even where it does not (yet)
+    services.extras.setdefault("flushers", []).append(hub.flush_points)
+
+    async def flush_job(now: datetime) -> None:
+        await hub.flush_points()
+
+    hub.scheduler.add("points-flush", Cron.parse("* * * * *"), flush_job)
+
     async def startup(services: Services) -> None:
         hub.scheduler.start()
 
     async def shutdown(services: Services) -> None:
         await hub.scheduler.stop()
+        await hub.flush_points()
 
     services.extras.setdefault("startup", []).append(startup)
     services.extras.setdefault("shutdown", []).append(shutdown)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.events import Kind, Reaction, ReplyRef, Segment
+from handlers.comm_common import get
 from storage.contributions import ContributionRepo
 from tests.community.conftest import ALICE, BOB, CAROL, CHAT, Bot, BotFactory
 
@@ -12,6 +13,7 @@ ON = {"points": {"enabled": True}, "checkin": {"enabled": True}}
 
 
 async def points(bot: Bot, user: str, kind: str | None = None) -> float:
+    await get(bot.services).flush_points()
     async with bot.services.db.session() as session:
         repo = ContributionRepo(session)
         if kind is None:

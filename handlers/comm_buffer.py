@@ -1,0 +1,115 @@
+"""Contribution points in batches: awards wait in memory (one row per member, kind and local
+day) and are written in one transaction per flush; daily caps count what is still pending."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from storage.contributions import ContributionRepo
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str, str, date]  # chat, user, kind, the chat's local day
+
+
+@dataclass
+class Pending:
+    points: float
+    at: datetime  # the first award of the batch (rows keep their local day)
+
+
+class PointsBuffer:
+    """``award`` is the hot path: no database access except once per capped member, kind and
+    day, to learn what earlier batches (or another process before a restart) already stored.
+
+    With several processes each keeps its own tally, so a member could earn at most one cap
+    per process and day; one process (the usual deployment) is exact.
+    """
+
+    def __init__(self, db: Database, *, batch: int = 5000) -> None:
+        self.db = db
+        self.batch = batch
+        self._pending: dict[Key, Pending] = {}
+        self._used: dict[Key, float] = {}  # capped kinds: stored + pending points of the day
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    async def award(self, key: Key, points: float, at: datetime, cap: float | None,
+                    stored: Callable[[], Awaitable[float]]) -> float:
+        """Queue ``points`` (clipped to what ``cap`` leaves today); returns what was queued.
+        ``stored()`` reads the day's stored total; it is called once per key."""
+        if cap is not None and points > 0:
+            if key not in self._used:
+                loaded = await stored()
+                self._used.setdefault(key, loaded + self._queued(key))
+            used = self._used[key]
+            points = min(points, cap - used)
+            if points <= 0:
+                return 0.0
+            self._used[key] = used + points
+        waiting = self._pending.get(key)
+        if waiting is None:
+            self._pending[key] = Pending(points, at)
+        else:
+            waiting.points += points
+        if len(self._pending) >= self.batch:
+            await self.flush()
+        return points
+
+    def _queued(self, key: Key) -> float:
+        waiting = self._pending.get(key)
+        return waiting.points if waiting else 0.0
+
+    def queued(self, chats: list[str], user: str) -> float:
+        """Points of ``user`` in ``chats`` not written yet."""
+        return sum(p.points for (c, u, _, _), p in self._pending.items()
+                   if u == user and c in chats)
+
+    async def flush(self) -> int:
+        """Write every pending award in one transaction; returns rows written. On failure the
+        awards go back in the queue for the next flush."""
+        pending, self._pending = self._pending, {}
+        if pending:
+            try:
+                async with self.db.session() as session:
+                    repo = ContributionRepo(session)
+                    for (chat, user, kind, _), entry in pending.items():
+                        if entry.points:
+                            await repo.add(chat, user, kind, entry.points, entry.at)
+            except Exception:
+                log.exception("could not write %d contribution batches; will retry",
+                              len(pending))
+                for key, entry in pending.items():
+                    waiting = self._pending.setdefault(key, Pending(0.0, entry.at))
+                    waiting.points += entry.points
+                    waiting.at = min(waiting.at, entry.at)
+                return 0
+        self._forget_old()
+        return len(pending)
+
+    def _forget_old(self) -> None:
+        """Tallies of days that are over everywhere (two days back in UTC) are dropped."""
+        if not self._used:
+            return
+        newest = max(day for *_, day in self._used)
+        for key in [k for k in self._used if (newest - k[3]).days >= 2]:
+            del self._used[key]
+
+    def migrated(self, old: str, new: str) -> None:
+        """``extras["migrate_hooks"]``: pending awards and tallies follow the chat's new id."""
+        def moved(key: Key) -> Key:
+            return (new, key[1], key[2], key[3]) if key[0] == old else key
+
+        pending, self._pending = self._pending, {}
+        for key, entry in pending.items():
+            waiting = self._pending.setdefault(moved(key), Pending(0.0, entry.at))
+            waiting.points += entry.points
+        used, self._used = self._used, {}
+        for key, tally in used.items():
+            self._used[moved(key)] = self._used.get(moved(key), 0.0) + tally
