@@ -26,6 +26,8 @@ UNDONE = t("#{id} undone: {steps}.", "#{id} 已撤销：{steps}。")
 NOT_FOUND = t("There is no log entry #{id} in this chat.", "本群没有编号为 #{id} 的处置记录。")
 ALREADY = t("#{id} was already undone.", "#{id} 已经撤销过了。")
 NOTHING = t("#{id} has nothing that can be reversed.", "#{id} 没有可以撤销的内容。")
+NOT_THEIRS = t("#{id} is in {chat}, which you do not moderate.",
+               "#{id} 属于 {chat}，你不是那里的管理人员。")
 USAGE_UNDO = t("Usage: /undo ID (the number shown by /log).",
                "用法：/undo 编号（/log 中显示的数字）。")
 LOG_EMPTY = t("The moderation log of this chat is empty.", "本群的处置日志为空。")
@@ -113,6 +115,12 @@ async def undo_command(services: Services, command: Command, gateway: ChatGatewa
     if found is None or not may_see(services, command.chat, found):
         await reply(command, gateway, NOT_FOUND, id=log_id)
         return
+    if found.chat != command.chat and not command.sender.is_anonymous_admin:
+        from handlers.mod_logchat import may_moderate
+
+        if not await may_moderate(services, found.chat, command.sender):
+            await reply(command, gateway, NOT_THEIRS, id=log_id, chat=found.chat)
+            return
     await answer_undo(services, command, gateway, log_id)
 
 

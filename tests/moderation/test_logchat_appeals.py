@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.events import ButtonPress, Sender
+from bot.events import ButtonPress, Role, Sender
 from bot.gateway import Button
 from storage.chats import ChatRepo
 from tests.moderation.conftest import CHAT, LOG_CHAT, MEMBER, MOD, Harness
@@ -87,3 +87,21 @@ async def test_appeal_without_a_sanction_and_in_a_group(harness: Harness) -> Non
     texts = await harness.command("appeal", sender=MEMBER, chat=MEMBER.id, private=True)
     assert "no sanction against you" in texts[0]
     assert "private chat" in (await harness.command("appeal", sender=MEMBER))[0]
+
+
+
+async def test_undo_command_in_the_log_chat_needs_rights_in_the_entry_chat(
+        harness: Harness) -> None:
+    class Rights:
+        async def is_admin(self, chat: str, user: str, right: str | None = None) -> bool:
+            return user != "test:5"
+
+    await harness.command("ban", "tg:7", chat="tg:-100")
+    (entry,) = await harness.entries("tg:-100")
+    harness.services.extras["telegram"] = Rights()
+    log_admin = Sender("test:5", "LogOnlyAdmin", role=Role.ADMIN)
+    texts = await harness.command("undo", str(entry.id), sender=log_admin, chat=LOG_CHAT)
+    assert texts == [f"#{entry.id} is in tg:-100, which you do not moderate."]
+    assert harness.calls("unban") == []
+    texts = await harness.command("undo", str(entry.id), chat=LOG_CHAT)
+    assert f"#{entry.id} undone" in texts[0] and harness.calls("unban") == ["unban"]
