@@ -20,7 +20,7 @@ from bot.events import Kind, Message
 from bot.i18n import t
 from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
-from policies.normalize import normalize
+from policies.normalize import normalize, scanned
 
 INSULT = "ABUSE_INSULT"
 ATTACK = "ABUSE_PERSONAL_ATTACK"
@@ -134,7 +134,7 @@ class AbusePolicy:
         self._en_allow = _automaton((a, None) for a in allow if a.isascii())
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
-        text = message.text
+        text = scanned(message.text)
         if not text:
             return []
         folded = normalize(text)

@@ -24,7 +24,7 @@ from bot.verdict import Verdict
 from policies.ads_contacts import DISGUISED_KEYWORD, Hit, find_contacts
 from policies.ads_links import find_in_name, find_links
 from policies.ads_qr import MAX_BYTES, decode_all, image_sources
-from policies.normalize import normalize
+from policies.normalize import normalize, scanned
 
 NAME = "ads"
 
@@ -101,7 +101,7 @@ class AdsPolicy:
     def text_verdicts(self, message: Message) -> list[Verdict]:
         """Everything but QR codes (no I/O)."""
         opts = self.options
-        original = message.text
+        original = scanned(message.text)
         folded = normalize(original) if original else ""
         hits: list[Hit] = []
         if opts.links:

@@ -18,7 +18,7 @@ from bot.i18n import t
 from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
 from policies.abuse import locate
-from policies.normalize import normalize
+from policies.normalize import normalize, scanned
 
 PRIVATE = "BIZ_PRIVATE_QUESTION"
 
@@ -92,7 +92,7 @@ class BusinessPolicy:
         staff = max(ctx.member.role, message.sender.role) >= Role.MODERATOR
         if self.options.exempt_staff and staff:
             return []
-        text = message.text
+        text = scanned(message.text)
         if not text:
             return []
         folded = normalize(text)

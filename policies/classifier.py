@@ -21,9 +21,10 @@ from bot.i18n import t
 from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
 from policies.ngram import NgramModel
+from policies.normalize import scanned
 
 GLOBAL = "global"
-THRESHOLD = 0.7
+THRESHOLD = 0.65
 SYMBOL = "SPAM_CLASSIFIER"
 
 
@@ -144,7 +145,7 @@ class ClassifierPolicy:
 
     def probability(self, message: Message, ctx: Context) -> float | None:
         """The spam probability of the message, or None when no model is ready."""
-        text = message.text[: self.options.max_chars]
+        text = scanned(message.text)[: self.options.max_chars]
         if not text.strip():
             return None
         found = self.book.for_context(ctx, self.options.scope, self.options.min_examples)

@@ -19,7 +19,7 @@ from bot.events import Message, Role
 from bot.i18n import Text, t
 from bot.policy import Context, PolicyOptions, RecentMessage, SymbolInfo
 from bot.verdict import Action, Verdict
-from policies.normalize import normalize
+from policies.normalize import normalize, scanned
 
 RATE = "FLOOD_RATE"
 RUN = "FLOOD_RUN"
@@ -118,7 +118,7 @@ class FloodPolicy:
                 return [self._verdict(REPEAT, t(
                     "The same message {n} times", "相同内容重复发送了 {n} 次",
                 ).format(n=times), message.text[:80])]
-        if opts.raid_members and len(normalize(message.text)) >= opts.raid_min_chars:
+        if opts.raid_members and len(normalize(scanned(message.text))) >= opts.raid_min_chars:
             since = ctx.now - self._raid
             senders = {r.sender_id for r in same if r.date >= since}
             senders.add(sender)

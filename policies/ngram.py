@@ -57,7 +57,7 @@ class NgramModel:
     def __init__(
         self,
         *,
-        c: float = 10.0,
+        c: float = 30.0,
         max_examples: int = 20_000,
         max_features: int = 300_000,
         limit: int = 1000,
@@ -67,6 +67,7 @@ class NgramModel:
         self.max_features = max_features
         self.limit = limit
         self._examples: deque[tuple[str, bool]] = deque(maxlen=max_examples)
+        self._spam = 0  # spam examples among ``_examples``
         self._weights: dict[str, float] = {}
         self._bias = 0.0
         self._fresh = True  # weights match the examples
@@ -79,7 +80,7 @@ class NgramModel:
 
     @property
     def spam_examples(self) -> int:
-        return sum(1 for _, spam in self._examples if spam)
+        return self._spam
 
     @property
     def ham_examples(self) -> int:
@@ -90,7 +91,10 @@ class NgramModel:
         text = text[: self.limit].replace(_SEP, "")
         if not text.strip():
             return
+        if len(self._examples) == self.max_examples:
+            self._spam -= self._examples[0][1]
         self._examples.append((text, spam))
+        self._spam += spam
         self._fresh = False
 
     def learn_many(self, rows: Iterable[tuple[bool, str]]) -> int:
@@ -106,6 +110,7 @@ class NgramModel:
         for index in range(len(self._examples) - 1, -1, -1):
             if self._examples[index] == key:
                 del self._examples[index]
+                self._spam -= spam
                 self._fresh = False
                 return
 
@@ -200,6 +205,7 @@ class NgramModel:
         except (KeyError, TypeError, struct.error, UnicodeDecodeError, ValueError) as exc:
             raise ValueError(f"corrupt n-gram model: {exc}") from exc
         model._examples.extend(zip(parts[count:], (ch == "s" for ch in labels), strict=True))
+        model._spam = labels.count("s")
         model._weights = dict(zip(parts[:count], weights, strict=True))
         model._bias = float(header["bias"])
         model._fresh = bool(header["fitted"])

@@ -22,7 +22,7 @@ from bot.events import Kind, Message, Role
 from bot.i18n import Text, t
 from bot.policy import Context, PolicyOptions, RecentMessage, SymbolInfo
 from bot.verdict import Verdict
-from policies.normalize import fingerprint, normalize
+from policies.normalize import fingerprint, normalize, scanned
 
 #: Fingerprint prefix of the trace a member's join leaves in ``ctx.recent`` (kinds empty).
 JOIN_MARK = "join:"
@@ -129,7 +129,7 @@ class OfftopicPolicy:
         opts = self.options
         if opts.exempt_staff and max(ctx.member.role, message.sender.role) >= Role.MODERATOR:
             return []
-        text = message.text
+        text = scanned(message.text)
         kinds = message.kinds - {Kind.TEXT}
         if not text:
             if opts.sticker_only and kinds and kinds <= _STICKERISH:

@@ -23,7 +23,7 @@ from bot.events import Kind, Message, Role
 from bot.i18n import t
 from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
-from policies.normalize import normalize
+from policies.normalize import normalize, scanned
 
 OUTSIDE = "REDPACKET_OUTSIDE_FESTIVAL"
 MEMBER_QUOTA = "REDPACKET_MEMBER_QUOTA"
@@ -105,7 +105,7 @@ class RedPacketPolicy:
             label = normalize(segment.text).casefold()
             if any(word in label for word in self._button_words):
                 return segment.text
-        text = message.text
+        text = scanned(message.text)
         if text:
             folded = normalize(text)
             if "红包" in folded and (match := _CODE.search(folded)):
