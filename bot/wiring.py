@@ -61,8 +61,10 @@ def onebot_adapters(config: LoadedConfig, services: Services,
 def playground_adapter(config: LoadedConfig, services: Services) -> Adapter:
     from bot.adapters.local import LocalAdapter
 
-    adapter: Adapter = LocalAdapter(services.dispatcher, title=config.app.playground.chat_title)
-    services.extras["playground"] = adapter
+    local = LocalAdapter(services.dispatcher, title=config.app.playground.chat_title)
+    services.extras["messages"].after.append(local.on_decision)  # reasons shown on the page
+    services.extras["playground"] = local
+    adapter: Adapter = local
     return adapter
 
 
