@@ -66,7 +66,7 @@ def run(
 
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "aiosqlite", "apscheduler"):
+    for noisy in ("httpx", "aiosqlite", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     loaded = _load(config)
     app = App(loaded, port=port)
