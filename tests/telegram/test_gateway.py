@@ -186,3 +186,10 @@ async def test_send_failure_returns_none_and_bad_ids_never_raise(
     assert await gateway.send(GROUP_ID, "x") is None
     assert not (await gateway.delete("qq:1", ["1"])).ok
     assert not (await gateway.mute(GROUP_ID, "tg:abc", None)).ok
+
+
+async def test_invite_links_are_created_for_network_invitations(
+        gateway: TelegramGateway, api: StandInBotApi) -> None:
+    link = await gateway.create_invite_link(GROUP_ID)
+    assert link == f"https://t.me/+standin{abs(GROUP)}"
+    assert [int(c.params["chat_id"]) for c in api.of("createChatInviteLink")] == [GROUP]

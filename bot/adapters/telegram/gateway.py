@@ -242,6 +242,16 @@ class TelegramGateway:
         result = await self.caller(f"leaveChat({chat_id})", lambda: self.bot.leave_chat(chat_id))
         return self._outcome(result, "leave chat")
 
+    async def create_invite_link(self, chat: str) -> str:
+        """A fresh invite link for ``chat`` (needs can_invite_users), or "" when refused."""
+        try:
+            chat_id = raw_id(chat)
+        except ValueError:
+            return ""
+        result = await self.caller(f"createChatInviteLink({chat_id})",
+                                   lambda: self.bot.create_chat_invite_link(chat_id))
+        return result.value.invite_link if result.value is not None else ""
+
     async def answer_button(self, query_id: str, text: str = "") -> Outcome:
         """Stop the client's spinner for a pressed inline button."""
         result = await self.caller("answerCallbackQuery", lambda: self.bot.answer_callback_query(

@@ -215,6 +215,10 @@ class StandInBotApi:
             file_id = str(p["file_id"])
             return {"file_id": file_id, "file_unique_id": "u" + file_id,
                     "file_size": len(self.files[file_id]), "file_path": f"photos/{file_id}.jpg"}
+        if method == "createChatInviteLink":
+            return {"invite_link": f"https://t.me/+standin{abs(int(p['chat_id']))}",
+                    "creator": {"id": BOT_ID, "is_bot": True, "first_name": "Qunguan"},
+                    "creates_join_request": False, "is_primary": False, "is_revoked": False}
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         return True
