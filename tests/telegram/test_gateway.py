@@ -192,4 +192,4 @@ async def test_invite_links_are_created_for_network_invitations(
         gateway: TelegramGateway, api: StandInBotApi) -> None:
     link = await gateway.create_invite_link(GROUP_ID)
     assert link == f"https://t.me/+standin{abs(GROUP)}"
-    assert [int(c.params["chat_id"]) for c in api.of("createChatInviteLink")] == [GROUP]
+    assert [int(c["chat_id"]) for c in api.of("createChatInviteLink")] == [GROUP]
