@@ -68,7 +68,10 @@ async def test_members_ads_and_voice_are_removed_with_reasons_admin_voice_stays_
             await post(page, "Ada", "text", "/checkin")
             checkin = page.locator("li.msg.from-member", has_text="/checkin")
             checkin_id = await checkin.get_attribute("data-id")
-            await expect(page.locator(f"li.msg.bot[data-reply-to='{checkin_id}']")).to_have_count(1)
+            answer = page.locator(f"li.msg.bot[data-reply-to='{checkin_id}']")
+            await expect(answer).to_have_count(1)
+            await expect(answer).to_contain_text("打卡成功")  # counted, not refused
+            await expect(answer).to_contain_text("1/21")
             kept = page.locator("li.msg[data-kind=voice]:not(.removed)")
             await expect(kept).to_have_count(1)
             await expect(kept.locator(".who")).to_have_text("Ada")
