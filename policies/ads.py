@@ -12,6 +12,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Awaitable, Mapping
+from functools import lru_cache
 from itertools import accumulate
 from typing import ClassVar
 
@@ -176,20 +177,51 @@ def original_evidence(original: str, folded_match: str) -> str:
     """
     if not folded_match:
         return ""
-    if (start := original.lower().find(folded_match)) >= 0:
+    joined, offsets = _folded_chars(original)
+    if offsets is None and (start := joined.find(folded_match)) >= 0:
         return original[start : start + len(folded_match)]
     core = [ch for ch in folded_match if ch.isalnum()][:40]
     if not core:
         return folded_match
-    pieces = [unicodedata.normalize("NFKC", ch).lower() for ch in original]
-    offsets = list(accumulate((len(p) for p in pieces), initial=0))
-    pattern = r"\W{0,6}".join(re.escape(ch) for ch in core)
-    found = re.search(pattern, "".join(pieces))
+    found = re.search(r"\W{0,6}".join(map(re.escape, core)), joined)
     if not found:
         return folded_match
+    if offsets is None:
+        return original[found.start() : found.end()]
     first = bisect_right(offsets, found.start()) - 1
     last = bisect_right(offsets, found.end() - 1) - 1
     return original[first : last + 1]
+
+
+@lru_cache(maxsize=64)
+def _folded_chars(original: str) -> tuple[str, list[int] | None]:
+    """Each character folded alone, joined, with where each one starts (None: one to one)."""
+    if original.isascii():
+        return original.lower(), None
+    joined = original.translate(_CHAR_FOLDS)
+    if len(joined) == len(original) and _CHAR_FOLDS.uneven.isdisjoint(original):
+        return joined, None
+    pieces = [_CHAR_FOLDS[ord(ch)] for ch in original]
+    return joined, list(accumulate((len(p) for p in pieces), initial=0))
+
+
+class _CharFolds(dict[int, str]):
+    """Code point → that character alone under NFKC and lower case, filled on first sight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.uneven: set[str] = set()  # characters folding to other than one character
+
+    def __missing__(self, cp: int) -> str:
+        folded = unicodedata.normalize("NFKC", chr(cp)).lower()
+        if len(folded) != 1:
+            self.uneven.add(chr(cp))
+        if len(self) < 65536:
+            self[cp] = folded
+        return folded
+
+
+_CHAR_FOLDS = _CharFolds()
 
 
 def name_verdicts(name: str) -> list[Verdict]:

@@ -24,7 +24,7 @@ from policies.ngram import NgramModel
 from policies.normalize import scanned
 
 GLOBAL = "global"
-THRESHOLD = 0.65
+THRESHOLD = 0.75
 SYMBOL = "SPAM_CLASSIFIER"
 
 
@@ -112,8 +112,9 @@ def default_book() -> ModelBook:
 class ClassifierOptions(PolicyOptions):
     """Options of the classifier policy."""
 
-    #: Chosen by 5-fold cross-validation on the training splits of the development corpora
-    #: (see ``bot/evaluate.py``): the lowest single value keeping precision ≥ 0.98 in chat.
+    #: Chosen by 5-fold cross-validation on the training parts only of the development corpora
+    #: (split by ``bot.evaluate.in_test_split``): the lowest single value whose out-of-fold
+    #: precision, rules included, is ≥ 0.98 on group chat and ≥ 0.97 on both SMS sets.
     threshold: float = Field(THRESHOLD, gt=0.5, lt=1.0)
     min_examples: int = Field(50, ge=0)
     scope: Literal["chat", "network"] = "chat"
@@ -145,13 +146,13 @@ class ClassifierPolicy:
 
     def probability(self, message: Message, ctx: Context) -> float | None:
         """The spam probability of the message, or None when no model is ready."""
-        text = scanned(message.text)[: self.options.max_chars]
+        text = scanned(message.text)
         if not text.strip():
             return None
         found = self.book.for_context(ctx, self.options.scope, self.options.min_examples)
         if found is None:
             return None
-        return found[1].spam_probability(text)
+        return found[1].spam_probability(text, limit=self.options.max_chars)
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
         probability = self.probability(message, ctx)

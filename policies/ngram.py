@@ -1,65 +1,74 @@
 """A character n-gram logistic-regression spam model, retrained from bounded labelled examples.
 
-Features are the distinct character 1–4-grams of the normalised text plus the 1–2-grams of the
-original lower-cased text (marked ``\\x01``; they keep the disguise itself — math digits, runes,
-look-alikes — as evidence), binary and L2-normalised (each present n-gram weighs 1/√k).
-Chinese needs no segmentation: Han bigrams to 4-grams carry most of the signal.
+Features are the character 1–3-grams of the normalised text, hashed into ``2**BITS`` buckets
+by plain integer arithmetic on code points (multiply–xor, Fibonacci hashing: the same in every
+process and on every platform; no salted ``hash``), counted and scaled by 1/√(number of
+n-grams). Chinese needs no segmentation: Han bigrams and trigrams carry most
+of the signal. Hashing runs vectorised in numpy, so scoring costs tens of microseconds whatever
+the length. (4-grams and n-grams of the raw, undisguised text were measured too: no better at
+equal precision on the development corpora, and twice the cost.)
 
 Training is batch L2 logistic regression (scikit-learn's liblinear, balanced class weights)
 over the most recent ``max_examples`` labelled messages, refitted lazily on the first
-prediction after a ``learn``/``forget``. Prediction needs neither scikit-learn nor numpy: the
-fitted weights are a dict from n-gram to weight, pruned to ``max_features`` entries, and a
-message is scored with dict look-ups (n-grams are strings, so the model is the same in every
-process; no hashing salt is involved).
+prediction after a ``learn``/``forget``. Only the ``max_features`` largest weights are kept, as
+sorted bucket ids and float32 weights.
 
-Persistence is a small JSON header, the n-grams and the examples as UTF-8 text and the weights
-as float32 bytes, compressed with zlib (never pickle): ``to_bytes``/``from_bytes``.
+Persistence is a JSON header line, the examples as UTF-8 text, then the bucket ids and weights
+as little-endian arrays, all compressed with zlib (never pickle): ``to_bytes``/``from_bytes``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import struct
 import zlib
 from collections import deque
 from collections.abc import Iterable
-from itertools import repeat
 
-from policies.normalize import normalize
+import numpy as np
+import numpy.typing as npt
+
+from policies.normalize import normalize, scanned
 
 FORMAT = "qunguan-ngram"
-VERSION = 2
-#: Orders of the n-grams of the normalised text, and of the original text.
-ORDERS = (1, 2, 3, 4)
-RAW_ORDERS = (1, 2)
-_RAW_MARK = "\x01"
+VERSION = 3
+BITS = 20
 _SEP = "\x00"
+_W = np.uint64(21)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT = np.uint64(64 - BITS)
+
+Buckets = npt.NDArray[np.uint64]
+Keys = npt.NDArray[np.uint32]
 
 
-def grams(text: str, *, limit: int = 1000) -> set[str]:
-    """The distinct n-gram features of ``text`` (its first ``limit`` characters)."""
-    head = text[:limit]
-    folded = normalize(head)
-    size = len(folded)
-    found = {folded[i : i + n] for n in ORDERS for i in range(size - n + 1)}
-    raw = _RAW_MARK + head.lower()
-    size = len(raw)
-    found.update(raw[i : i + n] for n in RAW_ORDERS for i in range(size - n + 1))
-    found.discard(" ")
-    found.discard(_RAW_MARK)
-    return found
+def buckets(text: str, *, limit: int = 1000) -> Buckets:
+    """Hashed 1–3-grams of the first ``limit`` normalised characters (repeats kept).
+
+    The fold is of ``scanned(text)``, the same string every content policy folds, so the
+    cached result is shared.
+    """
+    folded = normalize(scanned(text))[:limit]
+    if not folded:
+        return np.empty(0, dtype=np.uint64)
+    points = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    # Code points fit in 21 bits: packing 1, 2 or 3 of them is exact and orders cannot meet.
+    bigrams = (points[:-1] << _W) | points[1:]
+    keys = np.concatenate((points, bigrams, (bigrams[:-1] << _W) | points[2:]))
+    keys *= _GOLDEN
+    keys >>= _SHIFT
+    return keys
 
 
 class NgramModel:
-    """Logistic regression over binary character n-grams, spam vs ham."""
+    """Logistic regression over binary hashed character n-grams, spam vs ham."""
 
     def __init__(
         self,
         *,
         c: float = 30.0,
         max_examples: int = 20_000,
-        max_features: int = 300_000,
+        max_features: int = 100_000,
         limit: int = 1000,
     ) -> None:
         self.c = c
@@ -68,7 +77,9 @@ class NgramModel:
         self.limit = limit
         self._examples: deque[tuple[str, bool]] = deque(maxlen=max_examples)
         self._spam = 0  # spam examples among ``_examples``
-        self._weights: dict[str, float] = {}
+        self._keys: Keys = np.empty(0, dtype=np.uint32)
+        self._weights = np.empty(0, dtype=np.float32)
+        self._table: npt.NDArray[np.float32] | None = None  # dense weights by bucket
         self._bias = 0.0
         self._fresh = True  # weights match the examples
 
@@ -123,29 +134,40 @@ class NgramModel:
         self._fresh = True
         labels = [spam for _, spam in self._examples]
         if all(labels) or not any(labels):
-            self._weights, self._bias = {}, 0.0
+            self._keys, self._weights = np.empty(0, np.uint32), np.empty(0, np.float32)
+            self._bias, self._table = 0.0, None
             return
         from policies.ngram_fit import fit_weights
 
-        rows = [grams(text, limit=self.limit) for text, _ in self._examples]
-        self._weights, self._bias = fit_weights(rows, labels, c=self.c, keep=self.max_features)
+        rows = [buckets(text, limit=self.limit) for text, _ in self._examples]
+        self._keys, self._weights, self._bias = fit_weights(
+            rows, labels, width=1 << BITS, c=self.c, keep=self.max_features
+        )
+        self._table = None
 
     # -- prediction -------------------------------------------------------------------------
 
-    def log_odds(self, text: str) -> float:
-        """Log odds that ``text`` is spam (0.0 = undecided, e.g. before both classes are seen)."""
-        self.fit()
-        if not self._weights:
-            return 0.0
-        features = grams(text, limit=self.limit)
-        if not features:
-            return self._bias
-        total = math.fsum(map(self._weights.get, features, repeat(0.0)))
-        return self._bias + total / math.sqrt(len(features))
+    def log_odds(self, text: str, *, limit: int | None = None) -> float:
+        """Log odds that ``text`` is spam (0.0 = undecided, e.g. before both classes are seen).
 
-    def spam_probability(self, text: str) -> float:
+        ``limit`` caps the normalised characters read (at most the model's own ``limit``).
+        """
+        self.fit()
+        if not self._keys.size:
+            return 0.0
+        found = buckets(text, limit=min(limit or self.limit, self.limit))
+        if not found.size:
+            return self._bias
+        if self._table is None:
+            # 4 bytes a bucket (4 MiB at 2**20), built on first use after a fit or a load.
+            self._table = np.zeros(1 << BITS, dtype=np.float32)
+            self._table[self._keys] = self._weights
+        total = float(self._table[found].sum(dtype=np.float64))
+        return self._bias + total / math.sqrt(found.size)
+
+    def spam_probability(self, text: str, *, limit: int | None = None) -> float:
         """Probability in [0, 1] that ``text`` is spam; 0.5 before both classes are seen."""
-        odds = self.log_odds(text)
+        odds = self.log_odds(text, limit=limit)
         if odds >= 0:
             return 1.0 / (1.0 + math.exp(-min(odds, 700.0)))
         exp = math.exp(max(odds, -700.0))
@@ -154,47 +176,47 @@ class NgramModel:
     # -- persistence ------------------------------------------------------------------------
 
     def to_bytes(self) -> bytes:
-        """zlib(JSON header line + n-grams + examples as text + float32 weights)."""
-        names = list(self._weights) if self._fresh else []
-        texts = [text for text, _ in self._examples]
+        """zlib(JSON header line + examples as text + uint32 bucket ids + float32 weights)."""
+        fresh = self._fresh
+        keys = self._keys if fresh else np.empty(0, np.uint32)
         header = {
             "format": FORMAT,
             "version": VERSION,
+            "bits": BITS,
             "c": self.c,
             "max_examples": self.max_examples,
             "max_features": self.max_features,
             "limit": self.limit,
-            "bias": self._bias if self._fresh else 0.0,
-            "fitted": self._fresh,
+            "bias": self._bias if fresh else 0.0,
+            "fitted": fresh,
             "labels": "".join("s" if spam else "h" for _, spam in self._examples),
-            "grams": len(names),
+            "weights": int(keys.size),
         }
-        weights = struct.pack(f"<{len(names)}f", *(self._weights[g] for g in names))
-        body = _SEP.join([*names, *texts]).encode("utf-8", "surrogatepass")
-        blob = json.dumps(header).encode() + b"\n" + struct.pack("<I", len(body)) + body + weights
+        body = _SEP.join(text for text, _ in self._examples).encode("utf-8", "surrogatepass")
+        arrays = keys.astype("<u4").tobytes()
+        arrays += (self._weights if fresh else np.empty(0)).astype("<f4").tobytes()
+        blob = b"\n".join([json.dumps(header).encode(), str(len(body)).encode(), body + arrays])
         return zlib.compress(blob, 6)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> NgramModel:
         """Rebuild a model from ``to_bytes`` output; ValueError if it is not one."""
         try:
-            blob = zlib.decompress(data)
-            line, _, rest = blob.partition(b"\n")
+            line, size, rest = zlib.decompress(data).split(b"\n", 2)
             header = json.loads(line)
         except (zlib.error, UnicodeDecodeError, ValueError) as exc:
             raise ValueError(f"not a serialised n-gram model: {exc}") from exc
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ValueError("not a serialised n-gram model: wrong format marker")
-        if header.get("version") != VERSION:
+        if header.get("version") != VERSION or header.get("bits") != BITS:
             raise ValueError(f"unsupported n-gram model version {header.get('version')!r}")
         try:
-            (size,) = struct.unpack_from("<I", rest)
-            body = rest[4 : 4 + size].decode("utf-8", "surrogatepass")
-            count = int(header["grams"])
-            weights = struct.unpack_from(f"<{count}f", rest, 4 + size)
+            length, count = int(size), int(header["weights"])
+            texts = rest[:length].decode("utf-8", "surrogatepass").split(_SEP) if length else []
             labels = str(header["labels"])
-            parts = body.split(_SEP) if body else []
-            if len(parts) != count + len(labels):
+            keys = np.frombuffer(rest, "<u4", count, length).astype(np.uint32)
+            weights = np.frombuffer(rest, "<f4", count, length + 4 * count).astype(np.float32)
+            if len(texts) != len(labels) or len(rest) != length + 8 * count:
                 raise ValueError("section sizes disagree")
             model = cls(
                 c=float(header["c"]),
@@ -202,11 +224,11 @@ class NgramModel:
                 max_features=int(header["max_features"]),
                 limit=int(header["limit"]),
             )
-        except (KeyError, TypeError, struct.error, UnicodeDecodeError, ValueError) as exc:
+        except (KeyError, TypeError, UnicodeDecodeError, ValueError) as exc:
             raise ValueError(f"corrupt n-gram model: {exc}") from exc
-        model._examples.extend(zip(parts[count:], (ch == "s" for ch in labels), strict=True))
+        model._examples.extend(zip(texts, (ch == "s" for ch in labels), strict=True))
         model._spam = labels.count("s")
-        model._weights = dict(zip(parts[:count], weights, strict=True))
+        model._keys, model._weights = keys, weights
         model._bias = float(header["bias"])
         model._fresh = bool(header["fitted"])
         return model

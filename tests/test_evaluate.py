@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluate import EvalInputError, Score, read_labelled, run_eval
+from bot.evaluate import EvalInputError, Score, in_test_split, read_labelled, run_eval
+from policies.abuse import AbusePolicy
 from policies.ads import AdsPolicy
 from policies.classifier import ClassifierOptions, ClassifierPolicy, ModelBook
 
@@ -55,3 +56,19 @@ def test_rules_and_classifier_are_reported_separately(tmp_path: Path) -> None:
     last = json.loads(report.render().splitlines()[-1])
     assert last == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "n": 4}
     assert "rules + classifier" in report.table()
+
+
+def test_abuse_deletions_are_reported_apart_from_spam_calls(tmp_path: Path) -> None:
+    test = write(tmp_path / "test.tsv", ["ham\t你这个傻逼", "spam\t加我薇信 abc12345"])
+    policies = [AdsPolicy(AdsPolicy.Options()), AbusePolicy(AbusePolicy.Options())]
+    report = run_eval(test, [], policies, None, spam_policies=frozenset({"ads"}))
+    assert (report.rules.tp, report.rules.fp) == (1, 0)
+    assert report.other_deletions == (1, 0)
+    assert "other policies deleted 1 ham" in report.table()
+
+
+def test_development_split_is_stable_and_about_one_in_five() -> None:
+    lines = [f"message number {i}" for i in range(2000)]
+    held_out = [line for line in lines if in_test_split(line)]
+    assert held_out == [line for line in lines if in_test_split(line)]
+    assert 300 < len(held_out) < 500

@@ -102,3 +102,25 @@ def test_qr_code_in_a_local_image_is_found(tmp_path: object) -> None:
     verdicts = asyncio.run(result)  # type: ignore[arg-type]
     assert [v.symbol for v in verdicts] == ["AD_QR_CODE"]
     assert verdicts[0].evidence == "https://join.example/abc"
+
+
+def test_plain_contact_only_flags_while_a_disguised_one_deletes() -> None:
+    assert action("有事联系我 微信号 abc12345") == Action.FLAG
+    assert action("有事联系我 薇信 abc12345") >= Action.DELETE
+    assert action("有事联系我 微信号 ａｂｃ１２３４５") >= Action.DELETE
+
+
+def test_plain_phone_number_with_call_words_only_flags() -> None:
+    assert action("如有拾到者请联系 13912345678") == Action.FLAG
+
+
+def test_phone_number_with_an_offer_deletes() -> None:
+    assert action("You have WON a £1000 cash prize! To claim call 09061234567") >= Action.DELETE
+
+
+def test_digits_spread_by_emoji_are_a_disguise() -> None:
+    assert action("联系 1🍀3🍀9🍀1🍀2🍀3🍀4🍀5🍀6🍀7🍀8") >= Action.DELETE
+
+
+def test_arithmetic_is_not_a_disguised_phone_number() -> None:
+    assert action("手机密码四位数字共有10*10*10*10=10000种组合") < Action.DELETE

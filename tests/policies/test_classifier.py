@@ -8,7 +8,7 @@ import pytest
 
 from bot.policy import ChatInfo
 from policies.classifier import ClassifierOptions, ClassifierPolicy, ModelBook, TsvError
-from policies.ngram import NgramModel
+from policies.ngram import NgramModel, buckets
 from tests.policies.conftest import build_context, build_message
 
 SPAM = [
@@ -114,3 +114,47 @@ def test_bootstrap_reads_tsv_and_reports_bad_lines(tmp_path: Path) -> None:
     bad.write_text("spam\tok\nmaybe\tnope\n", encoding="utf-8")
     with pytest.raises(TsvError, match=r"bad\.tsv:2"):
         book.bootstrap_tsv(bad)
+
+
+def test_model_refits_when_moderators_add_labels() -> None:
+    model = trained(3)
+    before = model.spam_probability("周末一起去钓鱼")
+    for _ in range(20):
+        model.learn("周末一起去钓鱼 私聊", True)
+    assert model.spam_probability("周末一起去钓鱼") > before
+
+
+def test_examples_are_bounded_and_the_oldest_go_first() -> None:
+    model = NgramModel(max_examples=10)
+    for index in range(8):
+        model.learn(f"spam number {index}", True)
+    for index in range(7):
+        model.learn(f"ham number {index}", False)
+    assert model.examples == 10
+    assert (model.spam_examples, model.ham_examples) == (3, 7)
+
+
+def test_unfitted_model_round_trips_and_fits_after_loading() -> None:
+    model = NgramModel()
+    for text in SPAM:
+        model.learn(text, True)
+    for text in HAM:
+        model.learn(text, False)
+    again = NgramModel.from_bytes(model.to_bytes())
+    assert again.examples == model.examples
+    assert again.spam_probability("兼职刷单 私聊") == pytest.approx(
+        model.spam_probability("兼职刷单 私聊")
+    )
+
+
+def test_hashed_features_are_the_same_in_another_process() -> None:
+    import subprocess
+    import sys
+
+    text = "加我薇信 abc12345 兼职刷单"
+    code = f"from policies.ngram import buckets; print(buckets({text!r}).tolist())"
+    root = Path(__file__).resolve().parents[2]
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.strip() == str(buckets(text).tolist())
