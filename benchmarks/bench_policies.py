@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.evaluate import in_test_split, member_context, member_message, read_labelled
-from bot.policy import Policy
+from bot.policy import Context, Policy
 from bot.registry import Registry
 from policies.classifier import GLOBAL, ClassifierOptions, ClassifierPolicy, ModelBook
 from policies.normalize import normalize
@@ -88,46 +88,67 @@ def build(book: ModelBook) -> list[Policy]:
     return policies
 
 
+def corpus_messages(length: int, count: int) -> list[str]:
+    """Messages of ``length`` characters made of test-split corpus lines (empty without corpus)."""
+    lines: list[str] = []
+    for path in sorted(CORPUS.glob("*.tsv")) if CORPUS.is_dir() else []:
+        lines += [text for _, text in read_labelled(path) if in_test_split(text)]
+    if not lines:
+        return []
+    rng = random.Random(length)
+    messages = []
+    for seed in range(count):
+        parts: list[str] = []
+        while sum(map(len, parts)) < length:
+            parts.append(rng.choice(lines))
+        messages.append((" ".join(parts))[: length - len(str(seed))] + str(seed))
+    return messages
+
+
 def main() -> None:
     book, source = trained_book()
     policies = build(book)
     ctx = member_context()
     print("classifier trained on", source)
+    print("policies:", ", ".join(p.name for p in policies))
+    cases = [
+        ("synthetic ad-dense", length, [synthetic(length, seed) + str(seed) for seed in range(n)])
+        for length, n in ((200, 3000), (4000, 600))
+    ]
+    cases += [("corpus lines", length, corpus_messages(length, n)) for length, n in ((200, 3000),
+                                                                                     (4000, 600))]
+    for label, length, texts in cases:
+        if texts:
+            report(label, length, texts, policies, ctx)
+
+
+def report(label: str, length: int, texts: list[str], policies: list[Policy], ctx: Context) -> None:
+    """All policies on each (distinct, so uncached) text; then each one's share and the fold."""
+    shares: dict[str, list[float]] = {p.name: [] for p in policies}
 
     def all_policies(text: str) -> None:
         message = member_message(text)
         for policy in policies:
+            started = time.perf_counter()
             result = policy.check(message, ctx)
             if inspect.isawaitable(result):
                 getattr(result, "close", lambda: None)()
+            shares[policy.name].append((time.perf_counter() - started) * 1e6)
 
-    def floor(text: str) -> None:
-        member_message(text)
-
-    print("policies:", ", ".join(p.name for p in policies))
-    for length, count in ((200, 3000), (4000, 600)):
-        # Distinct texts so that the normalisation cache does not hide the real cost.
-        texts = [synthetic(length, seed) + str(seed) for seed in range(count)]
-        floor_median, _ = measure(floor, texts)
-        median, p99 = measure(all_policies, texts)
-        print(
-            f"{length:>5} chars: median {median:8.1f} µs  p99 {p99:8.1f} µs  "
-            f"floor median {floor_median:6.2f} µs  ratio {median / floor_median:7.1f}x"
-        )
-        normalize.cache_clear()
-        n_median, n_p99 = measure(normalize, [t + "!" for t in texts])
-        print(f"{'':>5}        normalize alone: median {n_median:8.1f} µs  p99 {n_p99:8.1f} µs")
-        for policy in policies:
-            normalize.cache_clear()
-            one = policy
-
-            def single(text: str, one: Policy = one) -> None:
-                result = one.check(member_message(text), ctx)
-                if inspect.isawaitable(result):
-                    getattr(result, "close", lambda: None)()
-
-            p_median, p_p99 = measure(single, [t + "?" for t in texts])
-            print(f"{'':>13}{policy.name:>12}: median {p_median:8.1f} µs  p99 {p_p99:8.1f} µs")
+    floor_median, _ = measure(member_message, texts)
+    normalize.cache_clear()
+    median, p99 = measure(all_policies, texts)
+    print(
+        f"{label:>18} {length:>5} chars: median {median:8.1f} µs  p99 {p99:8.1f} µs  "
+        f"(floor {floor_median:.2f} µs)"
+    )
+    normalize.cache_clear()
+    n_median, n_p99 = measure(normalize, texts)
+    print(f"{'':>32}normalize alone: median {n_median:8.1f} µs  p99 {n_p99:8.1f} µs")
+    parts = ", ".join(
+        f"{name} {statistics.median(values):.1f}" for name, values in shares.items()
+    )
+    print(f"{'':>32}median µs by policy (first pays the shared fold): {parts}")
 
 
 if __name__ == "__main__":

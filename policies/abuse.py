@@ -91,6 +91,8 @@ def _matches(
 def locate(original: str, needle: str) -> str:
     """The stretch of ``original`` whose folded, punctuation-free form contains ``needle``."""
     target = _NONWORD.sub("", needle)
+    if target and (at := original.find(target)) >= 0 and normalize(target) == target:
+        return original[at : at + len(target)]  # written plainly: no per-character folding
     folded: list[str] = []
     owner: list[int] = []
     for i, char in enumerate(original):

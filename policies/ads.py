@@ -109,7 +109,7 @@ class AdsPolicy:
             hits += find_links(message, folded, self._domains, self._mentions)
         if opts.contacts and folded:
             hits += find_contacts(folded)
-        verdicts = [_verdict(hit, original) for hit in hits]
+        verdicts = [_verdict(hit, original, folded) for hit in hits]
         verdicts += self._structural(message)
         return verdicts
 
@@ -146,8 +146,8 @@ def _make(symbol: str, evidence: str, *, weak: bool = False, reason: Text | None
     return Verdict(symbol, score, reason or info.description, evidence=evidence, policy=NAME)
 
 
-def _verdict(hit: Hit, original: str) -> Verdict:
-    evidence = original_evidence(original, hit.match)
+def _verdict(hit: Hit, original: str, folded: str) -> Verdict:
+    evidence = original_evidence(original, hit.match, folded)
     strong = hit.strong
     if strong and hit.symbol in PLAIN_IS_WEAK and not hit.alone:
         strong = disguised(evidence, hit.match)
@@ -169,14 +169,23 @@ def disguised(evidence: str, folded_match: str) -> bool:
     return len(_SPREAD_DIGITS.findall(evidence.lower())) >= 6  # 1-3-9-1-2-3-4…
 
 
-def original_evidence(original: str, folded_match: str) -> str:
+#: Long messages are searched for evidence only around where the folded match sits.
+_WINDOW = 300
+
+
+def original_evidence(original: str, folded_match: str, folded: str = "") -> str:
     """The original substring behind a folded match when it can be found, else the match.
 
     Each original character is folded on its own (NFKC, lower case) while remembering where it
-    came from; the match's letters and digits are then searched with small gaps allowed.
+    came from; the match's letters and digits are then searched with small gaps allowed. In a
+    long message (``folded`` given) only a window around the match's folded position is
+    searched: folding rarely moves text by more than a few characters.
     """
     if not folded_match:
         return ""
+    if len(original) > 2 * _WINDOW and (at := folded.find(folded_match)) >= 0:
+        low = max(0, at - _WINDOW)
+        return original_evidence(original[low : at + len(folded_match) + _WINDOW], folded_match)
     joined, offsets = _folded_chars(original)
     if offsets is None and (start := joined.find(folded_match)) >= 0:
         return original[start : start + len(folded_match)]

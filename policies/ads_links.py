@@ -33,11 +33,13 @@ _PROMO_WORDS = re.compile(
 )
 
 
-def hosts_of(message: Message, folded: str) -> list[str]:
+def hosts_of(message: Message, folded: str, domains: list[str] | None = None) -> list[str]:
     """Every host the message points at: LINK segments, buttons, URLs and domains in text."""
     hosts = [seg.data.get("host", "") or _host(seg.text) for seg in message.of(Kind.LINK)]
     hosts.extend(_host(m.group()) for m in _URL.finditer(folded))
-    hosts.extend(_OBFUSCATED_DOT.sub(".", m.group(1)) for m in _DOMAIN.finditer(folded))
+    if domains is None:
+        domains = [m.group(1) for m in _DOMAIN.finditer(folded)]
+    hosts.extend(_OBFUSCATED_DOT.sub(".", d) for d in domains)
     return [h.lower() for h in hosts if h]
 
 
@@ -65,10 +67,9 @@ def find_links(
     usernames = {s.data.get("username", "").lower() for s in message.of(Kind.MENTION)}
     if promoted and (_PROMO_WORDS.search(folded) or any(u.endswith("bot") for u in usernames)):
         hits.append(Hit("AD_CHANNEL_PROMO", True, promoted[0].group()))
-    obfuscated = [
-        m.group(1) for m in _DOMAIN.finditer(folded) if _OBFUSCATED_DOT.search(m.group(1))
-    ]
-    foreign = [h for h in hosts_of(message, folded) if not allowed(h, allowlist)]
+    domains = [m.group(1) for m in _DOMAIN.finditer(folded)]
+    obfuscated = [d for d in domains if _OBFUSCATED_DOT.search(d)]
+    foreign = [h for h in hosts_of(message, folded, domains) if not allowed(h, allowlist)]
     if obfuscated and not allowed(_OBFUSCATED_DOT.sub(".", obfuscated[0]), allowlist):
         hits.append(Hit("AD_LINK", True, obfuscated[0]))
     elif foreign and not hits:

@@ -124,3 +124,10 @@ def test_digits_spread_by_emoji_are_a_disguise() -> None:
 
 def test_arithmetic_is_not_a_disguised_phone_number() -> None:
     assert action("手机密码四位数字共有10*10*10*10=10000种组合") < Action.DELETE
+
+
+def test_evidence_in_a_long_message_is_still_the_original_substring() -> None:
+    text = "今天聊点别的。" * 100 + "加我ＶＸ：ａｂｃ１２３４５ 谢谢" + "哈哈" * 50
+    result = POLICY.check(build_message(text), build_context())
+    assert isinstance(result, list)
+    assert result[0].evidence == "ＶＸ：ａｂｃ１２３４５"
