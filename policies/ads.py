@@ -1,9 +1,12 @@
 """The ads policy: links, invites, channel promotions, contacts, QR codes, buttons, cards.
 
-Matching runs on ``normalize(text)`` (disguises undone); the evidence is the original
-substring when it can be located, else the folded one. Images are decoded for QR codes only
-when the adapter made them available locally (see ``policies.ads_qr``); then ``check`` returns
-an awaitable. ``name_verdicts(name)`` judges a new member's display name for the join handler.
+Matching runs on ``normalize(scanned(text))`` (disguises undone); the evidence is the original
+substring when it can be located, else the folded one. Only strong, specific evidence deletes
+on its own: invites, promoted channels, obfuscated domains, and contacts (WeChat, QQ, phone)
+that are disguised or come with an offer; a plainly written contact only flags. Images are
+decoded for QR codes only when the adapter made them available locally (see
+``policies.ads_qr``); then ``check`` returns an awaitable. ``name_verdicts(name)`` judges a
+new member's display name for the join handler.
 """
 
 from __future__ import annotations
