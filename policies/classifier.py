@@ -10,6 +10,7 @@ lines. When a chat's own model has too few examples, the ``"global"`` model answ
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -72,6 +73,20 @@ class ModelBook:
 
     def forget(self, scope: str, text: str, spam: bool) -> None:
         self.model(scope).forget(text, spam)
+
+    async def refit(self, scope: str) -> bool:
+        """Refit ``scope`` in a worker thread (a large model takes seconds); True if refitted.
+
+        Scoring goes on with the previous weights meanwhile; examples learnt during the fit
+        leave the model stale so that the next call fits again.
+        """
+        model = self.model(scope)
+        if model.fresh:
+            return False
+        version, snapshot = model.version, model.clone()
+        await asyncio.to_thread(snapshot.fit)
+        model.adopt(snapshot, version)
+        return True
 
     def dump(self, scope: str) -> bytes:
         return self.model(scope).to_bytes()
@@ -152,7 +167,7 @@ class ClassifierPolicy:
         found = self.book.for_context(ctx, self.options.scope, self.options.min_examples)
         if found is None:
             return None
-        return found[1].spam_probability(text, limit=self.options.max_chars)
+        return found[1].spam_probability(text, limit=self.options.max_chars, refit=False)
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
         probability = self.probability(message, ctx)

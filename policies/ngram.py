@@ -82,6 +82,7 @@ class NgramModel:
         self._table: npt.NDArray[np.float32] | None = None  # dense weights by bucket
         self._bias = 0.0
         self._fresh = True  # weights match the examples
+        self._version = 0  # bumped by every change of the examples
 
     # -- examples ---------------------------------------------------------------------------
 
@@ -107,6 +108,7 @@ class NgramModel:
         self._examples.append((text, spam))
         self._spam += spam
         self._fresh = False
+        self._version += 1
 
     def learn_many(self, rows: Iterable[tuple[bool, str]]) -> int:
         """Add ``(spam, text)`` rows; returns how many were added."""
@@ -123,9 +125,39 @@ class NgramModel:
                 del self._examples[index]
                 self._spam -= spam
                 self._fresh = False
+                self._version += 1
                 return
 
     # -- fitting ----------------------------------------------------------------------------
+
+    @property
+    def fresh(self) -> bool:
+        """The weights reflect every example."""
+        return self._fresh
+
+    @property
+    def has_weights(self) -> bool:
+        """Some fit (perhaps of older examples) is available for scoring."""
+        return bool(self._keys.size)
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    def clone(self) -> NgramModel:
+        """An unfitted copy of the examples, to be fitted off the event loop."""
+        copy = NgramModel(c=self.c, max_examples=self.max_examples,
+                          max_features=self.max_features, limit=self.limit)
+        copy._examples.extend(self._examples)
+        copy._spam = self._spam
+        copy._fresh = False
+        return copy
+
+    def adopt(self, fitted: NgramModel, version: int) -> None:
+        """Take the weights of ``fitted`` (a clone made at ``version``) in one step."""
+        self._keys, self._weights = fitted._keys, fitted._weights
+        self._bias, self._table = fitted._bias, fitted._table
+        self._fresh = self._version == version
 
     def fit(self) -> None:
         """Refit the weights to the current examples (no-op when they are already fitted)."""
@@ -147,12 +179,15 @@ class NgramModel:
 
     # -- prediction -------------------------------------------------------------------------
 
-    def log_odds(self, text: str, *, limit: int | None = None) -> float:
+    def log_odds(self, text: str, *, limit: int | None = None, refit: bool = True) -> float:
         """Log odds that ``text`` is spam (0.0 = undecided, e.g. before both classes are seen).
 
-        ``limit`` caps the normalised characters read (at most the model's own ``limit``).
+        ``limit`` caps the normalised characters read (at most the model's own ``limit``);
+        ``refit=False`` scores with the weights at hand, however old (the bot refits in a
+        worker thread, never on the event loop once a fit exists).
         """
-        self.fit()
+        if refit or not self._keys.size:
+            self.fit()
         if not self._keys.size:
             return 0.0
         found = buckets(text, limit=min(limit or self.limit, self.limit))
@@ -165,9 +200,10 @@ class NgramModel:
         total = float(self._table[found].sum(dtype=np.float64))
         return self._bias + total / math.sqrt(found.size)
 
-    def spam_probability(self, text: str, *, limit: int | None = None) -> float:
+    def spam_probability(self, text: str, *, limit: int | None = None,
+                         refit: bool = True) -> float:
         """Probability in [0, 1] that ``text`` is spam; 0.5 before both classes are seen."""
-        odds = self.log_odds(text, limit=limit)
+        odds = self.log_odds(text, limit=limit, refit=refit)
         if odds >= 0:
             return 1.0 / (1.0 + math.exp(-min(odds, 700.0)))
         exp = math.exp(max(odds, -700.0))

@@ -158,3 +158,20 @@ def test_hashed_features_are_the_same_in_another_process() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     ).stdout
     assert shown.strip() == str(buckets(text).tolist())
+
+
+async def test_refit_runs_off_the_loop_and_scoring_keeps_the_old_weights_meanwhile() -> None:
+    from policies.classifier import ModelBook
+
+    book = ModelBook()
+    for n in range(30):
+        book.learn("s", f"加我薇信领取福利 {n} 免费送", True)
+        book.learn("s", f"今天的课讲得很清楚 第{n}章 谢谢老师", False)
+    model = book.model("s")
+    assert await book.refit("s") and model.fresh and model.has_weights
+    before = model.spam_probability("免费送福利 加薇信", refit=False)
+    book.learn("s", "免费送福利 加薇信 马上领", False)  # a (mistaken) ham label
+    assert not model.fresh
+    assert model.spam_probability("免费送福利 加薇信", refit=False) == before  # no inline fit
+    assert await book.refit("s") and model.fresh
+    assert not await book.refit("s")
