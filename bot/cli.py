@@ -207,52 +207,6 @@ def replay_export(
         typer.echo(f"report written to {json_out}")
 
 
-@cli.command("chats")
-def chats(config: ConfigOpt = DEFAULT_CONFIG) -> None:
-    """List known chats: status, profile and the admin rights the bot is missing."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from storage.chats import ChatRepo
-    from storage.db import Database
-    from storage.records import ChatRecord
-
-    loaded = _load(config)
-
-    async def fetch() -> list[ChatRecord]:
-        db = Database(loaded.app.storage.url)
-        try:
-            await db.upgrade()
-            async with db.session() as session:
-                return list(await ChatRepo(session).list())
-        finally:
-            await db.dispose()
-
-    table = Table("chat", "title", "status", "profile", "missing rights")
-    warnings = []
-    for chat in asyncio.run(fetch()):
-        state = chat.settings.get("onboarding") or {}
-        status = "active" if chat.active else {"kicked": "removed", "left": "left",
-                                               "member": "demoted"}.get(
-            state.get("status", ""), "inactive")
-        if chat.settings.get("migrated_to"):
-            status = f"migrated → {chat.settings['migrated_to']}"
-        elif state.get("refused"):
-            status += f" (refused: {state['refused']})"
-        elif chat.active and state.get("observe_for"):
-            status += " (observe)"
-        old = chat.settings.get("migrated_from")
-        profile = loaded.profile_name(chat.chat if chat.chat in loaded.chats else old or "")
-        table.add_row(chat.chat, chat.title, status, profile,
-                      ", ".join(chat.missing_rights) or "-")
-        if old in loaded.chats and chat.chat not in loaded.chats:
-            warnings.append(f"warning: the YAML entry {old} now applies to {chat.chat} (the "
-                            f"group became a supergroup); rename its key to {chat.chat}")
-    Console(width=160).print(table)
-    for line in warnings:
-        typer.echo(line, err=True)
-
-
 def main() -> None:
     """Console-script entry point."""
     try:
