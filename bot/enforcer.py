@@ -157,7 +157,7 @@ class Enforcer:
         actor: str = "auto",
     ) -> Enforcement:
         """Apply ``decision``; ``actor`` names who decided (``auto`` or a moderator's id)."""
-        for reply in decision.replies:
+        for reply in () if decision.observe else decision.replies:  # shadow mode stays silent
             if not self._may_reply(message, reply, now):
                 continue
             await self.notifier.notify(gateway, message.chat, reply, lang=lang,

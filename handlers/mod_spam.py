@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import replace
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.enforcer import Enforcer
 from bot.events import Command, Kind, Message, Role, Segment, Sender
 from bot.gateway import ChatGateway
 from bot.i18n import t
-from bot.policy import MemberSnapshot
-from bot.ports import LogEntry, ModerationStore, ModerationTx
 from bot.verdict import Action, Decision, Verdict
 from handlers.commands import CommandRouter, CommandSpec
 from handlers.mod_actions import relay
@@ -32,42 +25,6 @@ SPAM_DONE = t("#{id} removed as spam ({action}); the classifier learned it.",
               "#{id} 已作为垃圾消息处理（{action}），分类器已学习。")
 HAM_DONE = t("Learned as a normal message.", "已作为正常消息学习。")
 NOTHING = t("There is no text to learn from.", "没有可学习的文字。")
-
-
-class _ActorTx:
-    """A transaction whose log entries name the moderator instead of ``auto``."""
-
-    def __init__(self, inner: ModerationTx, actor: str) -> None:
-        self.inner, self.actor = inner, actor
-
-    async def add_warn(self, chat: str, user_id: str, *, reason: str, at: datetime,
-                       expires_at: datetime) -> tuple[int, int]:
-        return await self.inner.add_warn(chat, user_id, reason=reason, at=at,
-                                         expires_at=expires_at)
-
-    async def log(self, entry: LogEntry) -> int:
-        return await self.inner.log(replace(entry, actor=self.actor))
-
-
-class _ActorStore:
-    """The chat's store, attributing what the enforcer logs to one moderator."""
-
-    def __init__(self, inner: ModerationStore, actor: str) -> None:
-        self.inner, self.actor = inner, actor
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[ModerationTx]:
-        async with self.inner.transaction() as tx:
-            yield _ActorTx(tx, self.actor)
-
-    async def snapshot(self, chat: str, user_id: str, now: datetime) -> MemberSnapshot:
-        return await self.inner.snapshot(chat, user_id, now)
-
-    async def set_outcome(self, log_id: int, outcome: str) -> None:
-        await self.inner.set_outcome(log_id, outcome)
-
-    async def touch(self, chat: str, sender: Sender, when: datetime, messages: int) -> None:
-        await self.inner.touch(chat, sender, when, messages)
 
 
 def reported_message(command: Command) -> Message | None:
@@ -97,9 +54,9 @@ def register_spam(router: CommandRouter, services: Services) -> None:
         verdict = Verdict(SYMBOL, runtime.scoring.thresholds.get(Action.WARN, 6.0), REASON,
                           evidence=message.text[:200], force=Action.WARN, policy="moderator")
         decision = Decision(Action.WARN, verdict.score, (verdict,), forced_by="moderator")
-        enforcer = Enforcer(_ActorStore(services.store, command.sender.id), services.notifier)
-        done = await enforcer.enforce(message, decision, member, gateway,
-                                      ladder=runtime.ladder, now=now, lang=runtime.language)
+        done = await services.enforcer.enforce(message, decision, member, gateway,
+                                               ladder=runtime.ladder, now=now,
+                                               lang=runtime.language, actor=command.sender.id)
         services.snapshots.invalidate(command.chat, message.sender.id)
         await train(services, command.chat, message.text, spam=True)
         await relay(services, gateway, done.log_id)

@@ -38,6 +38,7 @@ async def train(services: Services, chat: str, text: str, *, spam: bool) -> list
     scopes = list(dict.fromkeys((scope_of(services, chat), GLOBAL)))
     for scope in scopes:
         book.learn(scope, text, spam)
+        await book.refit(scope)  # in a worker thread: a large model takes seconds
     now = services.clock()
     async with services.db.session() as session:
         repo = ClassifierRepo(session)
@@ -61,4 +62,6 @@ async def load_models(services: Services) -> int:
                 loaded += 1
             except Exception:
                 log.exception("classifier model %s could not be loaded; starting empty", scope)
+    for scope in book.scopes():
+        await book.refit(scope)  # models saved unfitted are fitted now, off the event loop
     return loaded

@@ -122,3 +122,14 @@ async def test_informational_replies_are_not_repeated_within_the_cooldown() -> N
     await enforcer.enforce(msg(9), decision, MemberSnapshot("test:7"), gateway,
                            ladder=Ladder(), now=NOW + timedelta(minutes=30), lang="en")
     assert [c.args["text"] for c in gateway.of("send")] == ["ask staff", "ask staff"]
+
+
+async def test_shadow_mode_sends_no_informational_replies() -> None:
+    enforcer, _, gateway, _ = setup()
+    biz = Verdict("BIZ_PRIVATE_QUESTION", 0.0, t("business", "业务"),
+                  reply=t("ask staff", "请私聊客服"), policy="business")
+    decision = Decision(Action.ALLOW, 0.0, (biz,), replies=(biz.reply,),  # type: ignore[arg-type]
+                        observe=True)
+    await enforcer.enforce(msg(1), decision, MemberSnapshot("test:7"), gateway,
+                           ladder=Ladder(), now=NOW, lang="en")
+    assert gateway.calls == []
