@@ -51,6 +51,8 @@ def _who(target: Target) -> str:
 
 async def _target(services: Services, command: Command, gateway: ChatGateway,
                   *, want_duration: bool = False) -> Parsed | None:
+    if any(arg.startswith("@") for arg in command.args[:1]):
+        await services.activity.flush()  # a member who just spoke is found by @username
     parsed = await resolve(services.db, command, want_duration=want_duration)
     reply = services.extras["reply"]
     if parsed.problem.startswith("unknown_user:"):
@@ -103,6 +105,10 @@ def _sanction_fn(services: Services, action: Action
             return
         done = await sanction(services, gateway, command, parsed.target, action,
                               duration=parsed.duration, reason=parsed.reason)
+        spread = services.extras.get("network_ban")
+        if done.action == Action.BAN and spread is not None:
+            # a ban in one group of a network applies in all (each logs its own entry)
+            await spread(command.chat, parsed.target.user_id, parsed.reason or "ban")
         await _tell(services, command, gateway, parsed.target, done, parsed.reason)
     return run
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -80,26 +80,14 @@ class Harness:
         return [c.name for c in self.gateway.calls if c.name in names]
 
 
-def _tolerant(original: Callable[..., None]) -> Callable[..., None]:
-    """Other features land in parallel: one half-written sibling must not hide ours."""
-
-    def load(path: str, router: object, services: object) -> None:
-        try:
-            original(path, router, services)
-        except ModuleNotFoundError:
-            if path.startswith("handlers.moderation"):
-                raise
-
-    return load
-
-
 @pytest.fixture
-async def harness(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:
-    import handlers.setup
-
-    monkeypatch.setattr(handlers.setup, "_optional", _tolerant(handlers.setup._optional))
+async def harness(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
     path = tmp_path / "config.yaml"
     shutil.copy(ROOT / "config.example.yaml", path)
+    extra = getattr(request, "param", "")
+    if extra:  # tests may replace the example's empty networks section
+        path.write_text(path.read_text(encoding="utf-8").replace("\nnetworks: {}\n", extra),
+                        encoding="utf-8")
     loaded = load_config(path, env={"QUNGUAN_DATABASE_URL":
                                     f"sqlite+aiosqlite:///{tmp_path}/q.db"})
     loaded = replace(loaded, default=loaded.default.model_copy(
