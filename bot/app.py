@@ -178,6 +178,8 @@ class App:
         try:
             await self.services.activity.flush()
             await self.services.ledger.flush()
+            await self.services.enforcer.flush()
+            await self.services.notifier.persist()
             for flusher in self.services.extras.get("flushers", []):
                 await flusher()
         except Exception:

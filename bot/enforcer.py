@@ -132,6 +132,23 @@ class Enforcer:
         self.notifier = notifier
         self.reply_cooldown = reply_cooldown
         self._replied: dict[tuple[str, str, str], datetime] = {}
+        self._outcomes: list[tuple[int, str]] = []
+
+    async def flush(self) -> None:
+        """Write buffered platform-call outcomes (batched when the store can)."""
+        pending, self._outcomes = self._outcomes, []
+        if not pending:
+            return
+        many = getattr(self.store, "set_outcomes", None)
+        try:
+            if many is not None:
+                await many(pending)
+            else:
+                for log_id, outcome in pending:
+                    await self.store.set_outcome(log_id, outcome)
+        except Exception:
+            log.exception("could not record %d outcomes; will retry", len(pending))
+            self._outcomes = pending + self._outcomes
 
     def _may_reply(self, message: Message, reply: Text, now: datetime) -> bool:
         """One informational reply per member and topic per cooldown (no reply storms)."""
@@ -233,7 +250,11 @@ class Enforcer:
         summary = "; ".join(f"{k}: {'ok' if o.ok else o.detail}" for k, o in outcomes.items())
         if applied != intended:
             summary = f"degraded {intended.label}→{applied.label}; {summary}".rstrip("; ")
-        await self.store.set_outcome(log_id, summary or "ok")
+        # the decision and its content are already committed; what the platform said is
+        # written behind, in batches, so a violation costs one transaction on the hot path
+        self._outcomes.append((log_id, summary or "ok"))
+        if len(self._outcomes) >= 200:
+            await self.flush()
         if not decision.silent:
             await self._tell(message, gateway, applied, intended, reason, warns, duration,
                              ladder, lang)

@@ -36,6 +36,7 @@ class Notifier:
         self.gateways = gateways
         self.auto_delete = auto_delete
         self.clock = clock
+        self._unsaved: list[tuple[str, str, datetime]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -58,12 +59,31 @@ class Notifier:
         )
         after = None if keep else self.auto_delete(chat)
         if message_id is not None and after is not None:
-            await self.pending.add(chat, message_id, self.clock() + after)
+            self._unsaved.append((chat, message_id, self.clock() + after))
+            if len(self._unsaved) >= 200:
+                await self.persist()
             self._wake.set()
         return message_id
 
+    async def persist(self) -> None:
+        """Write scheduled deletions to storage (batched; also on every loop turn and stop)."""
+        items, self._unsaved = self._unsaved, []
+        if not items:
+            return
+        many = getattr(self.pending, "add_many", None)
+        try:
+            if many is not None:
+                await many(items)
+            else:
+                for chat, message_id, due in items:
+                    await self.pending.add(chat, message_id, due)
+        except Exception:
+            log.exception("could not persist %d pending deletions; will retry", len(items))
+            self._unsaved = items + self._unsaved
+
     async def flush_due(self) -> int:
         """Delete every notice that is due now; returns how many were deleted."""
+        await self.persist()
         due = await self.pending.take_due(self.clock())
         by_chat: dict[str, list[str]] = defaultdict(list)
         for chat, message_id in due:
@@ -104,3 +124,4 @@ class Notifier:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        await self.persist()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.events import Command, split_id
+from bot.events import ButtonPress, Command, split_id
 from bot.gateway import ChatGateway
 from bot.i18n import Text
 from handlers.basic import register_basic
@@ -32,6 +32,12 @@ def install_handlers(services: Services) -> CommandRouter:
             return True  # platforms without per-right detail: the role is the right
         return bool(await check(chat, user, right))
 
+    async def settle(event: Command | ButtonPress, gateway: ChatGateway) -> None:
+        """Moderators read the log: write what the enforcer still buffers first."""
+        await services.enforcer.flush()
+
+    services.dispatcher.on(Command, settle)
+    services.dispatcher.on(ButtonPress, settle)
     router = CommandRouter(reply, moderators=lambda chat: services.book.get(chat).moderators,
                            rights=rights)
     services.extras["commands"] = router

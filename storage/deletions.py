@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,12 @@ class SqlPendingDeletions:
     async def add(self, chat: str, message_id: str, due: datetime) -> None:
         async with self.db.session() as session:
             session.add(PendingDeletionRow(chat=chat, message_id=message_id, due=due))
+
+    async def add_many(self, items: Sequence[tuple[str, str, datetime]]) -> None:
+        """Schedule several deletions in one transaction."""
+        async with self.db.session() as session:
+            session.add_all(PendingDeletionRow(chat=chat, message_id=mid, due=due)
+                            for chat, mid, due in items)
 
     async def take_due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
         """Remove and return the due pairs, earliest first, in one DELETE … RETURNING.

@@ -83,6 +83,13 @@ class SqlModerationStore:
         async with self.db.session() as session:
             await LogRepo(session).set_outcome(log_id, outcome)
 
+    async def set_outcomes(self, outcomes: Sequence[tuple[int, str]]) -> None:
+        """Record several platform-call outcomes in one transaction."""
+        async with self.db.session() as session:
+            logs = LogRepo(session)
+            for log_id, outcome in outcomes:
+                await logs.set_outcome(log_id, outcome)
+
     async def touch(self, chat: str, sender: Sender, when: datetime, messages: int) -> None:
         async with self.db.session() as session:
             await MemberRepo(session).touch(chat, sender, when, messages)

@@ -71,6 +71,7 @@ async def test_platform_without_mute_or_delete_degrades_and_ends_in_kick() -> No
     assert results == [Action.WARN, Action.WARN, Action.KICK]
     assert "delete" not in gateway.names() and "mute" not in gateway.names()
     assert store.entries[1].degraded_from is Action.MUTE
+    await enforcer.flush()  # outcomes are written behind, in batches
     assert "degraded mute→warn" in store.entries[1].outcome
     notices = [c.args["text"] for c in gateway.of("send")]
     assert any("cannot mute" in text for text in notices)
@@ -99,6 +100,8 @@ async def test_notices_are_scheduled_for_deletion() -> None:
                            gateway, ladder=Ladder(), now=NOW, lang="zh-CN")
     sent = gateway.of("send")
     assert len(sent) == 1 and "广告" in sent[0].args["text"]
+    assert await pending.next_due() is None  # written behind, off the hot path
+    await enforcer.notifier.persist()
     assert await pending.next_due() == NOW + timedelta(seconds=60)
 
 

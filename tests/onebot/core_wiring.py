@@ -84,8 +84,9 @@ class Core:
         notifier = Notifier(MemoryPendingDeletions(), self.gateways,
                             auto_delete=lambda chat: None)
         self.dispatcher = Dispatcher(UpdateLedger(MemoryProcessedKeys()))
+        self.enforcer = Enforcer(self.store, notifier)
         self.messages = MessageHandler(
-            RuntimeBook(loaded, registry()), Enforcer(self.store, notifier),
+            RuntimeBook(loaded, registry()), self.enforcer,
             SnapshotCache(self.store), ActivityBuffer(self.store), ChatHistory(),
         )
         self.dispatcher.on(Message, self.messages)

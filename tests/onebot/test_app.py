@@ -47,6 +47,7 @@ async def test_app_runs_qq_and_wechat_and_sanctions_through_each_platforms_actio
             ]
             assert app.services is not None
             await app.services.extras["onebot:wechat"].drain()
+            await app.flush()  # outcomes are written behind, in batches
             async with app.services.db.session() as session:
                 log = list(reversed(await LogRepo(session).recent("wx:88@chatroom")))
             assert [e.action for e in log] == [Action.WARN, Action.WARN, Action.KICK]

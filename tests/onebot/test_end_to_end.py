@@ -109,6 +109,7 @@ async def test_wechat_without_mute_or_delete_degrades_visibly_and_ends_in_a_kick
         assert impl.of("wx.delete_groupmember") == [
             {"group_id": ROOM, "user_list": ["wxid_spam"]},
         ]
+        await running.core.enforcer.flush()  # outcomes are written behind
         entries = running.core.store.entries
         assert [e.action for e in entries] == [Action.WARN, Action.WARN, Action.KICK]
         assert entries[1].degraded_from is Action.MUTE
