@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from itertools import count
@@ -65,7 +66,12 @@ async def test_warn_mute_kick_ban_undo_and_refusals_through_telegram(
             nonlocal sends
             await api.feed(update(message(sender, text, said if reply else None)))
             sends += 1
-            await api.wait_for("sendMessage", sends)
+            try:
+                await asyncio.wait_for(api.wait_for("sendMessage", sends), 30)
+            except TimeoutError:
+                texts = [c["text"] for c in api.of("sendMessage")]
+                raise AssertionError(f"no answer to {text!r}; sent so far: {texts}; "
+                                     f"calls: {api.methods()}") from None
             return str(api.of("sendMessage")[-1]["text"])
 
         assert "警告（1/3）" in await command(OWNER, "/warn 刷屏")
