@@ -36,6 +36,7 @@ ZH = ["今天的作业大家做完了吗", "这个问题我也遇到过，重启
       "下午三点开会，别忘了", "有没有推荐的入门书籍", "刚看完那部电影，结局太意外了"]
 EN = ["has anyone tried the new release?", "thanks, that fixed it for me",
       "meeting moved to 3pm tomorrow", "I think the second approach is cleaner"]
+TAILS = ["", "～", "！", "？", "（第{n}题）", " 我是{n}班的", " #{n}", "，你们觉得呢"]
 ADS = [("加我薇信 abc12345 领取福利 t.me/spamchan", "t.me/spamchan"),
        ("点击 http://spam.example/win 领红包", "http://spam.example/win")]
 
@@ -91,8 +92,9 @@ def updates(n: int, seed: int = 11) -> list[dict[str, Any]]:
             offset = len(text[: text.index(url)].encode("utf-16-le")) // 2
             msg.update(text=text, entities=[{"type": "url", "offset": offset,
                                              "length": len(url)}])
-        else:
-            msg["text"] = rng.choice(ZH + EN)
+        else:  # ordinary chat: members rarely repeat each other word for word
+            parts = rng.sample(ZH + EN, rng.randint(1, 3))
+            msg["text"] = "，".join(parts) + rng.choice(TAILS).format(n=rng.randint(1, 99))
         out.append({"update_id": 1 + i, "message": msg})
     return out
 
