@@ -55,6 +55,12 @@ class SnapshotCache:
             self._items[(chat, user)] = (hit[0], replace(snap, message_count=snap.message_count
                                                          + 1))
 
+    def warned(self, chat: str, user: str, warns_active: int) -> None:
+        """Reflect a warn the enforcer just counted, instead of re-reading the member."""
+        hit = self._items.get((chat, user))
+        if hit is not None:
+            self._items[(chat, user)] = (hit[0], replace(hit[1], warns_active=warns_active))
+
     def invalidate(self, chat: str, user: str | None = None) -> None:
         if user is not None:
             self._items.pop((chat, user), None)

@@ -71,8 +71,10 @@ class MessageHandler:
                     message, decision, member, gateway, ladder=runtime.ladder, now=now,
                     lang=runtime.language,
                 )
-                if enforcement.action >= Action.WARN:
+                if enforcement.action >= Action.MUTE:
                     self.snapshots.invalidate(chat, sender.id)
+                elif enforcement.warns:
+                    self.snapshots.warned(chat, sender.id, enforcement.warns)
         if not message.edited:
             kinds = message.kinds
             if any(v.symbol.startswith("REDPACKET_") for v in decision.verdicts):
