@@ -41,6 +41,14 @@ DISGUISED_KEYWORD = re.compile(
     r"微芯|v❤|v♥|扣扣|抠抠|寇寇|蔻蔻|口口|企鹅|企鵝|🐧|裙号|扣群|qun)"
 )
 
+#: Cheap necessary conditions: a text failing one cannot match the patterns it guards, so most
+#: messages skip the slow scans (these patterns start with look-behinds or nested groups, which
+#: ``re`` tries at every position).
+_WECHAT_WORD = re.compile(WECHAT)
+_QQ_WORD = re.compile(QQ)
+_TEN_DIGITS = re.compile(r"[0-9]{10}")
+_PROFILE_WORDS = ("头像", "主页", "简介", "资料", "签名", "profile", "bio", "avatar", "pfp")
+
 _SEE_PROFILE = re.compile(
     r"(?:看|点|戳|进)我的?(?:头像|主页|简介|资料|签名|个人资料)|"
     r"(?:头像|主页|简介|签名)(?:有|里|上)(?:联系|方式|惊喜|福利|v|微|q)|"
@@ -66,19 +74,24 @@ class Hit:
 def find_contacts(folded: str) -> list[Hit]:
     """Contact solicitations in normalised text, strongest first, one per symbol."""
     hits: list[Hit] = []
-    found = _WECHAT_WITH_ID.search(folded) or _ID_THEN_WECHAT.search(folded)
-    if found:
-        hits.append(Hit("AD_CONTACT_WECHAT", True, found.group()))
-    elif asked := _ASK_WECHAT.search(folded):
-        hits.append(Hit("AD_CONTACT_WECHAT", False, asked.group()))
-    if qq := _QQ_WITH_ID.search(folded):
+    if _WECHAT_WORD.search(folded):
+        found = _WECHAT_WITH_ID.search(folded) or _ID_THEN_WECHAT.search(folded)
+        if found:
+            hits.append(Hit("AD_CONTACT_WECHAT", True, found.group()))
+        elif asked := _ASK_WECHAT.search(folded):
+            hits.append(Hit("AD_CONTACT_WECHAT", False, asked.group()))
+    if _QQ_WORD.search(folded) and (qq := _QQ_WITH_ID.search(folded)):
         hits.append(Hit("AD_CONTACT_QQ", True, qq.group()))
-    phone = _CN_MOBILE.search(folded) or _LONG_NUMBER.search(folded)
+    phone = None
+    if digits := _TEN_DIGITS.search(folded):
+        # Every phone match holds ten digits in a row, so none starts before this run ("+").
+        start = max(0, digits.start() - 1)
+        phone = _CN_MOBILE.search(folded, start) or _LONG_NUMBER.search(folded, start)
     if phone:
         window = folded[max(0, phone.start() - 24) : phone.end() + 24]
         call = bool(_CALL_WORDS.search(window))
         offer = bool(_OFFER_WORDS.search(folded) and _CALL_WORDS.search(folded))
         hits.append(Hit("AD_PHONE", call or offer, phone.group(), alone=offer))
-    if profile := _SEE_PROFILE.search(folded):
+    if any(word in folded for word in _PROFILE_WORDS) and (profile := _SEE_PROFILE.search(folded)):
         hits.append(Hit("AD_SEE_PROFILE", True, profile.group()))
     return hits

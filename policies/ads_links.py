@@ -27,6 +27,14 @@ _INVITE = re.compile(
 )
 _TME_NAME = re.compile(r"(?:t\.me|telegram\.me)/([a-z][a-z0-9_]{3,31})(?![a-z0-9_/])")
 _MENTION = re.compile(r"(?<![a-z0-9_])@([a-z][a-z0-9_]{3,31})")
+#: Every domain match ends in a dot (or a disguised one) and a top-level domain: a cheap scan
+#: that lets most messages skip ``_DOMAIN``, which is tried at every position.
+_DOMAIN_END = re.compile(r"(?:\.|点|。|\(dot\)|\[dot\]| dot )(?:" + _TLDS + r")(?![a-z0-9])")
+#: Text ``_INVITE`` cannot match without.
+_INVITE_HOSTS = (
+    "t.me/", "telegram.me/", "telegram.dog/", "chat.whatsapp.com/", "qq.com/", "discord.gg/",
+    "line.me/",
+)
 _PROMO_WORDS = re.compile(
     r"(?:频道|关注|订阅|加入|进群|入群|群组|私聊|私信|联系|咨询|飞机|纸飞机|电报|"
     r"channel|subscribe|join|follow|contact|dm\b|pm\b|канал|подпис|пиши|обращ)"
@@ -38,9 +46,16 @@ def hosts_of(message: Message, folded: str, domains: list[str] | None = None) ->
     hosts = [seg.data.get("host", "") or _host(seg.text) for seg in message.of(Kind.LINK)]
     hosts.extend(_host(m.group()) for m in _URL.finditer(folded))
     if domains is None:
-        domains = [m.group(1) for m in _DOMAIN.finditer(folded)]
+        domains = find_domains(folded)
     hosts.extend(_OBFUSCATED_DOT.sub(".", d) for d in domains)
     return [h.lower() for h in hosts if h]
+
+
+def find_domains(folded: str) -> list[str]:
+    """Bare (perhaps disguised) domains in normalised text, in order."""
+    if not _DOMAIN_END.search(folded):
+        return []
+    return [m.group(1) for m in _DOMAIN.finditer(folded)]
 
 
 def _host(url: str) -> str:
@@ -60,14 +75,15 @@ def find_links(
     """Link findings: invites and promotions are strong, a plain link is weak."""
     hits: list[Hit] = []
     raw = "\n".join([folded, *(s.text.lower() for s in message.of(Kind.LINK))])
-    if invite := _INVITE.search(raw):
+    if any(host in raw for host in _INVITE_HOSTS) and (invite := _INVITE.search(raw)):
         hits.append(Hit("AD_INVITE_LINK", True, invite.group()))
     promoted = [m for m in _TME_NAME.finditer(raw) if m.group(1) not in mentions_allowed]
-    promoted += [m for m in _MENTION.finditer(folded) if m.group(1) not in mentions_allowed]
+    if "@" in folded:
+        promoted += [m for m in _MENTION.finditer(folded) if m.group(1) not in mentions_allowed]
     usernames = {s.data.get("username", "").lower() for s in message.of(Kind.MENTION)}
     if promoted and (_PROMO_WORDS.search(folded) or any(u.endswith("bot") for u in usernames)):
         hits.append(Hit("AD_CHANNEL_PROMO", True, promoted[0].group()))
-    domains = [m.group(1) for m in _DOMAIN.finditer(folded)]
+    domains = find_domains(folded)
     obfuscated = [d for d in domains if _OBFUSCATED_DOT.search(d)]
     foreign = [h for h in hosts_of(message, folded, domains) if not allowed(h, allowlist)]
     if obfuscated and not allowed(_OBFUSCATED_DOT.sub(".", obfuscated[0]), allowlist):
