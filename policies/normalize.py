@@ -94,7 +94,10 @@ _ALNUM = "0-9A-Za-z\u0370-\u052f"
 _CG = "\u0370-\u052f"
 _HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: Any token mixing scripts has two neighbouring characters of different kinds.
-_SCRIPT_MIX = re.compile(f"[0-9A-Za-z{_HAN_CLASS}][{_CG}]|[{_CG}][0-9A-Za-z{_HAN_CLASS}]")
+#: Written to start with the Cyrillic/Greek class so that ``re`` skips fast to those letters.
+_SCRIPT_MIX = re.compile(
+    f"[{_CG}](?:(?<=[0-9A-Za-z{_HAN_CLASS}][{_CG}])|(?=[0-9A-Za-z{_HAN_CLASS}]))"
+)
 _PURE_WORD = re.compile(f"[{_CG}]+")
 #: A token holding Cyrillic/Greek: its Latin/digit prefix is taken possessively, so a plain
 #: Latin token fails at once instead of backtracking through itself.
@@ -103,18 +106,23 @@ _SEP = r"[\W_]{0,4}"
 _NUM_CLASS = "0-9" + "".join(NUMERALS)
 _NUMERAL_RUN = re.compile(f"[{_NUM_CLASS}](?:{_SEP}[{_NUM_CLASS}]){{2,}}")
 _NUMERAL_CHARS = frozenset(NUMERALS)
+_NUMERAL_CHAR = re.compile(f"[{''.join(NUMERALS)}]")
 _MARKED = frozenset(MARKED_NUMERALS) | frozenset("0123456789")
 _NUMERAL_TABLE = str.maketrans(NUMERALS)
-_BETWEEN_DIGITS = re.compile(r"([0-9])[\W_]{1,4}(?=[0-9])")
+#: Separators between two digits. A look-behind (not a captured digit put back) lets ``sub``
+#: replace with a plain "" instead of expanding a template for every match.
+_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[\W_]{1,4}(?=[0-9])")
 _HAN_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_BETWEEN_HAN = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])")
+#: Starts with the literal space (so ``re`` scans for it fast), then looks back past it.
+_BETWEEN_HAN = re.compile(f" (?<=[{_HAN}] )(?=[{_HAN}])")
 _PUNCT_OR_SPACE = re.compile(r"[\W_]+")
 _DIGIT = re.compile(r"[0-9]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 @lru_cache(maxsize=1)
-def _compat_chars() -> re.Pattern[str]:
+def _compat_chars() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Every character NFKC changes on its own (built on first use from this Python's Unicode)."""
     changed = [
         cp
@@ -124,8 +132,9 @@ def _compat_chars() -> re.Pattern[str]:
     bmp = _char_class(cp for cp in changed if cp < 0x10000)
     astral = _char_class(cp for cp in changed if cp >= 0x10000)
     # A class mixing astral ranges is tested range by range for every character; the BMP part
-    # alone compiles to a table look-up, and the look-ahead keeps BMP text off the slow part.
-    return re.compile(f"{bmp}|(?=[\U00010000-\U0010ffff]){astral}")
+    # alone compiles to a table look-up that ``re`` scans with fast, and the astral pattern
+    # starts with one plain range (a fast scan too) before the look-behind tests the ranges.
+    return re.compile(f"{bmp}+"), re.compile(f"[\U00010000-\U0010ffff](?<={astral})")
 
 
 def _nfkc_char(match: re.Match[str]) -> str:
@@ -136,12 +145,16 @@ def _nfkc(text: str) -> str:
     """``unicodedata.normalize("NFKC", text)``, cheaply.
 
     Whole-string NFKC costs ~0.1 µs a character as soon as one character needs it. Folding
-    only the characters NFKC changes gives a string with the same NFKC form; when that string
-    is already normalised (no combining marks or jamo left to compose), it *is* the answer.
+    only the runs of characters NFKC changes gives a string with the same NFKC form; when that
+    string is already normalised (no combining marks or jamo left to compose), it *is* the
+    answer.
     """
     if unicodedata.is_normalized("NFKC", text):
         return text
-    folded = _compat_chars().sub(_nfkc_char, text)
+    bmp, astral = _compat_chars()
+    folded = bmp.sub(_nfkc_char, text)
+    if _ASTRAL.search(folded):
+        folded = astral.sub(_nfkc_char, folded)
     if unicodedata.is_normalized("NFKC", folded):
         return folded
     return unicodedata.normalize("NFKC", folded)
@@ -207,7 +220,7 @@ def _fold_unicode(text: str) -> str:
         # Only text with characters outside ASCII, common CJK punctuation and Han needs the
         # full treatment; for everything else each of these steps is the identity.
         text = _nfkc(text)
-        if _SCRIPT_MIX.search(text):
+        if _CYR_GREEK.search(text) and _SCRIPT_MIX.search(text):
             text = _MIXED_TOKEN.sub(_fold_token, text)
         text = text.lower()
         if _DECOR.search(text):
@@ -216,7 +229,7 @@ def _fold_unicode(text: str) -> str:
     else:
         text = text.lower()
     folded = " ".join(_simplify(text).split())
-    if not _NUMERAL_CHARS.isdisjoint(folded):
+    if _NUMERAL_CHAR.search(folded):
         folded = _NUMERAL_RUN.sub(_numeral_run, folded)
     return folded
 
@@ -226,7 +239,7 @@ def normalize(text: str) -> str:
     """The folded matching copy of ``text`` (see the module docstring for the steps)."""
     folded = " ".join(text.lower().split()) if text.isascii() else _fold_unicode(text)
     if _DIGIT.search(folded):
-        folded = _BETWEEN_DIGITS.sub(r"\1", folded)
+        folded = _BETWEEN_DIGITS.sub("", folded)
     if " " in folded and not folded.isascii():
         folded = _BETWEEN_HAN.sub("", folded)
     return folded
