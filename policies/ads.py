@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Awaitable, Mapping
 from functools import lru_cache
-from itertools import accumulate
 from typing import ClassVar
 
 from pydantic import Field
@@ -182,39 +181,54 @@ def original_evidence(original: str, folded_match: str, folded: str = "") -> str
     Each original character is folded on its own (NFKC, lower case) while remembering where it
     came from; the match's letters and digits are then searched with small gaps allowed. In a
     long message (``folded`` given) only a window around the match's folded position is
-    searched: folding rarely moves text by more than a few characters.
+    searched: folding rarely moves text by more than a few characters. The whole message is
+    folded once (and cached) however many windows are searched in it.
     """
     if not folded_match:
         return ""
+    low, high = 0, len(original)
     if len(original) > 2 * _WINDOW and (at := folded.find(folded_match)) >= 0:
         low = max(0, at - _WINDOW)
-        return original_evidence(original[low : at + len(folded_match) + _WINDOW], folded_match)
-    joined, offsets = _folded_chars(original)
-    if offsets is None and (start := joined.find(folded_match)) >= 0:
+        high = min(high, at + len(folded_match) + _WINDOW)
+    joined, offsets, odd = _folded_chars(original)
+    # Where the window sits in ``joined``; "even": each of its characters folds to one.
+    j_low, j_high = (low, high) if offsets is None else (offsets[low], offsets[high])
+    even = bisect_left(odd, low) == bisect_left(odd, high)
+    if even and (start := joined.find(folded_match, j_low, j_high)) >= 0:
+        start += low - j_low
         return original[start : start + len(folded_match)]
     core = [ch for ch in folded_match if ch.isalnum()][:40]
     if not core:
         return folded_match
-    found = re.search(r"\W{0,6}".join(map(re.escape, core)), joined)
+    found = re.compile(r"\W{0,6}".join(map(re.escape, core))).search(joined, j_low, j_high)
     if not found:
         return folded_match
-    if offsets is None:
-        return original[found.start() : found.end()]
+    if even:
+        return original[found.start() + low - j_low : found.end() + low - j_low]
     first = bisect_right(offsets, found.start()) - 1
     last = bisect_right(offsets, found.end() - 1) - 1
     return original[first : last + 1]
 
 
 @lru_cache(maxsize=64)
-def _folded_chars(original: str) -> tuple[str, list[int] | None]:
-    """Each character folded alone, joined, with where each one starts (None: one to one)."""
+def _folded_chars(original: str) -> tuple[str, list[int] | None, list[int]]:
+    """Each character folded alone, joined; where each one starts (None: one to one); and the
+    positions of the characters folding to other than one character."""
     if original.isascii():
-        return original.lower(), None
+        return original.lower(), None, []
     joined = original.translate(_CHAR_FOLDS)
-    if len(joined) == len(original) and _CHAR_FOLDS.uneven.isdisjoint(original):
-        return joined, None
-    pieces = [_CHAR_FOLDS[ord(ch)] for ch in original]
-    return joined, list(accumulate((len(p) for p in pieces), initial=0))
+    uneven = _CHAR_FOLDS.uneven
+    if len(joined) == len(original) and uneven.isdisjoint(original):
+        return joined, None, []
+    odd = [i for i, ch in enumerate(original) if ch in uneven]
+    offsets: list[int] = []
+    shift = previous = 0
+    for i in odd:
+        offsets.extend(range(previous + shift, i + shift + 1))
+        shift += len(_CHAR_FOLDS[ord(original[i])]) - 1
+        previous = i + 1
+    offsets.extend(range(previous + shift, len(original) + shift + 1))
+    return joined, offsets, odd
 
 
 class _CharFolds(dict[int, str]):
