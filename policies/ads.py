@@ -203,7 +203,7 @@ def original_evidence(original: str, folded_match: str, folded: str = "") -> str
     found = re.compile(r"\W{0,6}".join(map(re.escape, core))).search(joined, j_low, j_high)
     if not found:
         return folded_match
-    if even:
+    if even or offsets is None:
         return original[found.start() + low - j_low : found.end() + low - j_low]
     first = bisect_right(offsets, found.start()) - 1
     last = bisect_right(offsets, found.end() - 1) - 1
