@@ -28,6 +28,7 @@ ATTACK = "ABUSE_PERSONAL_ATTACK"
 DATA = Path(__file__).parent / "data"
 _NONWORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
+_OTHER_SPACE = re.compile(r"[^\S ]")
 _ZH_AIMED = re.compile(
     r"(?:你们|你|您|楼上|这货|此人)(?:都|就|真|也|才|简直|根本|真的|纯|就是)?(?:是|像)?"
     r"(?:个|一个|这个|这种|大|死)?$"
@@ -155,8 +156,10 @@ class AbusePolicy:
         return [Verdict(symbol, self.symbols[symbol].score, reason, evidence)]
 
     def _zh_hits(self, folded: str, addressed: bool) -> Iterator[Hit]:
+        if self._zh is None or folded.isascii():
+            return
         compact = _NONWORD.sub("", folded)
-        if self._zh is None or compact.isascii():
+        if compact.isascii():
             return
         allowed = [(s, e) for s, e, _ in _matches(self._zh_allow, compact)]
         for start, end, value in _matches(self._zh, compact):
@@ -169,7 +172,9 @@ class AbusePolicy:
             yield Hit(value, start, end, aimed)
 
     def _en_hits(self, folded: str, addressed: bool) -> Iterator[Hit]:
-        spaced = _SPACES.sub(" ", folded)
+        # Folded text mostly holds single spaces only already: then the substitution is a no-op.
+        odd = "  " in folded or _OTHER_SPACE.search(folded)
+        spaced = _SPACES.sub(" ", folded) if odd else folded
         allowed = [(s, e) for s, e, _ in _matches(self._en_allow, spaced)]
         for start, end, value in _matches(self._en, spaced):
             assert isinstance(value, Term)

@@ -200,7 +200,7 @@ def original_evidence(original: str, folded_match: str, folded: str = "") -> str
     core = [ch for ch in folded_match if ch.isalnum()][:40]
     if not core:
         return folded_match
-    found = re.compile(r"\W{0,6}".join(map(re.escape, core))).search(joined, j_low, j_high)
+    found = _gapped("".join(core)).search(joined, j_low, j_high)
     if not found:
         return folded_match
     if even or offsets is None:
@@ -208,6 +208,12 @@ def original_evidence(original: str, folded_match: str, folded: str = "") -> str
     first = bisect_right(offsets, found.start()) - 1
     last = bisect_right(offsets, found.end() - 1) - 1
     return original[first : last + 1]
+
+
+@lru_cache(maxsize=256)
+def _gapped(core: str) -> re.Pattern[str]:
+    """``core``'s characters in order, up to six non-word characters allowed between them."""
+    return re.compile(r"\W{0,6}".join(map(re.escape, core)))
 
 
 @lru_cache(maxsize=64)

@@ -72,9 +72,22 @@ def _char_class(codepoints: Iterable[int]) -> str:
     return "[" + "".join(parts) + "]"
 
 
-_REMOVE = re.compile(_char_class(REMOVED))
-_EXTRA = re.compile(_char_class(EXTRA_FOLD))
-_DECOR = re.compile(_char_class(REMOVED | set(EXTRA_FOLD)))
+def _split_class(codepoints: Iterable[int]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns for the BMP and the astral members of ``codepoints``, one character each.
+
+    A class mixing astral ranges is tested range by range at every position; the BMP part
+    alone is a table look-up ``re`` scans with fast, and the astral pattern starts with one
+    plain range (a fast scan too) before its look-behind tests the ranges.
+    """
+    points = set(codepoints)
+    bmp = _char_class(cp for cp in points if cp < 0x10000)
+    astral = _char_class(cp for cp in points if cp >= 0x10000)
+    return re.compile(bmp), re.compile(f"[\U00010000-\U0010ffff](?<={astral})")
+
+
+_REMOVE_BMP, _REMOVE_ASTRAL = _split_class(REMOVED)
+_EXTRA_BMP, _EXTRA_ASTRAL = _split_class(EXTRA_FOLD)
+_DECOR_BMP, _DECOR_ASTRAL = _split_class(REMOVED | set(EXTRA_FOLD))
 #: NFKC-equivalent replacements cheap enough to do before deciding on the slow path.
 _COMMON_WIDE = (
     ("，", ","),
@@ -212,6 +225,17 @@ def _extra(match: re.Match[str]) -> str:
     return EXTRA_FOLD[ord(match.group())]
 
 
+def _fold_decoration(text: str, astral: bool) -> str:
+    """Remove decoration, then fold the kept forms (ASCII letters and digits) of ``EXTRA_FOLD``."""
+    text = _REMOVE_BMP.sub("", text)
+    if astral:
+        text = _REMOVE_ASTRAL.sub("", text)
+    text = _EXTRA_BMP.sub(_extra, text)
+    if astral:
+        text = _EXTRA_ASTRAL.sub(_extra, text)
+    return text
+
+
 def _fold_unicode(text: str) -> str:
     for wide, narrow in _COMMON_WIDE:
         if wide in text:
@@ -223,8 +247,9 @@ def _fold_unicode(text: str) -> str:
         if _CYR_GREEK.search(text) and _SCRIPT_MIX.search(text):
             text = _MIXED_TOKEN.sub(_fold_token, text)
         text = text.lower()
-        if _DECOR.search(text):
-            text = _EXTRA.sub(_extra, _REMOVE.sub("", text))
+        astral = bool(_ASTRAL.search(text))
+        if _DECOR_BMP.search(text) or (astral and _DECOR_ASTRAL.search(text)):
+            text = _fold_decoration(text, astral)
         text = _nfkc(text)
     else:
         text = text.lower()

@@ -37,7 +37,8 @@ DATA = Path(__file__).parent / "data"
 _STICKERISH = frozenset({Kind.STICKER, Kind.ANIMATION})
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Cf", "Me", "Mn"})
 _MAX_CORE = 24
-_NOT_CORE = re.compile(r"[^\w+]|_")
+#: Removed from the core along with "_": runs of anything but word characters and "+".
+_NOT_CORE = re.compile(r"[^\w+]+")
 _PUNCT_VARIANTS = ("", "!", "！", "~", "～", "。", ".", "!!", "！！", "~~")
 
 
@@ -58,7 +59,7 @@ def is_emoji_char(char: str) -> bool:
 
 def core(text: str) -> str:
     """Normalised, case-folded text without spaces, punctuation, symbols or emoji ("+" kept)."""
-    return _NOT_CORE.sub("", normalize(text).casefold())
+    return _NOT_CORE.sub("", normalize(text).casefold().replace("_", ""))
 
 
 def _units_pattern(units: Iterable[str]) -> re.Pattern[str]:
