@@ -15,6 +15,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
 
@@ -188,7 +189,7 @@ def original_evidence(original: str, folded_match: str, folded: str = "") -> str
         return ""
     low, high = 0, len(original)
     if len(original) > 2 * _WINDOW and (at := folded.find(folded_match)) >= 0:
-        low = max(0, at - _WINDOW)
+        low = min(max(0, at - _WINDOW), high)  # folding may lengthen: ``at`` can lie past the end
         high = min(high, at + len(folded_match) + _WINDOW)
     joined, offsets, odd = _folded_chars(original)
     # Where the window sits in ``joined``; "even": each of its characters folds to one.
@@ -222,38 +223,82 @@ def _folded_chars(original: str) -> tuple[str, list[int] | None, list[int]]:
     positions of the characters folding to other than one character."""
     if original.isascii():
         return original.lower(), None, []
-    joined = original.translate(_CHAR_FOLDS)
-    uneven = _CHAR_FOLDS.uneven
-    if len(joined) == len(original) and uneven.isdisjoint(original):
+    scan = _fold_scan()
+    joined = scan.bmp_changed.sub(_fold_match, original)
+    if _ASTRAL.search(original):
+        joined = scan.astral_changed.sub(_fold_match, joined)
+        far = scan.astral_uneven.finditer(original)
+        odd = [m.start() for m in far if len(_fold_char(m.group())) != 1]
+        odd = sorted(odd + [m.start() for m in scan.bmp_uneven.finditer(original)])
+    else:
+        odd = [m.start() for m in scan.bmp_uneven.finditer(original)]
+    if not odd:
         return joined, None, []
-    odd = [i for i, ch in enumerate(original) if ch in uneven]
     offsets: list[int] = []
     shift = previous = 0
     for i in odd:
         offsets.extend(range(previous + shift, i + shift + 1))
-        shift += len(_CHAR_FOLDS[ord(original[i])]) - 1
+        shift += len(_fold_char(original[i])) - 1
         previous = i + 1
     offsets.extend(range(previous + shift, len(original) + shift + 1))
     return joined, offsets, odd
 
 
-class _CharFolds(dict[int, str]):
-    """Code point → that character alone under NFKC and lower case, filled on first sight."""
+def _fold_char(char: str) -> str:
+    """One character under NFKC and lower case."""
+    return unicodedata.normalize("NFKC", char).lower()
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.uneven: set[str] = set()  # characters folding to other than one character
 
-    def __missing__(self, cp: int) -> str:
-        folded = unicodedata.normalize("NFKC", chr(cp)).lower()
+def _fold_match(match: re.Match[str]) -> str:
+    return _fold_char(match.group())
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+#: Code points below this are sorted into the scan classes up front; the rest are astral and
+#: judged one by one when met (so the classes stay small).
+_TABLE_END = 0x30000
+
+
+@dataclass(frozen=True, slots=True)
+class _FoldScan:
+    """Patterns finding the characters that per-character folding changes or makes uneven."""
+
+    bmp_changed: re.Pattern[str]
+    astral_changed: re.Pattern[str]
+    bmp_uneven: re.Pattern[str]
+    astral_uneven: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _fold_scan() -> _FoldScan:
+    """Built on first use (~0.1 s) from this Python's Unicode tables.
+
+    The BMP pass runs first; folding a BMP character may give an astral one (CJK
+    compatibility ideographs), which the astral pass then leaves alone because such characters
+    fold to themselves (checked here: otherwise the astral pass would fold them twice).
+    """
+    changed: list[int] = []
+    uneven: list[int] = []
+    for cp in range(_TABLE_END):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        folded = _fold_char(chr(cp))
+        if folded != chr(cp):
+            changed.append(cp)
+            if any(_ASTRAL.match(ch) and _fold_char(ch) != ch for ch in folded):
+                raise RuntimeError(f"U+{cp:04X} folds to a character that folds again")
         if len(folded) != 1:
-            self.uneven.add(chr(cp))
-        if len(self) < 65536:
-            self[cp] = folded
-        return folded
+            uneven.append(cp)
+    far = f"\\U{_TABLE_END:08x}-\\U0010ffff"
 
+    def split(points: list[int]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        bmp = "".join(f"\\U{cp:08x}" for cp in points if cp < 0x10000)
+        astral = "".join(f"\\U{cp:08x}" for cp in points if cp >= 0x10000) + far
+        return re.compile(f"[{bmp}]"), re.compile(f"[\\U00010000-\\U0010ffff](?<=[{astral}])")
 
-_CHAR_FOLDS = _CharFolds()
+    bmp_changed, astral_changed = split(changed)
+    bmp_uneven, astral_uneven = split(uneven)
+    return _FoldScan(bmp_changed, astral_changed, bmp_uneven, astral_uneven)
 
 
 def name_verdicts(name: str) -> list[Verdict]:

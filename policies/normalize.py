@@ -250,6 +250,9 @@ def _fold_unicode(text: str) -> str:
         astral = bool(_ASTRAL.search(text))
         if _DECOR_BMP.search(text) or (astral and _DECOR_ASTRAL.search(text)):
             text = _fold_decoration(text, astral)
+            if _CYR_GREEK.search(text) and _SCRIPT_MIX.search(text):
+                # Removing a mark can leave a token of look-alikes the first pass kept (1Τ҃).
+                text = _MIXED_TOKEN.sub(_fold_token, text)
         text = _nfkc(text)
     else:
         text = text.lower()

@@ -7,7 +7,8 @@ import asyncio
 from bot.decide import Scoring, decide
 from bot.events import Kind, Segment
 from bot.verdict import Action
-from policies.ads import AdsOptions, AdsPolicy, name_verdicts
+from policies.ads import AdsOptions, AdsPolicy, name_verdicts, original_evidence
+from policies.normalize import normalize
 from tests.policies.conftest import build_context, build_message
 
 POLICY = AdsPolicy(AdsPolicy.Options())
@@ -131,3 +132,15 @@ def test_evidence_in_a_long_message_is_still_the_original_substring() -> None:
     result = POLICY.check(build_message(text), build_context())
     assert isinstance(result, list)
     assert result[0].evidence == "ＶＸ：ａｂｃ１２３４５"
+
+
+def test_evidence_is_found_when_folding_lengthens_a_long_message_past_its_end() -> None:
+    text = "㈀" * 700 + " 加微信 abc12345"  # each ㈀ folds to three characters
+    folded = normalize(text)
+    assert folded.find("abc12345") > len(text)
+    assert original_evidence(text, "abc12345", folded) == "abc12345"
+
+
+def test_evidence_maps_back_across_characters_that_fold_to_several() -> None:
+    text = "…" * 50 + "ｖｘ：ＡＢＣ１２３４５" + " ok" * 300  # long: only a window is searched
+    assert original_evidence(text, "abc12345", normalize(text)) == "ＡＢＣ１２３４５"
