@@ -88,6 +88,8 @@ def _split_class(codepoints: Iterable[int]) -> tuple[re.Pattern[str], re.Pattern
 _REMOVE_BMP, _REMOVE_ASTRAL = _split_class(REMOVED)
 _EXTRA_BMP, _EXTRA_ASTRAL = _split_class(EXTRA_FOLD)
 _DECOR_BMP, _DECOR_ASTRAL = _split_class(REMOVED | set(EXTRA_FOLD))
+#: Removed characters that can sit inside a look-alike token (Cyrillic combining marks).
+_CG_MARK = re.compile(_char_class(cp for cp in REMOVED if 0x370 <= cp <= 0x52F))
 #: NFKC-equivalent replacements cheap enough to do before deciding on the slow path.
 _COMMON_WIDE = (
     ("，", ","),
@@ -249,9 +251,10 @@ def _fold_unicode(text: str) -> str:
         text = text.lower()
         astral = bool(_ASTRAL.search(text))
         if _DECOR_BMP.search(text) or (astral and _DECOR_ASTRAL.search(text)):
+            # Removing a mark inside a token can leave look-alikes the first pass kept (1Τ҃).
+            refold = bool(_CG_MARK.search(text))
             text = _fold_decoration(text, astral)
-            if _CYR_GREEK.search(text) and _SCRIPT_MIX.search(text):
-                # Removing a mark can leave a token of look-alikes the first pass kept (1Τ҃).
+            if refold and _SCRIPT_MIX.search(text):
                 text = _MIXED_TOKEN.sub(_fold_token, text)
         text = _nfkc(text)
     else:
