@@ -119,6 +119,10 @@ class AdsPolicy:
     def _structural(self, message: Message) -> list[Verdict]:
         opts = self.options
         found: list[Verdict] = []
+        if all(s.kind is Kind.TEXT for s in message.segments):  # the usual case: text only
+            if opts.via_bot and message.via_bot:
+                found.append(_make("AD_VIA_BOT", "@" + message.via_bot.lstrip("@")))
+            return found
         if opts.buttons:
             urls = [b.data["url"] for b in message.of(Kind.BUTTON) if b.data.get("url")]
             if urls:
@@ -244,6 +248,7 @@ def _folded_chars(original: str) -> tuple[str, list[int] | None, list[int]]:
     return joined, offsets, odd
 
 
+@lru_cache(maxsize=65536)
 def _fold_char(char: str) -> str:
     """One character under NFKC and lower case."""
     return unicodedata.normalize("NFKC", char).lower()
