@@ -16,6 +16,7 @@ from bot.decide import Scoring, decide
 from bot.events import Kind, Message, Role, Segment, Sender
 from bot.policy import ChatInfo, Context, MemberSnapshot, Policy
 from bot.verdict import Action, Verdict
+from policies.classifier import TsvError, read_tsv
 
 EVAL_CHAT = "eval:chat"
 EVAL_USER = "eval:member"
@@ -33,27 +34,9 @@ def in_test_split(text: str, folds: int = 5) -> bool:
     return zlib.crc32(text.encode("utf-8")) % folds == 0
 
 
-class EvalInputError(ValueError):
-    """A malformed evaluation file; the message names file and line."""
-
-
-def read_labelled(path: str | Path) -> list[tuple[bool, str]]:
-    """``label<TAB>text`` lines (label ``spam`` or ``ham``); blank lines are skipped."""
-    rows: list[tuple[bool, str]] = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            line = line.rstrip("\r\n")
-            if not line.strip():
-                continue
-            label, sep, text = line.partition("\t")
-            label = label.strip().lower()
-            if not sep or label not in ("spam", "ham"):
-                raise EvalInputError(
-                    f"{path}:{number}: expected 'spam<TAB>text' or 'ham<TAB>text', "
-                    f"got {line[:40]!r}"
-                )
-            rows.append((label == "spam", text))
-    return rows
+#: The evaluation reads the same labelled TSV the classifier bootstraps from.
+EvalInputError = TsvError
+read_labelled = read_tsv
 
 
 @dataclass(frozen=True, slots=True)
