@@ -10,7 +10,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.events import Command, Event, Message, ReplyRef, Role, Sender, qualify
+from bot.events import (
+    BotMembership,
+    Command,
+    Event,
+    MemberJoined,
+    MemberLeft,
+    Message,
+    ReplyRef,
+    Role,
+    Sender,
+    qualify,
+)
+
+from .segments import text_of
 
 _COMMAND = re.compile(r"^/([A-Za-z][A-Za-z0-9_]*)(?:@\S+)?(?:\s+(.*))?$", re.DOTALL)
 
@@ -52,6 +65,28 @@ def need(event: Mapping[str, Any], *names: str) -> None:
     missing = [n for n in names if event.get(n) in (None, "")]
     if missing:
         raise MalformedEvent(f"missing {', '.join(missing)}")
+
+
+def member_change(event: Mapping[str, Any], platform: str, self_id: str, key: str, *,
+                  joined: bool, removed_self: bool = False) -> Mapped:
+    """A member joined or left a group (v11 ``group_increase``/``group_decrease``, v12
+    ``group_member_increase``/``decrease``); the bot's own arrival or removal is a
+    BotMembership. ``removed_self`` marks a removal the implementation flags as the bot's."""
+    need(event, "group_id", "user_id")
+    chat = qualify(platform, text_of(event["group_id"]))
+    user_raw = text_of(event["user_id"])
+    operator = text_of(event.get("operator_id"))
+    sub = text_of(event.get("sub_type"))
+    date = when(event.get("time"))
+    if removed_self or user_raw == self_id:
+        status = "member" if joined else "kicked"
+        return Mapped(BotMembership(chat, date, status), key, chat, self_id)
+    user = Sender(qualify(platform, user_raw))
+    if joined:
+        invited = qualify(platform, operator) if sub == "invite" and operator else ""
+        return Mapped(MemberJoined(chat, user, date, invited_by=invited), key, chat, self_id)
+    removed_by = qualify(platform, operator) if sub == "kick" and operator else ""
+    return Mapped(MemberLeft(chat, user, date, removed_by=removed_by), key, chat, self_id)
 
 
 def notice_key(platform: str, self_id: str, event: Mapping[str, Any]) -> str:

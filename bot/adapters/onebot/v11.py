@@ -9,8 +9,6 @@ from bot.events import (
     BotMembership,
     JoinRequest,
     Kind,
-    MemberJoined,
-    MemberLeft,
     Message,
     Segment,
     Sender,
@@ -22,6 +20,7 @@ from .mapped import (
     MalformedEvent,
     Mapped,
     as_command,
+    member_change,
     need,
     notice_key,
     private_chat,
@@ -116,18 +115,9 @@ def _notice(event: Mapping[str, Any], platform: str, self_id: str) -> Mapped:
     date = when(event.get("time"))
     sub = text_of(event.get("sub_type"))
     is_self = bool(user_raw) and user_raw == self_id
-    if kind == "group_increase":
-        need(event, "user_id")
-        if is_self:
-            return Mapped(BotMembership(chat, date, "member"), key, chat, self_id)
-        invited = qualify(platform, operator) if sub == "invite" and operator else ""
-        return Mapped(MemberJoined(chat, user, date, invited_by=invited), key, chat, self_id)
-    if kind == "group_decrease":
-        need(event, "user_id")
-        if sub == "kick_me" or is_self:
-            return Mapped(BotMembership(chat, date, "kicked"), key, chat, self_id)
-        removed_by = qualify(platform, operator) if sub == "kick" and operator else ""
-        return Mapped(MemberLeft(chat, user, date, removed_by=removed_by), key, chat, self_id)
+    if kind in ("group_increase", "group_decrease"):
+        return member_change(event, platform, self_id, key, joined=kind == "group_increase",
+                             removed_self=sub == "kick_me")
     if kind == "group_admin":
         need(event, "user_id")
         if is_self:

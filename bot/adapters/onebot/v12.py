@@ -8,15 +8,22 @@ from typing import Any
 from bot.events import (
     BotMembership,
     Kind,
-    MemberJoined,
-    MemberLeft,
     Message,
     Segment,
     Sender,
     qualify,
 )
 
-from .mapped import MalformedEvent, Mapped, as_command, need, notice_key, private_chat, when
+from .mapped import (
+    MalformedEvent,
+    Mapped,
+    as_command,
+    member_change,
+    need,
+    notice_key,
+    private_chat,
+    when,
+)
 from .segments import parse_v12, text_of
 
 #: ComWeChat shows a red packet only as this notice (no message segment exists).
@@ -94,22 +101,12 @@ def _notice(event: Mapping[str, Any], platform: str, self_id: str) -> Mapped:
     chat = qualify(platform, text_of(event["group_id"]))
     user_raw = text_of(event.get("user_id"))
     user = Sender(qualify(platform, user_raw))
-    operator = text_of(event.get("operator_id"))
     sub = text_of(event.get("sub_type"))
     date = when(event.get("time"))
     is_self = bool(user_raw) and user_raw == self_id
-    if detail == "group_member_increase":
-        need(event, "user_id")
-        if is_self:
-            return Mapped(BotMembership(chat, date, "member"), key, chat, self_id)
-        invited = qualify(platform, operator) if sub == "invite" and operator else ""
-        return Mapped(MemberJoined(chat, user, date, invited_by=invited), key, chat, self_id)
-    if detail == "group_member_decrease":
-        need(event, "user_id")
-        if is_self:
-            return Mapped(BotMembership(chat, date, "kicked"), key, chat, self_id)
-        removed_by = qualify(platform, operator) if sub == "kick" and operator else ""
-        return Mapped(MemberLeft(chat, user, date, removed_by=removed_by), key, chat, self_id)
+    if detail in ("group_member_increase", "group_member_decrease"):
+        return member_change(event, platform, self_id, key,
+                             joined=detail == "group_member_increase")
     if detail in ("group_admin_set", "group_admin_unset"):
         if is_self:
             status = "admin" if detail == "group_admin_set" else "member"
