@@ -44,6 +44,11 @@ class MemberSnapshot:
     voice_allowed: bool = False
 
 
+#: A member's join is traced in the history as a RecentMessage with no kinds and a fingerprint
+#: ``JOIN_MARK + user id`` (greeting-flood checks look for it).
+JOIN_MARK = "join:"
+
+
 @dataclass(frozen=True, slots=True)
 class RecentMessage:
     """A compact trace of an earlier message in the same chat, kept in memory."""

@@ -7,15 +7,13 @@ from typing import TYPE_CHECKING
 from bot.decide import decide
 from bot.events import Kind, MemberJoined, MemberLeft, Message, Segment
 from bot.gateway import ChatGateway
-from bot.policy import MemberSnapshot, RecentMessage
+from bot.policy import JOIN_MARK, MemberSnapshot, RecentMessage
 from bot.verdict import Action, Decision, Verdict
 from storage.members import MemberRepo
 
 if TYPE_CHECKING:
     from bot.app import Services
 
-#: Offtopic's greeting-flood check recognises joins by this fingerprint prefix.
-JOIN_MARK = "join:"
 
 
 def register_members(services: Services) -> None:

@@ -20,12 +20,11 @@ from pydantic import Field
 
 from bot.events import Kind, Message, Role
 from bot.i18n import Text, t
-from bot.policy import Context, PolicyOptions, RecentMessage, SymbolInfo
+from bot.policy import JOIN_MARK, Context, PolicyOptions, RecentMessage, SymbolInfo
 from bot.verdict import Verdict
 from policies.normalize import fingerprint, normalize, scanned
 
 #: Fingerprint prefix of the trace a member's join leaves in ``ctx.recent`` (kinds empty).
-JOIN_MARK = "join:"
 
 EMOJI = "OFFTOPIC_EMOJI_ONLY"
 STICKER = "OFFTOPIC_STICKER_ONLY"
