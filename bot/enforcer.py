@@ -139,13 +139,8 @@ class Enforcer:
         pending, self._outcomes = self._outcomes, []
         if not pending:
             return
-        many = getattr(self.store, "set_outcomes", None)
         try:
-            if many is not None:
-                await many(pending)
-            else:
-                for log_id, outcome in pending:
-                    await self.store.set_outcome(log_id, outcome)
+            await self.store.set_outcomes(pending)
         except Exception:
             log.exception("could not record %d outcomes; will retry", len(pending))
             self._outcomes = pending + self._outcomes

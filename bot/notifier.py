@@ -70,13 +70,8 @@ class Notifier:
         items, self._unsaved = self._unsaved, []
         if not items:
             return
-        many = getattr(self.pending, "add_many", None)
         try:
-            if many is not None:
-                await many(items)
-            else:
-                for chat, message_id, due in items:
-                    await self.pending.add(chat, message_id, due)
+            await self.pending.add_many(items)
         except Exception:
             log.exception("could not persist %d pending deletions; will retry", len(items))
             self._unsaved = items + self._unsaved

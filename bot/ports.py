@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,7 +69,15 @@ class ModerationStore(Protocol):
         ...
 
     async def touch(self, chat: str, sender: Sender, when: datetime, messages: int) -> None:
-        """Upsert a member's last-seen time, role and message counter (batched by callers)."""
+        """Upsert a member's last-seen time, role and message counter."""
+        ...
+
+    async def touch_many(self, activity: Sequence[tuple[str, Sender, datetime, int]]) -> None:
+        """``touch`` for a batch, in one transaction (the activity buffer's flush)."""
+        ...
+
+    async def set_outcomes(self, outcomes: Sequence[tuple[int, str]]) -> None:
+        """``set_outcome`` for a batch, in one transaction (written behind by the enforcer)."""
         ...
 
 
@@ -87,6 +95,10 @@ class PendingDeletions(Protocol):
     """Bot messages scheduled for deletion; persisted so that a restart loses none."""
 
     async def add(self, chat: str, message_id: str, due: datetime) -> None: ...
+
+    async def add_many(self, items: Sequence[tuple[str, str, datetime]]) -> None:
+        """Schedule ``(chat, message_id, due)`` deletions in one transaction."""
+        ...
 
     async def take_due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
         """Remove and return ``(chat, message_id)`` pairs due at ``now``."""

@@ -57,6 +57,14 @@ class MemoryModerationStore:
     async def set_outcome(self, log_id: int, outcome: str) -> None:
         self.entries[log_id - 1] = replace(self.entries[log_id - 1], outcome=outcome)
 
+    async def touch_many(self, activity: Sequence[tuple[str, Sender, datetime, int]]) -> None:
+        for chat, sender, when, messages in activity:
+            await self.touch(chat, sender, when, messages)
+
+    async def set_outcomes(self, outcomes: Sequence[tuple[int, str]]) -> None:
+        for log_id, outcome in outcomes:
+            await self.set_outcome(log_id, outcome)
+
     async def touch(self, chat: str, sender: Sender, when: datetime, messages: int) -> None:
         base = self.members.get((chat, sender.id), MemberSnapshot(user_id=sender.id,
                                                                   first_seen=when))
@@ -72,6 +80,9 @@ class MemoryPendingDeletions:
 
     async def add(self, chat: str, message_id: str, due: datetime) -> None:
         self.items.append((due, chat, message_id))
+
+    async def add_many(self, items: Sequence[tuple[str, str, datetime]]) -> None:
+        self.items.extend((due, chat, mid) for chat, mid, due in items)
 
     async def take_due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
         due = sorted(i for i in self.items if i[0] <= now)[:limit]

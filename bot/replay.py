@@ -134,6 +134,13 @@ class BatchedLog:
     async def touch(self, chat: str, sender: Sender, when: datetime, messages: int) -> None:
         await self.inner.touch(chat, sender, when, messages)
 
+    async def touch_many(self, activity: Sequence[tuple[str, Sender, datetime, int]]) -> None:
+        await self.inner.touch_many(activity)
+
+    async def set_outcomes(self, outcomes: Sequence[tuple[int, str]]) -> None:
+        for log_id, outcome in outcomes:
+            await self.set_outcome(log_id, outcome)
+
     async def flush(self) -> None:
         from storage.logs import LogRepo
 

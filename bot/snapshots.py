@@ -72,9 +72,8 @@ class SnapshotCache:
 class ActivityBuffer:
     """Counts messages per member and writes them in batches.
 
-    The composition root flushes every few seconds; ``batch`` is only a back-pressure bound so
-    a burst never holds unbounded counts in memory. A store offering ``touch_many`` gets the
-    whole batch in one transaction.
+    The composition root flushes every few seconds, one transaction per batch; ``batch`` is
+    only a back-pressure bound so a burst never holds unbounded counts in memory.
     """
 
     def __init__(self, store: ModerationStore, *, batch: int = 5000) -> None:
@@ -95,15 +94,13 @@ class ActivityBuffer:
         pending, self._pending, self._count = self._pending, {}, 0
         if not pending:
             return
-        many = getattr(self.store, "touch_many", None)
-        if many is not None:
-            try:
-                await many([(chat, s, w, c) for (chat, _), (s, w, c) in pending.items()])
-                return
-            except Exception:
-                log.exception("could not record a batch of activity; retrying one by one")
-        for (chat, _), (sender, when, count) in pending.items():
-            try:
-                await self.store.touch(chat, sender, when, count)
-            except Exception:
-                log.exception("could not record activity of %s in %s", sender.id, chat)
+        try:
+            await self.store.touch_many(
+                [(chat, sender, when, count) for (chat, _), (sender, when, count)
+                 in pending.items()])
+        except Exception:
+            log.exception("could not record activity of %d members; will retry", len(pending))
+            for key, (sender, when, count) in pending.items():  # keep the counts for later
+                newer = self._pending.get(key)
+                self._pending[key] = (sender, newer[1] if newer else when,
+                                      count + (newer[2] if newer else 0))
