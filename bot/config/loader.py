@@ -276,19 +276,32 @@ def load_config(
                                      models)
         if resolved is not None:
             profiles[name] = resolved
+    inherited = network_profiles(app)
     chats: dict[str, ProfileConfig] = {}
     chat_profile: dict[str, str] = {}
     for key, raw in app.chats.items():
         layers = list(base)
-        if raw.get("profile"):
-            chat_profile[normalise_chat_key(key)] = str(raw["profile"])
-            layers.append((("profiles", str(raw["profile"])), app.profiles[str(raw["profile"])]))
+        chosen = str(raw.get("profile") or inherited.get(normalise_chat_key(key), ""))
+        if chosen:
+            chat_profile[normalise_chat_key(key)] = chosen
+            layers.append((("profiles", chosen), app.profiles[chosen]))
         resolved = _validate_profile(report, registry, [*layers, (("chats", key), raw)], models)
         if resolved is not None:
             chats[normalise_chat_key(key)] = resolved
+    for key, chosen in inherited.items():  # network chats without an entry of their own
+        if key not in chat_profile and chosen in profiles:
+            chat_profile[key] = chosen
+            chats[key] = profiles[chosen]
     if report.problems or default is None:
         raise ConfigError(report.problems)
     return LoadedConfig(app, source, default, profiles, chats, chat_profile)
+
+
+def network_profiles(app: AppConfig) -> dict[str, str]:
+    """Chat key → the profile its network shares (networks without one are left out)."""
+    return {normalise_chat_key(chat): network.profile
+            for network in app.networks.values() if network.profile
+            for chat in network.chats}
 
 
 def format_problems(problems: Iterable[str]) -> str:

@@ -179,12 +179,26 @@ class ProfileConfig(Strict):
 
 
 class NetworkConfig(Strict):
-    """A network of groups (总群/分群): shared bans and summed contributions."""
+    """A network of groups (总群/分群): a shared profile, shared bans, summed contributions."""
 
     chats: list[str]
+    #: the profile every chat of the network follows unless its own entry names another
+    profile: str = ""
     core_chat: str = ""
     share_bans: bool = True
     invite_threshold: float | None = None
+
+    @field_validator("chats", mode="before")
+    @classmethod
+    def _chat_ids(cls, value: Any) -> Any:
+        """``[-1001, qq:7]``: bare numbers are chat ids too, as under ``chats:``."""
+        return [str(v) if isinstance(v, int) else v for v in value] \
+            if isinstance(value, list) else value
+
+    @field_validator("core_chat", mode="before")
+    @classmethod
+    def _core_id(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
 
 
 class AppConfig(Strict):
@@ -206,4 +220,15 @@ class AppConfig(Strict):
             if profile is not None and profile not in self.profiles:
                 known = ", ".join(sorted(self.profiles)) or "none defined"
                 raise ValueError(f"chat {chat}: unknown profile {profile!r} ({known})")
+        seen: dict[str, str] = {}
+        for name, network in self.networks.items():
+            if network.profile and network.profile not in self.profiles:
+                known = ", ".join(sorted(self.profiles)) or "none defined"
+                raise ValueError(
+                    f"network {name}: unknown profile {network.profile!r} ({known})")
+            for chat in network.chats:
+                key = chat if ":" in chat else f"tg:{chat}"
+                if key in seen and seen[key] != name:
+                    raise ValueError(f"chat {chat} is in two networks: {seen[key]} and {name}")
+                seen[key] = name
         return self
