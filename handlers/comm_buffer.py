@@ -1,5 +1,5 @@
-"""Contribution points in batches: awards wait in memory (one row per member, kind and local
-day) and are written in one transaction per flush; daily caps count what is still pending."""
+"""Contribution points in batches: awards wait in memory and are written once per flush, where
+capped kinds claim their share of the day's cap from one shared counter."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from storage import tallies
 from storage.contributions import ContributionRepo
 from storage.db import Database
 
@@ -20,14 +21,16 @@ Key = tuple[str, str, str, date]  # chat, user, kind, the chat's local day
 class Pending:
     points: float
     at: datetime  # the first award of the batch (rows keep their local day)
+    cap: float | None = None
 
 
 class PointsBuffer:
     """``award`` is the hot path: no database access except once per capped member, kind and
-    day, to learn what earlier batches (or another process before a restart) already stored.
+    day, to learn what is already granted, so its answer is exact in one process.
 
-    With several processes each keeps its own tally, so a member could earn at most one cap
-    per process and day; one process (the usual deployment) is exact.
+    The stored totals are exact with any number of processes: a flush claims each capped
+    batch from the shared daily tally (``storage.tallies``) in the transaction that writes
+    the points, and writes only what the claim grants.
     """
 
     def __init__(self, db: Database, *, batch: int = 5000) -> None:
@@ -55,7 +58,7 @@ class PointsBuffer:
             self._used[key] = used + points
         waiting = self._pending.get(key)
         if waiting is None:
-            self._pending[key] = Pending(points, at)
+            self._pending[key] = Pending(points, at, cap)
         else:
             waiting.points += points
         if len(self._pending) >= self.batch:
@@ -79,14 +82,18 @@ class PointsBuffer:
             try:
                 async with self.db.session() as session:
                     repo = ContributionRepo(session)
-                    for (chat, user, kind, _), entry in pending.items():
-                        if entry.points:
-                            await repo.add(chat, user, kind, entry.points, entry.at)
+                    for (chat, user, kind, day), entry in sorted(pending.items()):
+                        points = entry.points  # sorted: claims lock tallies in one order
+                        if entry.cap is not None and points > 0:
+                            points = await tallies.claim(session, chat, user, kind, day,
+                                                         points, entry.cap)
+                        if points:
+                            await repo.add(chat, user, kind, points, entry.at)
             except Exception:
                 log.exception("could not write %d contribution batches; will retry",
                               len(pending))
                 for key, entry in pending.items():
-                    waiting = self._pending.setdefault(key, Pending(0.0, entry.at))
+                    waiting = self._pending.setdefault(key, Pending(0.0, entry.at, entry.cap))
                     waiting.points += entry.points
                     waiting.at = min(waiting.at, entry.at)
                 return 0
@@ -108,7 +115,7 @@ class PointsBuffer:
 
         pending, self._pending = self._pending, {}
         for key, entry in pending.items():
-            waiting = self._pending.setdefault(moved(key), Pending(0.0, entry.at))
+            waiting = self._pending.setdefault(moved(key), Pending(0.0, entry.at, entry.cap))
             waiting.points += entry.points
         used, self._used = self._used, {}
         for key, tally in used.items():

@@ -15,7 +15,7 @@ from bot.verdict import Action, Decision
 from handlers.comm_common import Hub
 from handlers.comm_config import PointsOptions
 from handlers.messages import AfterHook
-from storage.contributions import ContributionRepo
+from storage import tallies
 from storage.members import MemberRepo
 from storage.state import StateRepo
 
@@ -61,9 +61,8 @@ async def award(hub: Hub, chat: str, user: str, kind: str, at: datetime,
     day = hub.today(chat, at)
 
     async def stored() -> float:
-        start, end = hub.day_bounds(chat, day)
         async with hub.services.db.session() as session:
-            return await ContributionRepo(session).sum_for_day(chat, user, kind, start, end)
+            return await tallies.used(session, chat, user, kind, day)
 
     return await hub.points.award((chat, user, kind, day), points, at,
                                   opts.daily_caps.get(kind), stored)

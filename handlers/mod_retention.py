@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from storage import tallies
 from storage.logs import LogRepo
 
 if TYPE_CHECKING:
@@ -15,12 +16,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 3600.0
+#: daily point tallies are kept this long (a local day is over everywhere after two)
+TALLY_DAYS = timedelta(days=3)
 
 
 async def purge_expired(services: Services, now: datetime) -> int:
-    """Delete log entries older than the configured retention; returns how many."""
+    """Delete log entries older than the configured retention (returns how many) and daily
+    point tallies of days long over."""
     cutoff = now - services.config.app.log_retention
     async with services.db.session() as session:
+        await tallies.purge(session, (now - TALLY_DAYS).date())
         return await LogRepo(session).purge_older_than(cutoff)
 
 

@@ -136,6 +136,19 @@ class ContributionRow(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+class DailyTallyRow(Base):
+    """Capped points granted per member, kind and local day: the cap's one shared counter."""
+
+    __tablename__ = "daily_tallies"
+    chat: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    used: Mapped[float] = mapped_column(Float, default=0.0)
+    #: what the last claim granted (set by the same UPDATE that raises ``used``)
+    granted: Mapped[float] = mapped_column(Float, default=0.0)
+
+
 class CheckinRow(Base):
     __tablename__ = "checkins"
     __table_args__ = (UniqueConstraint("chat", "user_id", "day", name="uq_checkin_day"),)
@@ -212,5 +225,5 @@ class CounterRow(Base):
 #: Every table with a ``chat`` column, for migrating a chat's rows to a new id.
 CHAT_TABLES: tuple[type[Base], ...] = (
     MemberRow, WarnRow, LogRow, ContributionRow, CheckinRow, JoinQueueRow, PendingDeletionRow,
-    DutyRow, GateRow, CounterRow,
+    DutyRow, GateRow, CounterRow, DailyTallyRow,
 )

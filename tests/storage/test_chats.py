@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import Sender
 from bot.ports import LogEntry
 from bot.verdict import Action
+from storage import tallies
 from storage.chat_move import natural_key
 from storage.chats import ChatRepo
 from storage.checkins import CheckinRepo
@@ -70,6 +71,7 @@ async def _fill(s: AsyncSession, chat: str) -> None:
     await WarnRepo(s).add(chat, "tg:7", reason="r", at=NOW, expires_at=NOW + timedelta(1))
     await LogRepo(s).add(LogEntry(chat, "tg:7", Action.WARN, NOW))
     await ContributionRepo(s).add(chat, "tg:7", "message", 1.0, NOW)
+    await tallies.claim(s, chat, "tg:7", "message", date(2026, 11, 22), 1.0, 20.0)
     await CheckinRepo(s).record(chat, "tg:7", date(2026, 11, 22), NOW)
     await JoinQueueRepo(s).enqueue(chat, "tg:8", "", NOW)
     await DutyRepo(s).join(chat, "tg:7", "Ann", NOW)
