@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TypedDict
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ports import LogEntry
 from bot.verdict import Action
 from storage.models import LogRow
+
+_TABLE: Table = LogRow.metadata.tables[LogRow.__tablename__]
+_SET_OUTCOME = update(_TABLE).where(_TABLE.c.id == bindparam("b_id")).values(
+    outcome=bindparam("v_outcome"))
 
 
 def _entry(row: LogRow) -> LogEntry:
@@ -73,8 +78,13 @@ class LogRepo:
         return [_entry(r) for r in rows.scalars()]
 
     async def set_outcome(self, log_id: int, outcome: str) -> None:
-        await self.session.execute(update(LogRow).where(LogRow.id == log_id)
-                                   .values(outcome=outcome))
+        await self.set_outcomes([(log_id, outcome)])
+
+    async def set_outcomes(self, outcomes: Sequence[tuple[int, str]]) -> None:
+        """Record platform-call outcomes: one executemany of a prepared UPDATE."""
+        if outcomes:
+            await self.session.execute(_SET_OUTCOME, [
+                {"b_id": log_id, "v_outcome": outcome} for log_id, outcome in outcomes])
 
     async def mark_undone(self, log_id: int, by: str, at: datetime | None = None) -> bool:
         """Mark an entry undone by ``by``; False if unknown or already undone."""

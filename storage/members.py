@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Role, Sender
@@ -20,6 +21,27 @@ def _record(row: MemberRow) -> MemberRecord:
         first_seen=row.first_seen, last_seen=row.last_seen, message_count=row.message_count,
         approved=row.approved, voice_allowed=row.voice_allowed,
     )
+
+
+_TABLE: Table = MemberRow.metadata.tables[MemberRow.__tablename__]
+_ACTIVITY = ("name", "username", "role", "last_seen", "message_count")
+_READ_ACTIVITY = select(_TABLE.c.chat, _TABLE.c.user_id,
+                        *(_TABLE.c[name] for name in _ACTIVITY))
+_WRITE_ACTIVITY = update(_TABLE).where(
+    _TABLE.c.chat == bindparam("b_chat"), _TABLE.c.user_id == bindparam("b_user")
+).values({name: bindparam(f"v_{name}") for name in _ACTIVITY})
+_INSERT = insert(_TABLE)
+_CHUNK = 400  # member keys per read (two bound values each, far below any driver's limit)
+
+
+def _touched(state: dict[str, Any], sender: Sender, when: datetime, messages: int) -> None:
+    """``MemberRepo.touch`` on a row's values (the one rule for single and batched touches)."""
+    state["name"] = sender.name or state["name"]
+    state["username"] = (sender.username or state["username"]).lower()
+    if sender.role != Role.MEMBER or state["role"] <= 1:
+        state["role"] = int(sender.role)
+    state["last_seen"] = max(filter(None, (state["last_seen"], when)))
+    state["message_count"] += messages
 
 
 #: Columns ``upsert`` may set.
@@ -67,11 +89,38 @@ class MemberRepo:
 
     async def touch(self, chat: str, sender: Sender, when: datetime, messages: int = 1) -> None:
         row = await self._ensure(chat, sender.id, when)
-        row.name = sender.name or row.name
-        row.username = (sender.username or row.username).lower()
-        row.role = int(sender.role) if sender.role != Role.MEMBER or row.role <= 1 else row.role
-        row.last_seen = max(filter(None, (row.last_seen, when)))
-        row.message_count += messages
+        state = {name: getattr(row, name) for name in _ACTIVITY}
+        _touched(state, sender, when, messages)
+        for name, value in state.items():
+            setattr(row, name, value)
+
+    async def touch_many(self, activity: Sequence[tuple[str, Sender, datetime, int]]) -> None:
+        """``touch`` for a batch: one read of the known members, one batched update and one
+        batched insert (Core statements: rows this session already loaded are not refreshed)."""
+        keys = list(dict.fromkeys((chat, sender.id) for chat, sender, _, _ in activity))
+        known: dict[tuple[str, str], dict[str, Any]] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start:start + _CHUNK]
+            rows = await self.session.execute(
+                _READ_ACTIVITY.where(tuple_(_TABLE.c.chat, _TABLE.c.user_id).in_(chunk)))
+            for chat, user, *values in rows:
+                known[(chat, user)] = dict(zip(_ACTIVITY, values, strict=True))
+        new: dict[tuple[str, str], dict[str, Any]] = {}
+        for chat, sender, when, messages in activity:
+            key = (chat, sender.id)
+            state = known.get(key) or new.get(key)
+            if state is None:
+                state = new[key] = {"name": "", "username": "", "role": 0, "last_seen": None,
+                                    "message_count": 0, "first_seen": when}
+            _touched(state, sender, when, messages)
+        if known:
+            await self.session.execute(_WRITE_ACTIVITY, [
+                {"b_chat": chat, "b_user": user, **{f"v_{k}": v for k, v in state.items()}}
+                for (chat, user), state in known.items()])
+        if new:
+            await self.session.execute(_INSERT, [
+                {"chat": chat, "user_id": user, "approved": False, "voice_allowed": False,
+                 **state} for (chat, user), state in new.items()])
 
     async def joined(self, chat: str, sender: Sender, when: datetime) -> None:
         row = await self._ensure(chat, sender.id, when)

@@ -84,22 +84,18 @@ class SqlModerationStore:
             await LogRepo(session).set_outcome(log_id, outcome)
 
     async def set_outcomes(self, outcomes: Sequence[tuple[int, str]]) -> None:
-        """Record several platform-call outcomes in one transaction."""
+        """Record several platform-call outcomes in one transaction (one executemany)."""
         async with self.db.session() as session:
-            logs = LogRepo(session)
-            for log_id, outcome in outcomes:
-                await logs.set_outcome(log_id, outcome)
+            await LogRepo(session).set_outcomes(outcomes)
 
     async def touch(self, chat: str, sender: Sender, when: datetime, messages: int) -> None:
         async with self.db.session() as session:
             await MemberRepo(session).touch(chat, sender, when, messages)
 
     async def touch_many(self, activity: Sequence[tuple[str, Sender, datetime, int]]) -> None:
-        """Record a batch of members' activity in one transaction."""
+        """Record a batch of members' activity in one transaction (batched statements)."""
         async with self.db.session() as session:
-            members = MemberRepo(session)
-            for chat, sender, when, messages in activity:
-                await members.touch(chat, sender, when, messages)
+            await MemberRepo(session).touch_many(activity)
 
 
 if TYPE_CHECKING:  # mypy proves the classes satisfy the core's ports

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,26 +14,34 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import Database
 from storage.models import ProcessedRow
 
+_TABLE: Table = ProcessedRow.metadata.tables[ProcessedRow.__tablename__]
+#: ``INSERT … ON CONFLICT DO NOTHING`` per dialect, built once: a batch of keys is one
+#: executemany of an already compiled statement, not a fresh 200-row VALUES statement.
+_IGNORING: dict[str, Any] = {
+    "postgresql": pg_insert(_TABLE).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(_TABLE).on_conflict_do_nothing(),
+}
+_IGNORING_RETURNING: dict[str, Any] = {
+    name: statement.returning(_TABLE.c.key) for name, statement in _IGNORING.items()}
 
-def _insert_ignoring_duplicates(session: AsyncSession, values: list[dict[str, Any]]) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING`` in the session's dialect."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(ProcessedRow).values(values).on_conflict_do_nothing()
+
+def _dialect(session: AsyncSession) -> str:
+    return "postgresql" if session.bind is not None \
+        and session.bind.dialect.name == "postgresql" else "sqlite"
 
 
 async def mark_processed(session: AsyncSession, key: str, at: datetime) -> bool:
     """Record ``key``; True when it is new, False when it was already processed."""
-    statement = _insert_ignoring_duplicates(session, [{"key": key, "created_at": at}])
-    result = await session.execute(statement.returning(ProcessedRow.key))
+    statement = _IGNORING_RETURNING[_dialect(session)]
+    result = await session.execute(statement, {"key": key, "created_at": at})
     return result.first() is not None
 
 
 async def mark_processed_many(session: AsyncSession, keys: Sequence[str], at: datetime) -> None:
-    """Record a batch of keys in one statement, ignoring those already present."""
+    """Record a batch of keys in one executemany, ignoring those already present."""
     if keys:
         values = [{"key": key, "created_at": at} for key in dict.fromkeys(keys)]
-        await session.execute(_insert_ignoring_duplicates(session, values))
+        await session.execute(_IGNORING[_dialect(session)], values)
 
 
 async def purge_processed(session: AsyncSession, cutoff: datetime) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -122,6 +123,38 @@ async def test_touch_counts_messages_and_keeps_a_known_role(db: Database) -> Non
     async with db.session() as session:
         ann = await MemberRepo(session).by_username(CHAT, "@ann_x")
     assert ann is not None and ann.last_seen == NOW + timedelta(hours=1)
+
+
+async def test_touch_many_writes_what_touching_one_by_one_writes(db: Database) -> None:
+    known = (Sender("tg:7", "Old", "old", Role.MODERATOR), NOW - timedelta(days=1), 5)
+    batch = [(Sender("tg:7", "Ann", "Ann_X", Role.ADMIN), NOW, 3),
+             (Sender("tg:8", "Bo"), NOW - timedelta(hours=2), 1),
+             (Sender("tg:7", "", ""), NOW - timedelta(hours=1), 2),
+             (Sender("tg:8", "Bob", "Bob"), NOW - timedelta(hours=3), 4)]
+    store = SqlModerationStore(db)
+    single, batched = "tg:-2001", "tg:-2002"
+    await store.touch(single, *known)
+    for sender, when, n in batch:
+        await store.touch(single, sender, when, n)
+    await store.touch_many([(batched, *known)])
+    await store.touch_many([(batched, sender, when, n) for sender, when, n in batch])
+    async with db.session() as session:
+        members = MemberRepo(session)
+        for user in ("tg:7", "tg:8"):
+            one, many = await members.get(single, user), await members.get(batched, user)
+            assert one is not None and many is not None
+            assert replace(many, chat=single) == one
+
+
+async def test_outcomes_written_in_a_batch_land_on_their_entries(db: Database) -> None:
+    store = SqlModerationStore(db)
+    async with store.transaction() as tx:
+        ids = [await tx.log(LogEntry(CHAT, "tg:7", Action.DELETE, NOW)) for _ in range(3)]
+    await store.set_outcomes([(ids[0], "delete: ok"), (ids[2], "delete: gone")])
+    async with db.session() as session:
+        logs = LogRepo(session)
+        assert [(await logs.get(i) or LogEntry(CHAT, "", Action.ALLOW, NOW)).outcome
+                for i in ids] == ["delete: ok", "pending", "delete: gone"]
 
 
 def _fields(entry: LogEntry) -> dict[str, object]:
