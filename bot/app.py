@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -218,12 +219,23 @@ async def running_app(config: LoadedConfig, **kwargs: Any) -> AsyncIterator[App]
 
 
 async def serve_forever(app: App, *, stop_after: timedelta | None = None) -> None:
-    """Run until cancelled (Ctrl-C) or for ``stop_after``."""
+    """Run until SIGTERM or SIGINT (Ctrl-C), or for ``stop_after``; then stop gracefully,
+    flushing every buffer (service managers and containers stop with SIGTERM)."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    handled: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stopping.set)
+            handled.append(sig)
     await app.start()
     try:
         if stop_after is None:
-            await asyncio.Event().wait()
+            await stopping.wait()
         else:
-            await asyncio.sleep(stop_after.total_seconds())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), stop_after.total_seconds())
     finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
         await app.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -71,10 +72,9 @@ def run(
     loaded = _load(config)
     app = App(loaded, port=port)
     _announce(loaded, app.port)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C while stopping
         asyncio.run(serve_forever(app))
-    except KeyboardInterrupt:
-        typer.echo("stopped")
+    typer.echo("stopped")
 
 
 def _announce(config: LoadedConfig, port: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -10,12 +11,15 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+from sqlalchemy import text
 
 from bot.app import App, Services
 from bot.config import LoadedConfig, load_config
 from bot.events import Command, Message, ReplyRef, Segment, Sender
 from bot.events import Kind as K
 from bot.gateway_fake import RecordingGateway
+from storage.db import Database
+from storage.testing import PG_URL
 
 CHAT = "test:-100"
 # 2026-03-02 09:00 in Asia/Shanghai (UTC+8), a Monday
@@ -113,3 +117,21 @@ async def bot_factory(tmp_path: Path) -> AsyncIterator[BotFactory]:
 ALICE = Sender("test:1", "Alice")
 BOB = Sender("test:2", "Bob")
 CAROL = Sender("test:3", "Carol")
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database of its own (dropped afterwards); skipped if unreachable."""
+    name = f"qg_{uuid.uuid4().hex[:10]}"
+    admin = Database(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.engine.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        await admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
+    base = PG_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    async with admin.engine.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
-from sqlalchemy import text
 
 from bot.events import JoinRequest, MemberJoined, MemberLeft, Sender
 from bot.gateway import Outcome
 from bot.gateway_fake import RecordingGateway
 from handlers import comm_seats as seats
-from storage.db import Database
 from storage.queue import JoinQueueRepo
-from storage.testing import PG_URL
 from tests.community.conftest import CHAT, Bot, BotFactory, Clock, make_bot, write_config
 
 CAP = {"capacity": {"enabled": True, "capacity": 3}}
@@ -123,23 +116,6 @@ async def test_the_platforms_member_count_is_used_when_an_adapter_offers_it(
 
 
 # -- two bot instances on one PostgreSQL database -------------------------------------------
-
-
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    name = f"qg_{uuid.uuid4().hex[:10]}"
-    admin = Database(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.engine.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        await admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
-    base = PG_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    async with admin.engine.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await admin.dispose()
 
 
 class Group:
