@@ -71,9 +71,9 @@ class MessageHandler:
                     message, decision, member, gateway, ladder=runtime.ladder, now=now,
                     lang=runtime.language,
                 )
-                if enforcement.action >= Action.MUTE:
+                if enforcement.action >= Action.KICK:  # gone: a rejoin reads them afresh
                     self.snapshots.invalidate(chat, sender.id)
-                elif enforcement.warns:
+                elif enforcement.warns:  # warned or muted: only the warn count changed
                     self.snapshots.warned(chat, sender.id, enforcement.warns)
         if not message.edited:
             kinds = message.kinds

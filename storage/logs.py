@@ -5,16 +5,26 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TypedDict
+from typing import Any, TypedDict, cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ports import LogEntry
 from bot.verdict import Action
 from storage.models import LogRow
 
+
+def _new_id(result: Any) -> int:
+    """The id an INSERT just generated (Core insert: ``inserted_primary_key``)."""
+    key = cast(CursorResult[Any], result).inserted_primary_key
+    if key is None:
+        raise RuntimeError("the insert reported no primary key")
+    return int(key[0])
+
+
 _TABLE: Table = LogRow.metadata.tables[LogRow.__tablename__]
+_INSERT = insert(_TABLE)
 _SET_OUTCOME = update(_TABLE).where(_TABLE.c.id == bindparam("b_id")).values(
     outcome=bindparam("v_outcome"))
 
@@ -47,19 +57,16 @@ class LogRepo:
         self.session = session
 
     async def add(self, entry: LogEntry) -> int:
-        row = LogRow(
-            chat=entry.chat, user_id=entry.user_id, message_id=entry.message_id,
-            action=int(entry.action),
-            shadow_action=int(entry.shadow_action) if entry.shadow_action is not None else None,
-            degraded_from=int(entry.degraded_from) if entry.degraded_from is not None else None,
-            actor=entry.actor, score=entry.score, symbols=dict(entry.symbols),
-            reason=entry.reason, content=dict(entry.content), observe=entry.observe,
-            warn_id=entry.warn_id, outcome=entry.outcome, until=entry.until,
-            created_at=entry.created_at, undone_by="",
-        )
-        self.session.add(row)
-        await self.session.flush()
-        return row.id
+        result = await self.session.execute(_INSERT, {
+            "chat": entry.chat, "user_id": entry.user_id, "message_id": entry.message_id,
+            "action": int(entry.action),
+            "shadow_action": None if entry.shadow_action is None else int(entry.shadow_action),
+            "degraded_from": None if entry.degraded_from is None else int(entry.degraded_from),
+            "actor": entry.actor, "score": entry.score, "symbols": dict(entry.symbols),
+            "reason": entry.reason, "content": dict(entry.content), "observe": entry.observe,
+            "warn_id": entry.warn_id, "outcome": entry.outcome, "until": entry.until,
+            "created_at": entry.created_at, "undone_at": None, "undone_by": ""})
+        return _new_id(result)
 
     async def get(self, log_id: int) -> LogEntry | None:
         row = await self.session.get(LogRow, log_id)

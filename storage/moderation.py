@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Role, Sender
@@ -27,6 +27,28 @@ def _aware(value: datetime | str | None) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _snapshot_query() -> Any:
+    """The member snapshot as one SELECT of scalar subqueries, bound per call (built once)."""
+    chat: Any = bindparam("b_chat")
+    user: Any = bindparam("b_user")
+    member = (MemberRow.chat == chat, MemberRow.user_id == user)
+
+    def field(column: Any) -> Any:
+        return select(column).where(*member).scalar_subquery()
+
+    warns = select(func.count()).select_from(WarnRow).where(
+        WarnRow.chat == chat, WarnRow.user_id == user, WarnRow.revoked.is_(False),
+        WarnRow.expires_at > bindparam("b_now")).scalar_subquery()
+    points = select(func.coalesce(func.sum(ContributionRow.points), 0.0)).where(
+        ContributionRow.chat == chat, ContributionRow.user_id == user).scalar_subquery()
+    return select(warns, points, field(MemberRow.role), field(MemberRow.joined_at),
+                  field(MemberRow.first_seen), field(MemberRow.message_count),
+                  field(MemberRow.approved), field(MemberRow.voice_allowed))
+
+
+_SNAPSHOT = _snapshot_query()
 
 
 class SqlModerationTx:
@@ -58,20 +80,9 @@ class SqlModerationStore:
 
     async def snapshot(self, chat: str, user_id: str, now: datetime) -> MemberSnapshot:
         """One round trip: the member's row fields, active warns and points as subqueries."""
-        member = (MemberRow.chat == chat, MemberRow.user_id == user_id)
-
-        def field(column: Any) -> Any:
-            return select(column).where(*member).scalar_subquery()
-
-        warns = select(func.count()).select_from(WarnRow).where(
-            *WarnRepo._active(chat, user_id, now)).scalar_subquery()
-        points = select(func.coalesce(func.sum(ContributionRow.points), 0.0)).where(
-            ContributionRow.chat == chat, ContributionRow.user_id == user_id).scalar_subquery()
-        query = select(warns, points, field(MemberRow.role), field(MemberRow.joined_at),
-                       field(MemberRow.first_seen), field(MemberRow.message_count),
-                       field(MemberRow.approved), field(MemberRow.voice_allowed))
         async with self.db.session() as session:
-            row = (await session.execute(query)).one()
+            row = (await session.execute(
+                _SNAPSHOT, {"b_chat": chat, "b_user": user_id, "b_now": now})).one()
         active, total, role, joined, first, count, approved, voice = row
         return MemberSnapshot(
             user_id=user_id, role=Role(role or 0), joined_at=_aware(joined),

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import WarnRow
 from storage.records import WarnRecord
+
+
+def _new_id(result: Any) -> int:
+    """The id an INSERT just generated (Core insert: ``inserted_primary_key``)."""
+    key = cast(CursorResult[Any], result).inserted_primary_key
+    if key is None:
+        raise RuntimeError("the insert reported no primary key")
+    return int(key[0])
+
+
+_TABLE: Table = WarnRow.metadata.tables[WarnRow.__tablename__]
+#: The enforcer's statements, built once (Core: no unit-of-work flush, compiled once).
+_INSERT = insert(_TABLE)
+_ACTIVE = (_TABLE.c.chat == bindparam("b_chat"), _TABLE.c.user_id == bindparam("b_user"),
+           _TABLE.c.revoked.is_(False), _TABLE.c.expires_at > bindparam("b_now"))
+_ACTIVE_COUNT = select(func.count()).select_from(_TABLE).where(*_ACTIVE)
 
 
 def _record(row: WarnRow) -> WarnRecord:
@@ -24,11 +41,10 @@ class WarnRepo:
 
     async def add(self, chat: str, user_id: str, *, reason: str, at: datetime,
                   expires_at: datetime, actor: str = "auto") -> int:
-        row = WarnRow(chat=chat, user_id=user_id, reason=reason, actor=actor, created_at=at,
-                      expires_at=expires_at, revoked=False)
-        self.session.add(row)
-        await self.session.flush()
-        return row.id
+        result = await self.session.execute(_INSERT, {
+            "chat": chat, "user_id": user_id, "reason": reason, "actor": actor, "created_at": at,
+            "expires_at": expires_at, "revoked": False})
+        return _new_id(result)
 
     @staticmethod
     def _active(chat: str, user_id: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -37,7 +53,7 @@ class WarnRepo:
 
     async def active_count(self, chat: str, user_id: str, now: datetime) -> int:
         result = await self.session.execute(
-            select(func.count()).select_from(WarnRow).where(*self._active(chat, user_id, now)))
+            _ACTIVE_COUNT, {"b_chat": chat, "b_user": user_id, "b_now": now})
         return int(result.scalar_one())
 
     async def active(self, chat: str, user_id: str, now: datetime) -> list[WarnRecord]:
