@@ -234,7 +234,8 @@ async def serve_forever(app: App, *, stop_after: timedelta | None = None) -> Non
             await stopping.wait()
         else:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), stop_after.total_seconds())
+                async with asyncio.timeout(stop_after.total_seconds()):
+                    await stopping.wait()
     finally:
         for sig in handled:
             loop.remove_signal_handler(sig)

@@ -106,8 +106,11 @@ class Notifier:
             delay = max_sleep
             if upcoming is not None:
                 delay = min(max_sleep, max(0.0, (upcoming - self.clock()).total_seconds()))
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation
+            # that arrives in the turn the wake-up does, and stop() would wait forever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay + 0.01)
+                async with asyncio.timeout(delay + 0.01):
+                    await self._wake.wait()
 
     def start(self) -> None:
         if self._task is None:

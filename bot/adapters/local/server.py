@@ -65,7 +65,8 @@ class Hub:
             self.sockets.discard(ws)
             return
         try:
-            await asyncio.wait_for(ws.send_str(text), _SEND_TIMEOUT)
+            async with asyncio.timeout(_SEND_TIMEOUT):  # wait_for may swallow a cancel (3.11)
+                await ws.send_str(text)
         except (ConnectionError, RuntimeError, TimeoutError):
             self.sockets.discard(ws)
 

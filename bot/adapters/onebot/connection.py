@@ -65,7 +65,8 @@ class Session:
         self._pending[echo] = future
         try:
             await self.ws.send_json(payload)
-            reply = await asyncio.wait_for(future, self.timeout)
+            async with asyncio.timeout(self.timeout):  # wait_for may swallow a cancel (3.11)
+                reply = await future
         except TimeoutError:
             return ActionResult.failed(f"timeout after {self.timeout:g}s: {action}")
         except (ConnectionError, RuntimeError) as exc:
