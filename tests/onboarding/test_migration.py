@@ -13,6 +13,7 @@ from bot.app import App
 from bot.events import Sender
 from bot.ports import LogEntry
 from bot.verdict import Action
+from storage import tallies
 from storage.chats import ChatRepo
 from storage.checkins import CheckinRepo
 from storage.contributions import ContributionRepo
@@ -50,6 +51,7 @@ async def seed_every_table(app: App, chat: str) -> None:
         await WarnRepo(s).add(chat, USER, reason="ad", at=now, expires_at=now + timedelta(30))
         await LogRepo(s).add(LogEntry(chat, USER, Action.WARN, now))
         await ContributionRepo(s).add(chat, USER, "message", 1.0, now)
+        await tallies.claim(s, chat, USER, "message", date(2026, 11, 22), 1.0, 20.0)
         await CheckinRepo(s).record(chat, USER, date(2026, 11, 22), now)
         await JoinQueueRepo(s).enqueue(chat, "tg:8", "", now)
         await DutyRepo(s).join(chat, USER, "Member", now)
