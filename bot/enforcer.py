@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -133,17 +134,20 @@ class Enforcer:
         self.reply_cooldown = reply_cooldown
         self._replied: dict[tuple[str, str, str], datetime] = {}
         self._outcomes: list[tuple[int, str]] = []
+        self._lock = asyncio.Lock()
 
     async def flush(self) -> None:
-        """Write buffered platform-call outcomes (batched when the store can)."""
-        pending, self._outcomes = self._outcomes, []
-        if not pending:
-            return
-        try:
-            await self.store.set_outcomes(pending)
-        except Exception:
-            log.exception("could not record %d outcomes; will retry", len(pending))
-            self._outcomes = pending + self._outcomes
+        """Write buffered platform-call outcomes in one batch; returns once every outcome
+        buffered so far is stored (a write already in flight included)."""
+        async with self._lock:
+            pending, self._outcomes = self._outcomes, []
+            if not pending:
+                return
+            try:
+                await self.store.set_outcomes(pending)
+            except Exception:
+                log.exception("could not record %d outcomes; will retry", len(pending))
+                self._outcomes = pending + self._outcomes
 
     def _may_reply(self, message: Message, reply: Text, now: datetime) -> bool:
         """One informational reply per member and topic per cooldown (no reply storms)."""

@@ -24,8 +24,8 @@ class UpdateLedger:
     """Claims delivery keys. Redeliveries (webhook retries, restarts) are refused.
 
     Keys are remembered in a bounded in-memory window and written to storage in batches
-    (every ``batch`` keys or on ``flush``), so the hot path costs no database round trip;
-    at start the window is reloaded from storage.
+    (every ``batch`` keys or on ``flush``, which also waits for a write in flight), so the hot
+    path costs no database round trip; at start the window is reloaded from storage.
     """
 
     def __init__(self, store: ProcessedKeys | None = None, *, window: int = 50_000,
@@ -62,10 +62,11 @@ class UpdateLedger:
         return True
 
     async def flush(self) -> None:
-        if self.store is None or not self._unsaved:
-            self._unsaved.clear()
-            return
+        """Write every unsaved key (after the write in flight, if any, has finished)."""
         async with self._lock:
+            if self.store is None or not self._unsaved:
+                self._unsaved.clear()
+                return
             keys, self._unsaved = self._unsaved, []
             try:
                 await self.store.add_many(keys, self.clock())

@@ -39,6 +39,7 @@ class Notifier:
         self._unsaved: list[tuple[str, str, datetime]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
 
     async def notify(
         self,
@@ -66,15 +67,17 @@ class Notifier:
         return message_id
 
     async def persist(self) -> None:
-        """Write scheduled deletions to storage (batched; also on every loop turn and stop)."""
-        items, self._unsaved = self._unsaved, []
-        if not items:
-            return
-        try:
-            await self.pending.add_many(items)
-        except Exception:
-            log.exception("could not persist %d pending deletions; will retry", len(items))
-            self._unsaved = items + self._unsaved
+        """Write scheduled deletions to storage (batched; also on every loop turn and stop);
+        returns once every deletion scheduled so far is stored (a write in flight included)."""
+        async with self._lock:
+            items, self._unsaved = self._unsaved, []
+            if not items:
+                return
+            try:
+                await self.pending.add_many(items)
+            except Exception:
+                log.exception("could not persist %d pending deletions; will retry", len(items))
+                self._unsaved = items + self._unsaved
 
     async def flush_due(self) -> int:
         """Delete every notice that is due now; returns how many were deleted."""

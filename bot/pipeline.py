@@ -15,6 +15,9 @@ from bot.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
+#: Result types that are verdicts already (checked before the slower awaitable test).
+_PLAIN = (list, tuple)
+
 
 class Pipeline:
     """An ordered set of policies run against a message and its context."""
@@ -31,27 +34,24 @@ class Pipeline:
     async def run(self, message: Message, ctx: Context) -> list[Verdict]:
         verdicts: list[Verdict] = []
         for policy in self.policies:
-            verdicts.extend(await self._one(policy, message, ctx))
+            started = time.perf_counter()
+            try:
+                result = policy.check(message, ctx)
+                if not isinstance(result, _PLAIN) and inspect.isawaitable(result):
+                    result = await asyncio.wait_for(result, self.timeout)
+                if result:  # most policies see nothing: no tagging, no list to extend
+                    verdicts.extend(_tag(policy.name, result))
+            except TimeoutError:
+                self._fail(policy.name, "timed out after %.1fs", self.timeout)
+                continue
+            except Exception:
+                log.exception("policy %s failed on message %s", policy.name, message.message_id)
+                self.failures[policy.name] = self.failures.get(policy.name, 0) + 1
+                continue
+            elapsed = time.perf_counter() - started
+            if elapsed > 0.05:
+                log.warning("policy %s took %.1f ms", policy.name, elapsed * 1000)
         return verdicts
-
-    async def _one(self, policy: Policy, message: Message, ctx: Context) -> list[Verdict]:
-        started = time.perf_counter()
-        try:
-            result = policy.check(message, ctx)
-            if inspect.isawaitable(result):
-                result = await asyncio.wait_for(result, self.timeout)
-            found = _tag(policy.name, result)
-        except TimeoutError:
-            self._fail(policy.name, "timed out after %.1fs", self.timeout)
-            return []
-        except Exception:
-            log.exception("policy %s failed on message %s", policy.name, message.message_id)
-            self.failures[policy.name] = self.failures.get(policy.name, 0) + 1
-            return []
-        elapsed = time.perf_counter() - started
-        if elapsed > 0.05:
-            log.warning("policy %s took %.1f ms", policy.name, elapsed * 1000)
-        return found
 
     def _fail(self, name: str, fmt: str, *args: object) -> None:
         self.failures[name] = self.failures.get(name, 0) + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -81,6 +82,7 @@ class ActivityBuffer:
         self.batch = batch
         self._pending: dict[tuple[str, str], tuple[Sender, datetime, int]] = {}
         self._count = 0
+        self._lock = asyncio.Lock()
 
     async def note(self, chat: str, sender: Sender, when: datetime) -> None:
         key = (chat, sender.id)
@@ -91,6 +93,11 @@ class ActivityBuffer:
             await self.flush()
 
     async def flush(self) -> None:
+        """Write the counts noted so far (after the write in flight, if any)."""
+        async with self._lock:
+            await self._write()
+
+    async def _write(self) -> None:
         pending, self._pending, self._count = self._pending, {}, 0
         if not pending:
             return

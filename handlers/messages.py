@@ -56,7 +56,8 @@ class MessageHandler:
         if sender.id in runtime.moderators:
             role = max(role, Role.MODERATOR)
         member = await self.snapshots.get(chat, sender.id, now)
-        member = replace(member, role=max(role, member.role))
+        if role > member.role:
+            member = replace(member, role=role)
         fingerprint = self.fingerprint(message.text) if message.text else ""
         decision = Decision(Action.ALLOW, 0.0)
         enforcement: Enforcement | None = None
@@ -77,13 +78,15 @@ class MessageHandler:
                     self.snapshots.warned(chat, sender.id, enforcement.warns)
         if not message.edited:
             kinds = message.kinds
-            if any(v.symbol.startswith("REDPACKET_") for v in decision.verdicts):
+            if decision.verdicts and any(v.symbol.startswith("REDPACKET_")
+                                         for v in decision.verdicts):
                 kinds = kinds | {Kind.RED_PACKET}  # bot- or button-delivered packets count too
             self.history.add(chat, RecentMessage(
                 message_id=message.message_id, sender_id=sender.id, date=message.date,
                 fingerprint=fingerprint, kinds=kinds, album_id=message.album_id,
             ))
             self.snapshots.counted(chat, sender.id)
-            await self.activity.note(chat, replace(sender, role=role), now)
+            await self.activity.note(chat, sender if role == sender.role
+                                     else replace(sender, role=role), now)
         for hook in self.after:
             await hook(message, decision, enforcement, runtime)
