@@ -110,3 +110,19 @@ async def test_waitlist_over_telegram_approves_in_queue_order_as_members_leave(
         await api.feed(member_change(302, "left", "member"), member_change(302, "member", "left"))
         await settle(api)
     assert [int(c["user_id"]) for c in api.of("approveChatJoinRequest")] == [301, 302, 303]
+
+
+async def test_capacity_starts_from_telegrams_member_count_of_an_existing_group(
+        api: StandInBotApi, tmp_path: Path) -> None:
+    """The bot joins a group that is already full (Telegram counts 1 of 1): nobody it has
+    never seen is assumed absent, so the first request waits."""
+    api.member_counts[GROUP] = 1
+    async with serving(api, tmp_path, Clock(LATE)):
+        await api.feed(join_request(401))
+        await settle(api)
+        assert api.of("approveChatJoinRequest") == []
+        assert "number 1 in the waiting list" in texts_to(api, 401)[0]
+        await api.feed(member_change(111, "member", "left"))  # someone leaves: a seat frees
+        await settle(api)
+    assert [int(c["user_id"]) for c in api.of("approveChatJoinRequest")] == [401]
+    assert [int(c["chat_id"]) for c in api.of("getChatMemberCount")] == [GROUP]

@@ -148,6 +148,7 @@ async def test_member_and_group_info_give_roles_times_and_counts(
         assert len(impl.of("get_group_member_info")) == 2
         group = await served.adapter.group_info(CHAT)
         assert group is not None and (group.member_count, group.max_member_count) == (498, 500)
+        assert await served.adapter.member_count(CHAT) == 498  # where capacity starts
         members = await served.adapter.member_list(CHAT)
         assert [m.user for m in members] == ["qq:20001", "qq:20002"]
     finally:

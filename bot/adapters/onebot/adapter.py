@@ -93,6 +93,13 @@ class OneBotAdapter:
     async def group_info(self, chat: str) -> GroupInfo | None:
         return await self.gateway.group_info(chat)
 
+    async def member_count(self, chat: str) -> int:
+        """The group's size as the platform reports it (capacity starts from it)."""
+        info = await self.gateway.group_info(chat)
+        if info is None or info.member_count is None:
+            raise LookupError(f"{self.settings.name}: no member count for {chat}")
+        return info.member_count
+
     # -- endpoints ------------------------------------------------------------------------
 
     async def handle_ws(self, request: web.Request) -> web.StreamResponse:

@@ -105,6 +105,11 @@ class TelegramAdapter:
             return self.admins.anonymous_has_right(chat_id, right)
         return self.admins.has_right(chat_id, user_id, right)
 
+    async def member_count(self, chat: str) -> int:
+        """The group's size as Telegram counts it (capacity starts from it; a bot cannot
+        list an existing group's members)."""
+        return int(await self.bot.get_chat_member_count(raw_id(chat)))
+
 
 __all__ = [
     "ALLOWED_UPDATES",

@@ -69,6 +69,8 @@ class StandInBotApi:
         self.permissions: dict[int, dict[str, bool]] = {}
         self.faults: dict[str, list[tuple[int, str, int]]] = {}
         self.files: dict[str, bytes] = {}
+        #: getChatMemberCount answers; a chat not listed is "chat not found"
+        self.member_counts: dict[int, int] = {}
         self.file_delay = 0.0
         self._updates: list[dict[str, Any]] = []
         self._arrived = asyncio.Condition()
@@ -170,6 +172,9 @@ class StandInBotApi:
             if code == 429:
                 body["parameters"] = {"retry_after": retry_after}
             return web.json_response(body, status=code)
+        if method == "getChatMemberCount" and int(params["chat_id"]) not in self.member_counts:
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": "Bad Request: chat not found"}, status=400)
         if method == "getFile" and str(params.get("file_id")) not in self.files:
             return web.json_response({"ok": False, "error_code": 400,
                                       "description": "Bad Request: invalid file_id"}, status=400)
@@ -197,6 +202,8 @@ class StandInBotApi:
                     "can_read_all_group_messages": True, "supports_inline_queries": False}
         if method == "getUpdates":
             return await self._get_updates(p)
+        if method == "getChatMemberCount":
+            return self.member_counts[int(p["chat_id"])]
         if method == "getChatAdministrators":
             return self.admins.get(int(p["chat_id"]), [admin(BOT_ID)])
         if method == "getChat":
