@@ -59,9 +59,8 @@ class SqlModerationTx:
 
     async def add_warn(self, chat: str, user_id: str, *, reason: str, at: datetime,
                        expires_at: datetime) -> tuple[int, int]:
-        warns = WarnRepo(self.session)
-        warn_id = await warns.add(chat, user_id, reason=reason, at=at, expires_at=expires_at)
-        return warn_id, await warns.active_count(chat, user_id, at)
+        return await WarnRepo(self.session).add_counted(chat, user_id, reason=reason, at=at,
+                                                        expires_at=expires_at)
 
     async def log(self, entry: LogEntry) -> int:
         return await LogRepo(self.session).add(entry)

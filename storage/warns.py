@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import WarnRow
@@ -26,6 +36,17 @@ _INSERT = insert(_TABLE)
 _ACTIVE = (_TABLE.c.chat == bindparam("b_chat"), _TABLE.c.user_id == bindparam("b_user"),
            _TABLE.c.revoked.is_(False), _TABLE.c.expires_at > bindparam("b_now"))
 _ACTIVE_COUNT = select(func.count()).select_from(_TABLE).where(*_ACTIVE)
+_OTHER = _TABLE.alias("other_warns")
+#: Insert a warn and, in the same statement, count the member's *other* active warns: the
+#: new row is excluded by id, so the figure does not depend on whether a dialect's RETURNING
+#: subquery sees the row being inserted (SQLite does, PostgreSQL does not).
+_INSERT_COUNTING = insert(_TABLE).returning(
+    _TABLE.c.id,
+    select(func.count()).select_from(_OTHER).where(
+        _OTHER.c.chat == bindparam("b_chat"), _OTHER.c.user_id == bindparam("b_user"),
+        _OTHER.c.id != literal_column(f"{_TABLE.name}.id"), _OTHER.c.revoked.is_(False),
+        _OTHER.c.expires_at > bindparam("b_now", type_=_TABLE.c.expires_at.type),
+    ).scalar_subquery())
 
 
 def _record(row: WarnRow) -> WarnRecord:
@@ -45,6 +66,17 @@ class WarnRepo:
             "chat": chat, "user_id": user_id, "reason": reason, "actor": actor, "created_at": at,
             "expires_at": expires_at, "revoked": False})
         return _new_id(result)
+
+    async def add_counted(self, chat: str, user_id: str, *, reason: str, at: datetime,
+                          expires_at: datetime, actor: str = "auto") -> tuple[int, int]:
+        """Store a warn; return ``(warn_id, active warns at ``at`` including this one)`` from
+        one statement (the enforcer's hot path: one round trip instead of two)."""
+        row = (await self.session.execute(_INSERT_COUNTING, {
+            "chat": chat, "user_id": user_id, "reason": reason, "actor": actor, "created_at": at,
+            "expires_at": expires_at, "revoked": False,
+            "b_chat": chat, "b_user": user_id, "b_now": at})).one()
+        warn_id, others = row
+        return int(warn_id), int(others) + (1 if expires_at > at else 0)
 
     @staticmethod
     def _active(chat: str, user_id: str, now: datetime) -> tuple[ColumnElement[bool], ...]:

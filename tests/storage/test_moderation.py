@@ -39,6 +39,25 @@ async def test_warns_count_at_now_until_they_expire(db: Database) -> None:
     assert counts == [2, 1, 1, 0]  # a warn stops counting at the instant it expires
 
 
+async def test_the_count_a_new_warn_returns_is_the_active_count_after_it(db: Database) -> None:
+    store = SqlModerationStore(db)
+    later = NOW + timedelta(days=30)
+    async with store.transaction() as tx:
+        await tx.add_warn("tg:-1002", "tg:7", reason="other chat", at=NOW, expires_at=later)
+        await tx.add_warn(CHAT, "tg:8", reason="other member", at=NOW, expires_at=later)
+        first, _ = await tx.add_warn(CHAT, "tg:7", reason="revoked", at=NOW, expires_at=later)
+    async with db.session() as session:
+        assert await WarnRepo(session).revoke(first)
+    counts = []
+    async with store.transaction() as tx:
+        for expires in (later, NOW, later):  # the second expires the instant it is given
+            counts.append((await tx.add_warn(CHAT, "tg:7", reason="r", at=NOW,
+                                             expires_at=expires))[1])
+    async with db.session() as session:
+        active = await WarnRepo(session).active_count(CHAT, "tg:7", NOW)
+    assert counts == [1, 1, 2] and active == 2
+
+
 async def test_revoked_warns_no_longer_count(db: Database) -> None:
     store = SqlModerationStore(db)
     async with store.transaction() as tx:
