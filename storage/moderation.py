@@ -78,9 +78,12 @@ class SqlModerationStore:
             yield SqlModerationTx(session)
 
     async def snapshot(self, chat: str, user_id: str, now: datetime) -> MemberSnapshot:
-        """One round trip: the member's row fields, active warns and points as subqueries."""
-        async with self.db.session() as session:
-            row = (await session.execute(
+        """One round trip: the member's row fields, active warns and points as subqueries.
+
+        A single SELECT is consistent on its own: it runs on a pooled connection without a
+        session or an explicit transaction (no commit round trip on the hot path)."""
+        async with self.db.engine.connect() as connection:
+            row = (await connection.execute(
                 _SNAPSHOT, {"b_chat": chat, "b_user": user_id, "b_now": now})).one()
         active, total, role, joined, first, count, approved, voice = row
         return MemberSnapshot(
