@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from bot.events import Command, JoinRequest, MemberJoined, MemberLeft, Role, Sender, split_id
 from bot.gateway import ChatGateway
 from bot.i18n import t
+from bot.scheduler import Cron
 from handlers import comm_seats as seats
 from handlers.comm_common import Hub
 from handlers.commands import CommandRouter, CommandSpec
@@ -14,6 +16,8 @@ from storage.members import MemberRepo
 from storage.queue import JoinQueueRepo
 
 log = logging.getLogger(__name__)
+#: an approved member whose join has not arrived after this is assumed never to come
+STALE_ADMISSION = timedelta(hours=1)
 
 QUEUED = t("The group is full. You are number {position} in the waiting list; I will let you "
            "in as soon as a place frees up. Ask /position any time.",
@@ -95,6 +99,29 @@ async def admit_request(hub: Hub, chat: str, user: Sender, ref: str,
     return False
 
 
+async def resync_all(hub: Hub, now: datetime) -> list[str]:
+    """Set each counted chat's seats to the platform's member count where one is offered,
+    then admit whoever fits: joins and departures in flight when a count was first taken
+    cannot skew it for long. Returns the chats whose count changed."""
+    changed: list[str] = []
+    async with hub.services.db.session() as session:
+        chats = await seats.counted_chats(session)
+    for chat in chats:
+        if not hub.options(chat).capacity.enabled:
+            continue
+        members = await _hint(hub, chat)
+        gateway = hub.gateway(chat)
+        if members is None or gateway is None:
+            continue
+        async with hub.services.db.session() as session:
+            if not await seats.resync(session, chat, members, now - STALE_ADMISSION):
+                continue
+        log.info("seats of %s set to the platform's count: %d", chat, members)
+        changed.append(chat)
+        await drain(hub, chat, gateway)
+    return changed
+
+
 def register_capacity(router: CommandRouter, hub: Hub) -> None:
     """Join requests, joins and departures of capped chats; /position (排队)."""
 
@@ -134,6 +161,10 @@ def register_capacity(router: CommandRouter, hub: Hub) -> None:
         for place, length in places:
             await hub.reply(command, gateway, POSITION, position=place, length=length)
 
+    async def resync_job(now: datetime) -> None:
+        await resync_all(hub, now)
+
+    hub.scheduler.add("capacity-resync", Cron.parse("*/10 * * * *"), resync_job)
     hub.services.dispatcher.on(JoinRequest, requested)
     hub.services.dispatcher.on(MemberJoined, joined)
     hub.services.dispatcher.on(MemberLeft, left)

@@ -75,3 +75,24 @@ async def queued_chats(session: AsyncSession, user: str) -> list[str]:
     rows = await session.execute(select(JoinQueueRow.chat).where(
         JoinQueueRow.user_id == user).order_by(JoinQueueRow.id))
     return list(rows.scalars())
+
+
+async def counted_chats(session: AsyncSession) -> list[str]:
+    """Chats whose seats are being counted."""
+    rows = await session.execute(select(ChatRow.chat).where(ChatRow.member_count.is_not(None)))
+    return list(rows.scalars())
+
+
+async def resync(session: AsyncSession, chat: str, members: int, stale_before: datetime) -> bool:
+    """Set the count to the platform's ``members`` unless an admitted member's join is still
+    on its way (it would be counted twice); admissions older than ``stale_before`` never
+    arrived and are dropped. True if the count was set."""
+    admitted = (CounterRow.chat == chat) & CounterRow.key.startswith(ADMIT)
+    await session.execute(delete(CounterRow).where(admitted,
+                                                   CounterRow.updated_at < stale_before))
+    waiting = await session.execute(select(CounterRow.key).where(admitted).limit(1))
+    if waiting.first() is not None:
+        return False
+    result = await session.execute(update(ChatRow).where(
+        ChatRow.chat == chat, ChatRow.member_count != members).values(member_count=members))
+    return bool(getattr(result, "rowcount", 0))

@@ -11,6 +11,8 @@ from bot.events import JoinRequest, MemberJoined, MemberLeft, Sender
 from bot.gateway import Outcome
 from bot.gateway_fake import RecordingGateway
 from handlers import comm_seats as seats
+from handlers.comm_capacity import resync_all
+from handlers.comm_common import get
 from storage.queue import JoinQueueRepo
 from tests.community.conftest import CHAT, Bot, BotFactory, Clock, make_bot, write_config
 
@@ -197,3 +199,44 @@ async def test_two_processes_on_postgresql_never_exceed_capacity(
     finally:
         for bot in bots:
             await bot.services.db.dispose()
+
+
+class CountingAdapter:
+    """An adapter that knows the group's size (as Telegram and OneBot do)."""
+
+    def __init__(self, members: int) -> None:
+        self.members = members
+
+    async def member_count(self, chat: str) -> int:
+        return self.members
+
+
+async def test_a_skewed_count_is_set_to_the_platforms_and_the_freed_seat_filled(
+        bot_factory: BotFactory) -> None:
+    bot = await bot_factory(CAP)
+    await fill(bot, range(1, 4))  # the bot counted 3 of 3
+    await request(bot, 10)
+    bot.services.extras["test"] = CountingAdapter(2)  # a departure it never saw
+    assert await seats_job(bot) == [CHAT]
+    assert [c.args["user"] for c in bot.gateway.of("approve_join")] == ["test:10"]
+    assert await stored_count(bot) == 3
+    assert await seats_job(bot) == [], "the admitted member's join is still on its way"
+    await bot.services.dispatcher(MemberJoined(CHAT, person(10), bot.clock()), bot.gateway)
+    bot.services.extras["test"] = CountingAdapter(3)
+    assert await seats_job(bot) == []  # agrees: nothing to change
+
+
+async def test_an_admission_whose_join_never_came_stops_blocking_the_resync_after_an_hour(
+        bot_factory: BotFactory) -> None:
+    bot = await bot_factory(CAP)
+    await fill(bot, range(1, 3))
+    await request(bot, 10)  # admitted: seat 3 reserved, the join never arrives
+    bot.services.extras["test"] = CountingAdapter(2)
+    assert await seats_job(bot) == []
+    bot.clock.advance(hours=2)
+    assert await seats_job(bot) == [CHAT]
+    assert await stored_count(bot) == 2
+
+
+async def seats_job(bot: Bot) -> list[str]:
+    return await resync_all(get(bot.services), bot.clock())
