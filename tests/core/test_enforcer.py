@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.enforcer import Enforcer, Ladder, degrade
@@ -136,3 +138,26 @@ async def test_shadow_mode_sends_no_informational_replies() -> None:
     await enforcer.enforce(msg(1), decision, MemberSnapshot("test:7"), gateway,
                            ladder=Ladder(), now=NOW, lang="en")
     assert gateway.calls == []
+
+
+class SlowOutcomes(MemoryModerationStore):
+    """Outcomes that take a few loop turns to store (a batch being written)."""
+
+    async def set_outcomes(self, outcomes: Sequence[tuple[int, str]]) -> None:
+        for _ in range(5):
+            await asyncio.sleep(0)
+        await super().set_outcomes(outcomes)
+
+
+async def test_a_flush_returns_only_once_outcomes_another_flush_is_writing_are_stored() -> None:
+    store = SlowOutcomes()
+    gateway = RecordingGateway("test", ALL_CAPABILITIES)
+    enforcer = Enforcer(store, Notifier(MemoryPendingDeletions(), {"test": gateway},
+                                        clock=lambda: NOW))
+    await enforcer.enforce(msg(1), Decision(Action.WARN, 6.0, (AD,)), MemberSnapshot("test:7"),
+                           gateway, ladder=Ladder(), now=NOW, lang="en")
+    periodic = asyncio.create_task(enforcer.flush())  # e.g. the app's periodic flush
+    await asyncio.sleep(0)
+    await enforcer.flush()  # e.g. a moderator's command settling the log before reading it
+    assert [e.outcome for e in store.entries] == ["delete: ok"]
+    await periodic
