@@ -1,20 +1,20 @@
 """A character n-gram logistic-regression spam model, retrained from bounded labelled examples.
 
-Features are the character 1–3-grams of the normalised text, hashed into ``2**BITS`` buckets
-by plain integer arithmetic on code points (multiply–xor, Fibonacci hashing: the same in every
-process and on every platform; no salted ``hash``), counted and scaled by 1/√(number of
-n-grams). Chinese needs no segmentation: Han bigrams and trigrams carry most
-of the signal. Hashing runs vectorised in numpy, so scoring costs tens of microseconds whatever
-the length. (4-grams and n-grams of the raw, undisguised text were measured too: no better at
-equal precision on the development corpora, and twice the cost.)
+Features (``policies.ngram_features``) are the character 1–3-grams of the normalised text, the
+Unicode blocks of the raw text and a few structural shapes (digit runs, links, handles,
+length, repeats), hashed into ``2**BITS`` buckets; each message weighs log(1 + count) of its
+buckets, scaled to unit length. Hashing runs vectorised in numpy, so scoring costs tens of
+microseconds whatever the length. (4-grams and n-grams of the raw, undisguised text were
+measured too: no better at equal precision on the development corpora, and twice the cost.)
 
-Training is batch L2 logistic regression (scikit-learn's liblinear, balanced class weights)
-over the most recent ``max_examples`` labelled messages, refitted lazily on the first
-prediction after a ``learn``/``forget``. Only the ``max_features`` largest weights are kept, as
-sorted bucket ids and float32 weights.
+Training is L2 logistic regression (scikit-learn's liblinear, balanced class weights) over the
+most recent ``max_examples`` labelled messages, cross-fitted and Platt-calibrated by
+``policies.ngram_fit``, refitted lazily on the first prediction after a ``learn``/``forget``.
+Only the ``max_features`` largest weights are kept, as sorted bucket ids and float32 weights.
 
 Persistence is a JSON header line, the examples as UTF-8 text, then the bucket ids and weights
 as little-endian arrays, all compressed with zlib (never pickle): ``to_bytes``/``from_bytes``.
+A model saved by the previous version keeps its examples and is fitted again.
 """
 
 from __future__ import annotations
@@ -28,36 +28,17 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from policies.normalize import normalize, scanned
+from policies.ngram_features import BITS, buckets, weighted
+
+__all__ = ["BITS", "NgramModel", "buckets"]
 
 FORMAT = "qunguan-ngram"
-VERSION = 3
-BITS = 20
+VERSION = 4
+#: Saved models of these versions keep their examples but must be fitted again.
+_REFIT_VERSIONS = frozenset({3})
 _SEP = "\x00"
-_W = np.uint64(21)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_SHIFT = np.uint64(64 - BITS)
 
-Buckets = npt.NDArray[np.uint64]
 Keys = npt.NDArray[np.uint32]
-
-
-def buckets(text: str, *, limit: int = 1000) -> Buckets:
-    """Hashed 1–3-grams of the first ``limit`` normalised characters (repeats kept).
-
-    The fold is of ``scanned(text)``, the same string every content policy folds, so the
-    cached result is shared.
-    """
-    folded = normalize(scanned(text))[:limit]
-    if not folded:
-        return np.empty(0, dtype=np.uint64)
-    points = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    # Code points fit in 21 bits: packing 1, 2 or 3 of them is exact and orders cannot meet.
-    bigrams = (points[:-1] << _W) | points[1:]
-    keys = np.concatenate((points, bigrams, (bigrams[:-1] << _W) | points[2:]))
-    keys *= _GOLDEN
-    keys >>= _SHIFT
-    return keys
 
 
 class NgramModel:
@@ -81,6 +62,7 @@ class NgramModel:
         self._weights = np.empty(0, dtype=np.float32)
         self._table: npt.NDArray[np.float32] | None = None  # dense weights by bucket
         self._bias = 0.0
+        self._calibration = (1.0, 0.0)  # P(spam) = σ(a·score + b)
         self._fresh = True  # weights match the examples
         self._version = 0  # bumped by every change of the examples
 
@@ -157,6 +139,7 @@ class NgramModel:
         """Take the weights of ``fitted`` (a clone made at ``version``) in one step."""
         self._keys, self._weights = fitted._keys, fitted._weights
         self._bias, self._table = fitted._bias, fitted._table
+        self._calibration = fitted._calibration
         self._fresh = self._version == version
 
     def fit(self) -> None:
@@ -167,20 +150,21 @@ class NgramModel:
         labels = [spam for _, spam in self._examples]
         if all(labels) or not any(labels):
             self._keys, self._weights = np.empty(0, np.uint32), np.empty(0, np.float32)
-            self._bias, self._table = 0.0, None
+            self._bias, self._table, self._calibration = 0.0, None, (1.0, 0.0)
             return
         from policies.ngram_fit import fit_weights
 
-        rows = [buckets(text, limit=self.limit) for text, _ in self._examples]
-        self._keys, self._weights, self._bias = fit_weights(
-            rows, labels, width=1 << BITS, c=self.c, keep=self.max_features
+        texts = [text for text, _ in self._examples]
+        rows = [buckets(text, limit=self.limit) for text in texts]
+        self._keys, self._weights, self._bias, self._calibration = fit_weights(
+            rows, labels, width=1 << BITS, c=self.c, keep=self.max_features, texts=texts
         )
         self._table = None
 
     # -- prediction -------------------------------------------------------------------------
 
     def log_odds(self, text: str, *, limit: int | None = None, refit: bool = True) -> float:
-        """Log odds that ``text`` is spam (0.0 = undecided, e.g. before both classes are seen).
+        """Calibrated log odds that ``text`` is spam (0.0 = undecided, e.g. before both classes).
 
         ``limit`` caps the normalised characters read (at most the model's own ``limit``);
         ``refit=False`` scores with the weights at hand, however old (the bot refits in a
@@ -191,14 +175,16 @@ class NgramModel:
         if not self._keys.size:
             return 0.0
         found = buckets(text, limit=min(limit or self.limit, self.limit))
+        slope, intercept = self._calibration
         if not found.size:
-            return self._bias
+            return slope * self._bias + intercept
         if self._table is None:
             # 4 bytes a bucket (4 MiB at 2**20), built on first use after a fit or a load.
             self._table = np.zeros(1 << BITS, dtype=np.float32)
             self._table[self._keys] = self._weights
-        total = float(self._table[found].sum(dtype=np.float64))
-        return self._bias + total / math.sqrt(found.size)
+        unique, values = weighted(found)
+        total = float(self._table[unique] @ values)
+        return slope * (self._bias + total) + intercept
 
     def spam_probability(self, text: str, *, limit: int | None = None,
                          refit: bool = True) -> float:
@@ -224,6 +210,7 @@ class NgramModel:
             "max_features": self.max_features,
             "limit": self.limit,
             "bias": self._bias if fresh else 0.0,
+            "calibration": list(self._calibration) if fresh else [1.0, 0.0],
             "fitted": fresh,
             "labels": "".join("s" if spam else "h" for _, spam in self._examples),
             "weights": int(keys.size),
@@ -244,7 +231,8 @@ class NgramModel:
             raise ValueError(f"not a serialised n-gram model: {exc}") from exc
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ValueError("not a serialised n-gram model: wrong format marker")
-        if header.get("version") != VERSION or header.get("bits") != BITS:
+        version = header.get("version")
+        if (version != VERSION and version not in _REFIT_VERSIONS) or header.get("bits") != BITS:
             raise ValueError(f"unsupported n-gram model version {header.get('version')!r}")
         try:
             length, count = int(size), int(header["weights"])
@@ -264,7 +252,12 @@ class NgramModel:
             raise ValueError(f"corrupt n-gram model: {exc}") from exc
         model._examples.extend(zip(texts, (ch == "s" for ch in labels), strict=True))
         model._spam = labels.count("s")
+        model._fresh = False
+        if version != VERSION:  # older features and weighting: keep the examples, fit again
+            return model
         model._keys, model._weights = keys, weights
         model._bias = float(header["bias"])
+        slope, intercept = header.get("calibration", (1.0, 0.0))
+        model._calibration = (float(slope), float(intercept))
         model._fresh = bool(header["fitted"])
         return model

@@ -175,3 +175,26 @@ async def test_refit_runs_off_the_loop_and_scoring_keeps_the_old_weights_meanwhi
     assert model.spam_probability("免费送福利 加薇信", refit=False) == before  # no inline fit
     assert await book.refit("s") and model.fresh
     assert not await book.refit("s")
+
+
+def test_model_saved_by_the_previous_format_keeps_its_examples_and_fits_again() -> None:
+    import json
+    import zlib
+
+    model = trained(2)
+    model.fit()
+    header, rest = zlib.decompress(model.to_bytes()).split(b"\n", 1)
+    old = json.loads(header)
+    old["version"] = 3
+    again = NgramModel.from_bytes(zlib.compress(json.dumps(old).encode() + b"\n" + rest))
+    assert again.examples == model.examples and not again.fresh
+    assert again.spam_probability("兼职刷单 私聊我") > 0.5
+
+
+def test_cross_fitted_model_separates_unseen_messages() -> None:
+    model = NgramModel()
+    for n in range(40):  # enough of each class to cross-fit and calibrate
+        model.learn(f"兼职刷单 日结{n}元 加微信 wx{n:04d}", True)
+        model.learn(f"第{n}章的作业明天交，记得带课本", False)
+    assert model.spam_probability("刷单兼职 加微信 wx9999") > 0.7
+    assert model.spam_probability("第八章作业记得带课本") < 0.3
