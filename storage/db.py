@@ -24,13 +24,25 @@ SQLITE_BUSY_MS = 5000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL (readers never block the writer), a busy timeout, and cheap durable commits."""
+    """WAL (readers never block the writer), a busy timeout, and cheap durable commits; the
+    driver's own lazy BEGIN is off (``_sqlite_begin`` emits ours)."""
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Transactions take the write lock when they begin (``BEGIN IMMEDIATE``), so they wait
+    their turn under the busy timeout. A deferred transaction that reads and then writes
+    fails at once with "database is locked" when another connection wrote in between (WAL
+    cannot upgrade a stale snapshot). ``execution_options(sqlite_begin="DEFERRED")`` opts a
+    read-only connection out."""
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def alembic_config(connection: Connection | None = None) -> Any:
@@ -71,6 +83,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, echo=echo, **engine_kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False)
 

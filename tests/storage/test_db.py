@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Connection
 from storage.db import Database, alembic_config
 from storage.models import Base, PendingDeletionRow, WarnRow
 from storage.testing import second_engine
+from storage.warns import WarnRepo
 from tests.storage.conftest import CHAT, NOW
 
 #: the newest migration: every upgrade ends there
@@ -110,3 +112,29 @@ async def test_pooled_connections_killed_by_a_server_restart_are_replaced(db: Da
         await other.dispose()
     async with db.session() as session:  # pre-ping notices the dead connection, reconnects
         assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+
+
+async def test_a_transaction_that_reads_then_writes_is_not_refused_by_a_concurrent_write(
+        db: Database) -> None:
+    """Another process commits between our read and our write: we write after it instead of
+    failing (SQLite: transactions begin IMMEDIATE; PostgreSQL: row-level writes)."""
+    other = await second_engine(db)
+
+    async def their_write() -> None:
+        async with other.session() as s:
+            await WarnRepo(s).add(CHAT, "tg:8", reason="theirs", at=NOW,
+                                  expires_at=NOW + timedelta(1))
+
+    try:
+        async with db.session() as s, s.begin_nested():  # as ``seats.initialise`` does
+            await WarnRepo(s).active(CHAT, "tg:7", NOW)  # read first
+            theirs = asyncio.create_task(their_write())
+            await asyncio.sleep(0.2)  # their write runs (or waits for ours) meanwhile
+            await WarnRepo(s).add(CHAT, "tg:7", reason="ours", at=NOW,
+                                  expires_at=NOW + timedelta(1))
+        await theirs
+    finally:
+        await other.dispose()
+    async with db.session() as s:
+        rows = (await s.execute(select(WarnRow.user_id))).scalars().all()
+    assert sorted(rows) == ["tg:7", "tg:8"]
