@@ -205,20 +205,39 @@ def original_evidence(original: str, folded_match: str, folded: str = "") -> str
     core = [ch for ch in folded_match if ch.isalnum()][:40]
     if not core:
         return folded_match
-    found = _gapped("".join(core)).search(joined, j_low, j_high)
-    if not found:
+    found = _gapped(core, joined, j_low, j_high)
+    if found is None:
         return folded_match
+    begin, end = found
     if even or offsets is None:
-        return original[found.start() + low - j_low : found.end() + low - j_low]
-    first = bisect_right(offsets, found.start()) - 1
-    last = bisect_right(offsets, found.end() - 1) - 1
+        return original[begin + low - j_low : end + low - j_low]
+    first = bisect_right(offsets, begin) - 1
+    last = bisect_right(offsets, end - 1) - 1
     return original[first : last + 1]
 
 
-@lru_cache(maxsize=256)
-def _gapped(core: str) -> re.Pattern[str]:
-    """``core``'s characters in order, up to six non-word characters allowed between them."""
-    return re.compile(r"\W{0,6}".join(map(re.escape, core)))
+def _gapped(core: list[str], text: str, low: int, high: int) -> tuple[int, int] | None:
+    """The first span of ``text[low:high]`` spelling ``core`` (word characters) in order with
+    up to six non-word characters between them, as ``re`` would find ``a\\W{0,6}b…``.
+
+    No backtracking is ever needed (a gap character can never be the next core character), so
+    a direct scan does what a compiled pattern would, without compiling one per evidence.
+    """
+    head, rest = core[0], core[1:]
+    start = text.find(head, low, high)
+    while start >= 0:
+        at = start + 1
+        for char in rest:
+            gap_end = min(at + 6, high)
+            while at < gap_end and not (text[at].isalnum() or text[at] == "_"):
+                at += 1
+            if at >= high or text[at] != char:
+                break
+            at += 1
+        else:
+            return start, at
+        start = text.find(head, start + 1, high)
+    return None
 
 
 @lru_cache(maxsize=64)
