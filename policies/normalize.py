@@ -176,18 +176,32 @@ def _nfkc(text: str) -> str:
 
 
 class _Simplifier:
-    """OpenCC ``t2s`` (phrase-aware), built on first use, run only on text holding Han."""
+    """OpenCC ``t2s`` (phrase-aware), built on first use, run only on text holding Han and at
+    least one character that ``t2s`` changes (every phrase it rewrites holds one of them)."""
+
+    #: Where the characters ``t2s`` changes live (checked against every code point).
+    _RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x30000))
 
     def __init__(self) -> None:
         self._converter: Any = None
+        self._changed: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+
+    def _build(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        import opencc
+
+        self._converter = opencc.OpenCC("t2s")
+        points = [cp for low, high in self._RANGES for cp in range(low, high)]
+        # One call: a line break is in no phrase, so each character converts on its own.
+        out = self._converter.convert("\n".join(map(chr, points))).split("\n")
+        self._changed = _split_class(cp for cp, o in zip(points, out, strict=True) if o != chr(cp))
+        return self._changed
 
     def __call__(self, text: str) -> str:
         if not _HAN_CHAR.search(text):
             return text
-        if self._converter is None:
-            import opencc
-
-            self._converter = opencc.OpenCC("t2s")
+        bmp, astral = self._changed or self._build()
+        if not bmp.search(text) and not (_ASTRAL.search(text) and astral.search(text)):
+            return text
         result: str = self._converter.convert(text)
         return result
 
