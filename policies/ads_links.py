@@ -44,7 +44,8 @@ _PROMO_WORDS = re.compile(
 def hosts_of(message: Message, folded: str, domains: list[str] | None = None) -> list[str]:
     """Every host the message points at: LINK segments, buttons, URLs and domains in text."""
     hosts = [seg.data.get("host", "") or _host(seg.text) for seg in message.of(Kind.LINK)]
-    hosts.extend(_host(m.group()) for m in _URL.finditer(folded))
+    if "://" in folded or "www." in folded:  # what ``_URL`` cannot match without
+        hosts.extend(_host(m.group()) for m in _URL.finditer(folded))
     if domains is None:
         domains = find_domains(folded)
     hosts.extend(_OBFUSCATED_DOT.sub(".", d) for d in domains)
@@ -77,7 +78,9 @@ def find_links(
     raw = "\n".join([folded, *(s.text.lower() for s in message.of(Kind.LINK))])
     if any(host in raw for host in _INVITE_HOSTS) and (invite := _INVITE.search(raw)):
         hits.append(Hit("AD_INVITE_LINK", True, invite.group()))
-    promoted = [m for m in _TME_NAME.finditer(raw) if m.group(1) not in mentions_allowed]
+    promoted = []
+    if "t.me/" in raw or "telegram.me/" in raw:  # what ``_TME_NAME`` cannot match without
+        promoted = [m for m in _TME_NAME.finditer(raw) if m.group(1) not in mentions_allowed]
     if "@" in folded:
         promoted += [m for m in _MENTION.finditer(folded) if m.group(1) not in mentions_allowed]
     usernames = {s.data.get("username", "").lower() for s in message.of(Kind.MENTION)}
