@@ -137,8 +137,7 @@ class Enforcer:
         self._lock = asyncio.Lock()
 
     async def flush(self) -> None:
-        """Write buffered platform-call outcomes in one batch; returns once every outcome
-        buffered so far is stored (a write already in flight included)."""
+        """Write buffered outcomes in one batch, after any write already in flight."""
         async with self._lock:
             pending, self._outcomes = self._outcomes, []
             if not pending:
@@ -188,19 +187,13 @@ class Enforcer:
     def _entry(self, message: Message, decision: Decision, now: datetime, actor: str,
                **kw: Any) -> LogEntry:
         primary = decision.primary
-        base = LogEntry(
-            chat=message.chat,
-            user_id=message.sender.id,
-            action=decision.action,
-            created_at=now,
-            message_id=message.message_id,
-            score=decision.score,
+        return replace(LogEntry(
+            chat=message.chat, user_id=message.sender.id, action=decision.action,
+            created_at=now, message_id=message.message_id, score=decision.score,
             symbols={v.symbol: v.score for v in (*decision.verdicts, *decision.observed)},
             reason=primary.reason.en if primary else "",
-            content=_loggable(message_to_dict(message)),
-            actor=actor,
-        )
-        return replace(base, **kw)
+            content=_loggable(message_to_dict(message)), actor=actor,
+        ), **kw)
 
     async def _observe(
         self, message: Message, decision: Decision, member: MemberSnapshot,
