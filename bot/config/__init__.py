@@ -1,7 +1,7 @@
 """Configuration: one YAML file, validated, with positions in every error."""
 
-from bot.config.loader import ConfigError, LoadedConfig, load_config, normalise_chat_key
-from bot.config.schema import AppConfig, ProfileConfig, parse_duration
+from bot.config.loader import ConfigError, LoadedConfig, load_config
+from bot.config.schema import AppConfig, ProfileConfig, normalise_chat_key, parse_duration
 
 __all__ = [
     "AppConfig",

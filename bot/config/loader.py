@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from bot.config.schema import AppConfig, ProfileConfig
+from bot.config.schema import AppConfig, ProfileConfig, normalise_chat_key
 from bot.registry import Registry, UnknownPolicy
 
 Path_ = tuple[str | int, ...]
@@ -67,12 +67,6 @@ class LoadedConfig:
 
     def profile_name(self, chat: str) -> str:
         return self.chat_profile.get(chat, "default")
-
-
-def normalise_chat_key(key: Any) -> str:
-    """Chat keys are qualified (``tg:-100…``, ``qq:123``); a bare number means Telegram."""
-    text = str(key).strip()
-    return text if ":" in text else f"tg:{text}"
 
 
 def _plain(node: Any, path: Path_, positions: dict[Path_, Position]) -> Any:
@@ -276,7 +270,7 @@ def load_config(
                                      models)
         if resolved is not None:
             profiles[name] = resolved
-    inherited = network_profiles(app)
+    inherited = app.network_profiles()
     chats: dict[str, ProfileConfig] = {}
     chat_profile: dict[str, str] = {}
     for key, raw in app.chats.items():
@@ -295,13 +289,6 @@ def load_config(
     if report.problems or default is None:
         raise ConfigError(report.problems)
     return LoadedConfig(app, source, default, profiles, chats, chat_profile)
-
-
-def network_profiles(app: AppConfig) -> dict[str, str]:
-    """Chat key → the profile its network shares (networks without one are left out)."""
-    return {normalise_chat_key(chat): network.profile
-            for network in app.networks.values() if network.profile
-            for chat in network.chats}
 
 
 def format_problems(problems: Iterable[str]) -> str:

@@ -178,6 +178,12 @@ class ProfileConfig(Strict):
         return value
 
 
+def normalise_chat_key(key: Any) -> str:
+    """Chat keys are qualified (``tg:-100…``, ``qq:123``); a bare number means Telegram."""
+    text = str(key).strip()
+    return text if ":" in text else f"tg:{text}"
+
+
 class NetworkConfig(Strict):
     """A network of groups (总群/分群): a shared profile, shared bans, summed contributions."""
 
@@ -227,8 +233,14 @@ class AppConfig(Strict):
                 raise ValueError(
                     f"network {name}: unknown profile {network.profile!r} ({known})")
             for chat in network.chats:
-                key = chat if ":" in chat else f"tg:{chat}"
+                key = normalise_chat_key(chat)
                 if key in seen and seen[key] != name:
                     raise ValueError(f"chat {chat} is in two networks: {seen[key]} and {name}")
                 seen[key] = name
         return self
+
+    def network_profiles(self) -> dict[str, str]:
+        """Chat key → the profile its network shares (networks without one left out)."""
+        return {normalise_chat_key(chat): network.profile
+                for network in self.networks.values() if network.profile
+                for chat in network.chats}
