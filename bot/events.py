@@ -116,13 +116,17 @@ class Message:
     via_bot: str = ""
     is_private: bool = False
     update_id: str = ""
+    #: ``text``, joined once: every policy and hook reads it
+    _text: str = field(default="", init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_text", "\n".join(
+            s.text for s in self.segments if s.kind in _TEXTUAL and s.text))
 
     @property
     def text(self) -> str:
         """All text-bearing segments joined by newlines (text, captions, links, mentions)."""
-        return "\n".join(
-            s.text for s in self.segments if s.kind in _TEXTUAL and s.text
-        )
+        return self._text
 
     @property
     def kinds(self) -> frozenset[Kind]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from bot.config import LoadedConfig, ProfileConfig
 from bot.config.schema import Duration
 from bot.scheduler import parse_schedule, parse_time
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 class Strict(BaseModel):
@@ -54,8 +57,22 @@ class PointsOptions(Strict):
             raise ValueError(f"unknown kind(s) {unknown}; known: {sorted(DEFAULT_WEIGHTS)}")
         return value
 
+    _fillers: frozenset[str] = PrivateAttr(default=frozenset())
+
+    def model_post_init(self, context: Any) -> None:
+        self._fillers = frozenset(fold(f) for f in self.filler)
+
     def weight(self, kind: str) -> float:
         return self.weights.get(kind, DEFAULT_WEIGHTS[kind])
+
+    def is_filler(self, folded: str) -> bool:
+        """``folded`` (see ``fold``) is one of the filler phrases."""
+        return folded in self._fillers
+
+
+def fold(text: str) -> str:
+    """Punctuation and spaces dropped, lower case: how messages are compared with fillers."""
+    return _PUNCT.sub("", text).lower()
 
 
 class DutyOptions(Strict):

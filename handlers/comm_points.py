@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -13,7 +12,7 @@ from bot.i18n import t
 from bot.runtime import ChatRuntime
 from bot.verdict import Action, Decision
 from handlers.comm_common import Hub
-from handlers.comm_config import PointsOptions
+from handlers.comm_config import PointsOptions, fold
 from handlers.messages import AfterHook
 from storage import tallies
 from storage.members import MemberRepo
@@ -27,16 +26,10 @@ THANKS_CAPPED = t("You have thanked {n} members today; thanks again tomorrow.",
 THANKED = t("{giver} thanked {name} (+{points} points).", "{giver} 感谢了 {name}（+{points} 分）。")
 POINTS_OFF = t("Contribution points are not enabled in this group.", "本群未开启贡献积分。")
 
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
 def is_substantial(text: str, opts: PointsOptions) -> bool:
     """A message worth points: not filler, not very short (punctuation and spaces ignored)."""
-    folded = _PUNCT.sub("", text).lower()
-    if len(folded) < opts.min_length:
-        return False
-    fillers = {_PUNCT.sub("", f).lower() for f in opts.filler}
-    return folded not in fillers
+    folded = fold(text)
+    return len(folded) >= opts.min_length and not opts.is_filler(folded)
 
 
 def passed(decision: Decision, enforcement: Enforcement | None) -> bool:
