@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, make_url, text
+from sqlalchemy import CursorResult, event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -43,6 +43,14 @@ def _sqlite_begin(connection: Connection) -> None:
     read-only connection out."""
     mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
     connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def inserted_id(result: Any) -> int:
+    """The id a Core INSERT just generated (its ``inserted_primary_key``)."""
+    key = cast(CursorResult[Any], result).inserted_primary_key
+    if key is None:
+        raise RuntimeError("the insert reported no primary key")
+    return int(key[0])
 
 
 def alembic_config(connection: Connection | None = None) -> Any:

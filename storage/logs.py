@@ -5,23 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypedDict, cast
+from typing import TypedDict
 
-from sqlalchemy import CursorResult, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ports import LogEntry
 from bot.verdict import Action
+from storage.db import inserted_id
 from storage.models import LogRow
-
-
-def _new_id(result: Any) -> int:
-    """The id an INSERT just generated (Core insert: ``inserted_primary_key``)."""
-    key = cast(CursorResult[Any], result).inserted_primary_key
-    if key is None:
-        raise RuntimeError("the insert reported no primary key")
-    return int(key[0])
-
 
 _TABLE: Table = LogRow.metadata.tables[LogRow.__tablename__]
 _INSERT = insert(_TABLE)
@@ -66,7 +58,7 @@ class LogRepo:
             "reason": entry.reason, "content": dict(entry.content), "observe": entry.observe,
             "warn_id": entry.warn_id, "outcome": entry.outcome, "until": entry.until,
             "created_at": entry.created_at, "undone_at": None, "undone_by": ""})
-        return _new_id(result)
+        return inserted_id(result)
 
     async def get(self, log_id: int) -> LogEntry | None:
         row = await self.session.get(LogRow, log_id)

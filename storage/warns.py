@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
-    CursorResult,
     Table,
     bindparam,
     func,
@@ -18,17 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import inserted_id
 from storage.models import WarnRow
 from storage.records import WarnRecord
-
-
-def _new_id(result: Any) -> int:
-    """The id an INSERT just generated (Core insert: ``inserted_primary_key``)."""
-    key = cast(CursorResult[Any], result).inserted_primary_key
-    if key is None:
-        raise RuntimeError("the insert reported no primary key")
-    return int(key[0])
-
 
 _TABLE: Table = WarnRow.metadata.tables[WarnRow.__tablename__]
 #: The enforcer's statements, built once (Core: no unit-of-work flush, compiled once).
@@ -65,7 +55,7 @@ class WarnRepo:
         result = await self.session.execute(_INSERT, {
             "chat": chat, "user_id": user_id, "reason": reason, "actor": actor, "created_at": at,
             "expires_at": expires_at, "revoked": False})
-        return _new_id(result)
+        return inserted_id(result)
 
     async def add_counted(self, chat: str, user_id: str, *, reason: str, at: datetime,
                           expires_at: datetime, actor: str = "auto") -> tuple[int, int]:
