@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -43,6 +42,7 @@ from policies._fold_tables import (
     NUMERALS,
     REMOVED,
 )
+from policies._unicode import ASTRAL, astral_chars, nfkc, split_class
 
 __all__ = ["SCAN_LIMIT", "fingerprint", "fold_digits", "normalize", "scanned"]
 
@@ -58,38 +58,9 @@ def scanned(text: str) -> str:
     return text if len(text) <= SCAN_LIMIT else text[:SCAN_LIMIT]
 
 
-def _char_class(codepoints: Iterable[int]) -> str:
-    """A regex character class of ``codepoints``, written as ranges."""
-    points = sorted(codepoints)
-    parts: list[str] = []
-    start = prev = points[0]
-    for cp in [*points[1:], -1]:
-        if cp == prev + 1:
-            prev = cp
-            continue
-        parts.append(f"\\U{start:08x}" + (f"-\\U{prev:08x}" if prev != start else ""))
-        start = prev = cp
-    return "[" + "".join(parts) + "]"
-
-
-def _split_class(codepoints: Iterable[int]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Patterns for the BMP and the astral members of ``codepoints``, one character each.
-
-    A class mixing astral ranges is tested range by range at every position; the BMP part
-    alone is a table look-up ``re`` scans with fast, and the astral pattern starts with one
-    plain range (a fast scan too) before its look-behind tests the ranges.
-    """
-    points = set(codepoints)
-    bmp = _char_class(cp for cp in points if cp < 0x10000)
-    astral = _char_class(cp for cp in points if cp >= 0x10000)
-    return re.compile(bmp), re.compile(f"[\U00010000-\U0010ffff](?<={astral})")
-
-
-_REMOVE_BMP, _REMOVE_ASTRAL = _split_class(REMOVED)
-_EXTRA_BMP, _EXTRA_ASTRAL = _split_class(EXTRA_FOLD)
-_DECOR_BMP, _DECOR_ASTRAL = _split_class(REMOVED | set(EXTRA_FOLD))
+_DECOR_BMP, _DECOR_ASTRAL = split_class(REMOVED | set(EXTRA_FOLD))
 #: Removed characters that can sit inside a look-alike token (Cyrillic combining marks).
-_CG_MARK = re.compile(_char_class(cp for cp in REMOVED if 0x370 <= cp <= 0x52F))
+_CG_MARKS = frozenset(cp for cp in REMOVED if 0x370 <= cp <= 0x52F)
 #: NFKC-equivalent replacements cheap enough to do before deciding on the slow path.
 _COMMON_WIDE = (
     ("，", ","),
@@ -114,65 +85,27 @@ _SCRIPT_MIX = re.compile(
     f"[{_CG}](?:(?<=[0-9A-Za-z{_HAN_CLASS}][{_CG}])|(?=[0-9A-Za-z{_HAN_CLASS}]))"
 )
 _PURE_WORD = re.compile(f"[{_CG}]+")
-#: A token holding Cyrillic/Greek: its Latin/digit prefix is taken possessively, so a plain
-#: Latin token fails at once instead of backtracking through itself.
-_MIXED_TOKEN = re.compile(f"(?<![{_ALNUM}])[0-9A-Za-z]*+[{_CG}][{_ALNUM}]*")
+_ALNUM_CHAR = re.compile(f"[{_ALNUM}]")
+_ALNUM_RUN = re.compile(f"[{_ALNUM}]*")
 _SEP = r"[\W_]{0,4}"
 _NUM_CLASS = "0-9" + "".join(NUMERALS)
 _NUMERAL_RUN = re.compile(f"[{_NUM_CLASS}](?:{_SEP}[{_NUM_CLASS}]){{2,}}")
 _NUMERAL_CHARS = frozenset(NUMERALS)
 _NUMERAL_CHAR = re.compile(f"[{''.join(NUMERALS)}]")
+#: The element of a numeral run just before position ``endpos`` (searched in a short window).
+_RUN_LINK = re.compile(f"[{_NUM_CLASS}]{_SEP}\\Z")
 _MARKED = frozenset(MARKED_NUMERALS) | frozenset("0123456789")
 _NUMERAL_TABLE = str.maketrans(NUMERALS)
-#: Separators between two digits. A look-behind (not a captured digit put back) lets ``sub``
-#: replace with a plain "" instead of expanding a template for every match.
-_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[\W_]{1,4}(?=[0-9])")
+#: A digit and the separators after it when another digit follows: starting with the digit
+#: lets ``re`` skip ahead to digits quickly (a leading look-behind is tried at every position).
+_BETWEEN_DIGITS = re.compile(r"[0-9][\W_]{1,4}(?=[0-9])")
 _HAN_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: Starts with the literal space (so ``re`` scans for it fast), then looks back past it.
 _BETWEEN_HAN = re.compile(f" (?<=[{_HAN}] )(?=[{_HAN}])")
 _PUNCT_OR_SPACE = re.compile(r"[\W_]+")
 _DIGIT = re.compile(r"[0-9]")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-@lru_cache(maxsize=1)
-def _compat_chars() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Every character NFKC changes on its own (built on first use from this Python's Unicode)."""
-    changed = [
-        cp
-        for cp in range(0xA0, 0x30000)
-        if not 0xD800 <= cp < 0xE000 and not unicodedata.is_normalized("NFKC", chr(cp))
-    ]
-    bmp = _char_class(cp for cp in changed if cp < 0x10000)
-    astral = _char_class(cp for cp in changed if cp >= 0x10000)
-    # A class mixing astral ranges is tested range by range for every character; the BMP part
-    # alone compiles to a table look-up that ``re`` scans with fast, and the astral pattern
-    # starts with one plain range (a fast scan too) before the look-behind tests the ranges.
-    return re.compile(f"{bmp}+"), re.compile(f"[\U00010000-\U0010ffff](?<={astral})")
-
-
-def _nfkc_char(match: re.Match[str]) -> str:
-    return unicodedata.normalize("NFKC", match.group())
-
-
-def _nfkc(text: str) -> str:
-    """``unicodedata.normalize("NFKC", text)``, cheaply.
-
-    Whole-string NFKC costs ~0.1 µs a character as soon as one character needs it. Folding
-    only the runs of characters NFKC changes gives a string with the same NFKC form; when that
-    string is already normalised (no combining marks or jamo left to compose), it *is* the
-    answer.
-    """
-    if unicodedata.is_normalized("NFKC", text):
-        return text
-    bmp, astral = _compat_chars()
-    folded = bmp.sub(_nfkc_char, text)
-    if _ASTRAL.search(folded):
-        folded = astral.sub(_nfkc_char, folded)
-    if unicodedata.is_normalized("NFKC", folded):
-        return folded
-    return unicodedata.normalize("NFKC", folded)
+_QUICK_CHECK_LIMIT = 500
 
 
 class _Simplifier:
@@ -184,23 +117,23 @@ class _Simplifier:
 
     def __init__(self) -> None:
         self._converter: Any = None
-        self._changed: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+        self._changed: tuple[re.Pattern[str], frozenset[str]] | None = None
 
-    def _build(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    def _build(self) -> tuple[re.Pattern[str], frozenset[str]]:
         import opencc
 
         self._converter = opencc.OpenCC("t2s")
         points = [cp for low, high in self._RANGES for cp in range(low, high)]
         # One call: a line break is in no phrase, so each character converts on its own.
         out = self._converter.convert("\n".join(map(chr, points))).split("\n")
-        self._changed = _split_class(cp for cp, o in zip(points, out, strict=True) if o != chr(cp))
+        self._changed = split_class(cp for cp, o in zip(points, out, strict=True) if o != chr(cp))
         return self._changed
 
     def __call__(self, text: str) -> str:
         if not _HAN_CHAR.search(text):
             return text
         bmp, astral = self._changed or self._build()
-        if not bmp.search(text) and not (_ASTRAL.search(text) and astral.search(text)):
+        if not bmp.search(text) and astral.isdisjoint(astral_chars(text)):
             return text
         result: str = self._converter.convert(text)
         return result
@@ -209,10 +142,9 @@ class _Simplifier:
 _simplify = _Simplifier()
 
 
-def _fold_token(match: re.Match[str]) -> str:
-    token = match.group().lower()  # the twin tables are complete in lower case
-    whole = match.string
-    start, end = match.span()
+def _fold_span(whole: str, start: int, end: int) -> str:
+    """The look-alike fold of the token ``whole[start:end]`` (holding Cyrillic or Greek)."""
+    token = whole[start:end].lower()  # the twin tables are complete in lower case
     beside_han = bool((start and _HAN_CHAR.match(whole, start - 1)) or _HAN_CHAR.match(whole, end))
     if not beside_han and _PURE_WORD.fullmatch(token):
         return token
@@ -227,29 +159,79 @@ def _fold_token(match: re.Match[str]) -> str:
     return token.translate(CYR_GREEK_TO_LATIN)
 
 
-def _numeral_run(match: re.Match[str]) -> str:
-    run = match.group()
-    if _NUMERAL_CHARS.isdisjoint(run):
-        return run
+def _fold_lookalikes(text: str) -> str:
+    """Fold the look-alike letters of every token where scripts meet.
+
+    Only a token in which a Cyrillic/Greek letter touches a Latin letter, a digit or Han can
+    change (any other token holding one is a plain word): the script-mix scan jumps from one
+    such meeting to the next, and the token around each is found by its word boundaries.
+    """
+    parts: list[str] = []
+    done = 0
+    mix = _SCRIPT_MIX.search(text)
+    while mix is not None:
+        start = mix.start()
+        while start > done and _ALNUM_CHAR.match(text, start - 1):
+            start -= 1
+        end = _ALNUM_RUN.match(text, mix.start()).end()  # type: ignore[union-attr]
+        parts += (text[done:start], _fold_span(text, start, end))
+        done = end
+        mix = _SCRIPT_MIX.search(text, end)
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _numeral_run(run: str) -> str:
     count = sum(1 for ch in run if ch in _NUMERAL_CHARS or "0" <= ch <= "9")
     if count >= 5 or (count >= 3 and any(ch in _MARKED for ch in run)):
         return run.translate(_NUMERAL_TABLE)
     return run
 
 
-def _extra(match: re.Match[str]) -> str:
-    return EXTRA_FOLD[ord(match.group())]
+def _fold_numerals(text: str) -> str:
+    """Fold every numeral run holding a Chinese numeral (runs of digits alone stay as they are).
+
+    From each numeral not yet inside a run, walk back over the run's earlier elements (digit
+    or numeral, at most 4 separators apart), then match the whole run forward from its start.
+    A lone everyday numeral (一起) costs two short look-ups instead of a run attempt at every
+    digit of the text.
+    """
+    parts: list[str] = []
+    done = 0
+    for numeral in _NUMERAL_CHAR.finditer(text):
+        start = numeral.start()
+        if start < done:
+            continue
+        while (link := _RUN_LINK.search(text, max(done, start - 5), start)) is not None:
+            start = link.start()
+        run = _NUMERAL_RUN.match(text, start)
+        if run is not None:
+            parts += (text[done:start], _numeral_run(run.group()))
+            done = run.end()
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
 
 
-def _fold_decoration(text: str, astral: bool) -> str:
-    """Remove decoration, then fold the kept forms (ASCII letters and digits) of ``EXTRA_FOLD``."""
-    text = _REMOVE_BMP.sub("", text)
+def _fold_decoration(text: str, astral: bool) -> tuple[str, bool]:
+    """Remove decoration and fold the kept forms (ASCII letters and digits) of ``EXTRA_FOLD``,
+    in one scan; also tell whether a Cyrillic combining mark was among the removed."""
+    marks = False
+
+    def fold(match: re.Match[str]) -> str:
+        nonlocal marks
+        cp = ord(match.group())
+        marks = marks or cp in _CG_MARKS
+        return EXTRA_FOLD.get(cp, "")
+
+    text = _DECOR_BMP.sub(fold, text)
     if astral:
-        text = _REMOVE_ASTRAL.sub("", text)
-    text = _EXTRA_BMP.sub(_extra, text)
-    if astral:
-        text = _EXTRA_ASTRAL.sub(_extra, text)
-    return text
+        for char in astral_chars(text) & _DECOR_ASTRAL:
+            text = text.replace(char, EXTRA_FOLD.get(ord(char), ""))
+    return text, marks
 
 
 def _fold_unicode(text: str) -> str:
@@ -259,24 +241,31 @@ def _fold_unicode(text: str) -> str:
     if _UNUSUAL.search(text):
         # Only text with characters outside ASCII, common CJK punctuation and Han needs the
         # full treatment; for everything else each of these steps is the identity.
-        text = _nfkc(text)
+        # No step below turns BMP characters into astral ones.
+        astral = bool(ASTRAL.search(text))
+        # ``is_normalized`` answers at once unless the text holds composing marks, when it costs
+        # a whole normalisation: worth asking first only of short texts.
+        if len(text) > _QUICK_CHECK_LIMIT or not unicodedata.is_normalized("NFKC", text):
+            text = nfkc(text, astral)
         if _CYR_GREEK.search(text) and _SCRIPT_MIX.search(text):
-            text = _MIXED_TOKEN.sub(_fold_token, text)
+            text = _fold_lookalikes(text)
         text = text.lower()
-        astral = bool(_ASTRAL.search(text))
-        if _DECOR_BMP.search(text) or (astral and _DECOR_ASTRAL.search(text)):
+        text, refold = _fold_decoration(text, astral)
+        if refold:
             # Removing a mark inside a token can leave look-alikes the first pass kept (1Τ҃).
-            refold = bool(_CG_MARK.search(text))
-            text = _fold_decoration(text, astral)
-            if refold and _SCRIPT_MIX.search(text):
-                text = _MIXED_TOKEN.sub(_fold_token, text)
-        text = _nfkc(text)
+            text = _fold_lookalikes(text)
+        if not unicodedata.is_normalized("NFKC", text):  # decoration took the composing marks
+            text = nfkc(text, astral)
     else:
         text = text.lower()
     folded = " ".join(_simplify(text).split())
     if _NUMERAL_CHAR.search(folded):
-        folded = _NUMERAL_RUN.sub(_numeral_run, folded)
+        folded = _fold_numerals(folded)
     return folded
+
+
+def _first_char(match: re.Match[str]) -> str:
+    return match.string[match.start()]
 
 
 @lru_cache(maxsize=4096)
@@ -284,7 +273,7 @@ def normalize(text: str) -> str:
     """The folded matching copy of ``text`` (see the module docstring for the steps)."""
     folded = " ".join(text.lower().split()) if text.isascii() else _fold_unicode(text)
     if _DIGIT.search(folded):
-        folded = _BETWEEN_DIGITS.sub("", folded)
+        folded = _BETWEEN_DIGITS.sub(_first_char, folded)
     if " " in folded and not folded.isascii():
         folded = _BETWEEN_HAN.sub("", folded)
     return folded
