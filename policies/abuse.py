@@ -20,15 +20,13 @@ from bot.events import Kind, Message
 from bot.i18n import t
 from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
-from policies.normalize import normalize, scanned
+from policies.normalize import compact, normalize, scanned
 
 INSULT = "ABUSE_INSULT"
 ATTACK = "ABUSE_PERSONAL_ATTACK"
 
 DATA = Path(__file__).parent / "data"
 _NONWORD = re.compile(r"[\W_]+")
-_SPACES = re.compile(r"\s+")
-_OTHER_SPACE = re.compile(r"[^\S ]")
 _ZH_AIMED = re.compile(
     r"(?:你们|你|您|楼上|这货|此人)(?:都|就|真|也|才|简直|根本|真的|纯|就是)?(?:是|像)?"
     r"(?:个|一个|这个|这种|大|死)?$"
@@ -142,7 +140,7 @@ class AbusePolicy:
             return []
         folded = normalize(text)
         addressed = message.reply_to is not None or bool(message.of(Kind.MENTION))
-        hits = [*self._zh_hits(folded, addressed), *self._en_hits(folded, addressed)]
+        hits = [*self._zh_hits(text, folded, addressed), *self._en_hits(folded, addressed)]
         counted = [h for h in hits if h.aimed or not h.term.aimed_only]
         if not counted:
             return []
@@ -155,35 +153,39 @@ class AbusePolicy:
             symbol, reason = INSULT, t("Insults are not allowed", "禁止辱骂")
         return [Verdict(symbol, self.symbols[symbol].score, reason, evidence)]
 
-    def _zh_hits(self, folded: str, addressed: bool) -> Iterator[Hit]:
+    def _zh_hits(self, text: str, folded: str, addressed: bool) -> Iterator[Hit]:
         if self._zh is None or folded.isascii():
             return
-        compact = _NONWORD.sub("", folded)
-        if compact.isascii():
+        joined = compact(text)  # == _NONWORD.sub("", folded), cached
+        if joined.isascii():
             return
-        allowed = [(s, e) for s, e, _ in _matches(self._zh_allow, compact)]
-        for start, end, value in _matches(self._zh, compact):
+        allowed: list[tuple[int, int]] | None = None  # found on the first hit: hits are rare
+        for start, end, value in _matches(self._zh, joined):
             assert isinstance(value, Term)
+            if allowed is None:
+                allowed = [(s, e) for s, e, _ in _matches(self._zh_allow, joined)]
             if any(s <= start and end <= e for s, e in allowed):
                 continue
-            aimed = bool(_ZH_AIMED.search(compact, 0, start)) or (
-                addressed and end - start == len(compact)
+            # An aiming phrase is at most 7 characters long and ends where the term starts.
+            aimed = bool(_ZH_AIMED.search(joined, max(0, start - 8), start)) or (
+                addressed and end - start == len(joined)
             )
             yield Hit(value, start, end, aimed)
 
     def _en_hits(self, folded: str, addressed: bool) -> Iterator[Hit]:
-        # Folded text mostly holds single spaces only already: then the substitution is a no-op.
-        odd = "  " in folded or _OTHER_SPACE.search(folded)
-        spaced = _SPACES.sub(" ", folded) if odd else folded
-        allowed = [(s, e) for s, e, _ in _matches(self._en_allow, spaced)]
+        spaced = folded  # ``normalize`` leaves single spaces as the only whitespace
+        allowed: list[tuple[int, int]] | None = None  # found on the first hit: hits are rare
         for start, end, value in _matches(self._en, spaced):
             assert isinstance(value, Term)
             if not (_boundary(spaced, start - 1) and _boundary(spaced, end)):
                 continue
+            if allowed is None:
+                allowed = [(s, e) for s, e, _ in _matches(self._en_allow, spaced)]
             if any(s <= start and end <= e for s, e in allowed):
                 continue
-            whole = _NONWORD.sub("", spaced) == _NONWORD.sub("", value.text)
-            aimed = bool(_EN_AIMED.search(spaced[:start])) or (addressed and whole)
+            aimed = bool(_EN_AIMED.search(spaced, 0, start)) or (
+                addressed and _NONWORD.sub("", spaced) == _NONWORD.sub("", value.text)
+            )
             yield Hit(value, start, end, aimed)
 
 

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from policies.ngram_features import BITS, buckets, weighted
+from policies.ngram_features import BITS, buckets, counted
 
 __all__ = ["BITS", "NgramModel", "buckets"]
 
@@ -182,8 +182,8 @@ class NgramModel:
             # 4 bytes a bucket (4 MiB at 2**20), built on first use after a fit or a load.
             self._table = np.zeros(1 << BITS, dtype=np.float32)
             self._table[self._keys] = self._weights
-        unique, values = weighted(found)
-        total = float(self._table[unique] @ values)
+        unique, values = counted(found)  # unit length is one division of the sum
+        total = float(self._table[unique] @ values) / math.sqrt(float(values @ values))
         return slope * (self._bias + total) + intercept
 
     def spam_probability(self, text: str, *, limit: int | None = None,

@@ -43,6 +43,8 @@ _DOMAIN = re.compile(
 )
 _HANDLE_RE = re.compile(r"@[a-z0-9_]{4,}")
 _EMPTY: Buckets = np.empty(0, dtype=np.uint64)
+#: log(1 + count) for the counts a message of the default limit can have (one look-up).
+_LOG1P = np.log1p(np.arange(4200, dtype=np.float64))
 
 
 def _points(text: str) -> npt.NDArray[np.uint32]:
@@ -63,30 +65,50 @@ def buckets(text: str, *, limit: int = 1000) -> Buckets:
     """Hashed features of the first ``limit`` characters of ``scanned(text)`` (repeats kept).
 
     The fold is of ``scanned(text)``, the same string every content policy folds, so the
-    cached result is shared. A block is counted once for each raw character in it.
+    cached result is shared. A block is counted once for each raw character in it. Every kind
+    is written straight into its slice of one array, then all are hashed in place.
     """
     raw = scanned(text)
     folded = normalize(raw)[:limit]
     if not folded:
         return _EMPTY
-    points = _points(folded).astype(np.uint64)
+    n = len(folded)
+    blocks = _points(raw[:limit])
+    shapes = _shapes(folded)
+    keys = np.empty(n + (n - 1) + max(n - 2, 0) + blocks.size + len(shapes), dtype=np.uint64)
     # Code points fit in 21 bits: packing 1, 2 or 3 of them is exact and orders cannot meet.
-    bigrams = (points[:-1] << _W) | points[1:]
-    blocks = (_points(raw[:limit]) >> _BLOCK).astype(np.uint64) | _BLOCK_TAG
-    shapes = np.array(_shapes(folded), dtype=np.uint64) | np.uint64(_SHAPE_TAG)
-    keys = np.concatenate((points, bigrams, (bigrams[:-1] << _W) | points[2:], blocks, shapes))
+    points, bigrams = keys[:n], keys[n : 2 * n - 1]
+    trigrams = keys[2 * n - 1 : 2 * n - 1 + max(n - 2, 0)]
+    points[:] = _points(folded)
+    np.left_shift(points[:-1], _W, out=bigrams)
+    bigrams |= points[1:]
+    np.left_shift(bigrams[:-1], _W, out=trigrams)
+    trigrams |= points[2:]
+    tail = keys[2 * n - 1 + trigrams.size :]
+    np.right_shift(blocks, _BLOCK, out=tail[: blocks.size])
+    tail[: blocks.size] |= _BLOCK_TAG
+    tail[blocks.size :] = shapes
+    tail[blocks.size :] |= np.uint64(_SHAPE_TAG)
     keys *= _GOLDEN
     keys >>= _SHIFT
     return keys
 
 
+def counted(keys: Buckets) -> tuple[Buckets, npt.NDArray[np.float64]]:
+    """Distinct buckets and log(1 + count) of each (not yet scaled)."""
+    ordered = np.sort(keys)
+    first = np.empty(ordered.size + 1, dtype=bool)
+    first[0] = first[-1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:-1])
+    starts = np.flatnonzero(first)  # where each run of one bucket starts, then the end
+    counts = starts[1:] - starts[:-1]
+    if ordered.size < _LOG1P.size:
+        return ordered[starts[:-1]], _LOG1P[counts]
+    return ordered[starts[:-1]], np.log1p(counts)
+
+
 def weighted(keys: Buckets) -> tuple[Buckets, npt.NDArray[np.float64]]:
     """Distinct buckets and their values: log(1 + count), scaled to unit length."""
-    ordered = np.sort(keys)
-    edges = np.empty(ordered.size + 1, dtype=bool)
-    edges[0] = edges[-1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=edges[1:-1])
-    starts = np.flatnonzero(edges)  # where each run of one bucket starts, then the end
-    values = np.log1p(np.diff(starts).astype(np.float64))
+    unique, values = counted(keys)
     values /= np.sqrt(values @ values)
-    return ordered[starts[:-1]], values
+    return unique, values

@@ -44,7 +44,7 @@ from policies._fold_tables import (
 )
 from policies._unicode import ASTRAL, astral_chars, nfkc, split_class
 
-__all__ = ["SCAN_LIMIT", "fingerprint", "fold_digits", "normalize", "scanned"]
+__all__ = ["SCAN_LIMIT", "compact", "fingerprint", "fold_digits", "normalize", "scanned"]
 
 #: Content policies read only this many leading characters of a message: spam signals
 #: (contacts, links, promotions, insults) sit at the start, and a 4,000-character paste must
@@ -285,13 +285,20 @@ def fold_digits(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+def compact(text: str) -> str:
+    """The folded text without whitespace or punctuation (shared by ``fingerprint`` and the
+    policies that match across separators, so a message pays for it once)."""
+    return _PUNCT_OR_SPACE.sub("", normalize(text))
+
+
+@lru_cache(maxsize=4096)
 def fingerprint(text: str) -> str:
     """A short stable hash of the folded text without whitespace or punctuation.
 
     Two messages that differ only in disguise, spacing or punctuation share a fingerprint;
     an empty or punctuation-only message fingerprints to ``""``.
     """
-    core = _PUNCT_OR_SPACE.sub("", normalize(text))
+    core = compact(text)
     if not core:
         return ""
     return hashlib.blake2b(core.encode("utf-8"), digest_size=8).hexdigest()
