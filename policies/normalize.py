@@ -12,13 +12,18 @@ evidence. The steps, in order:
 3. Lower case; then invisible characters (zero-width, bidi, tags), decoration (runes, ogham,
    box drawing, block shading ░, braille, Hangul fillers, strike-through combining marks,
    variation selectors) are removed and the forms NFKC keeps (🅰, ❶, small capitals) folded.
-4. Traditional → simplified Chinese (OpenCC ``t2s``), only when a traditional character occurs.
+   Any other combining mark is removed too unless it sits on a letter of its own script (or,
+   a generic one, on a Latin, Greek or Cyrillic letter): marks strewn between Han (加\uabed微).
+4. Traditional → simplified Chinese (OpenCC ``t2s``), only when a traditional character occurs;
+   Japanese shinjitai forms no Chinese standard uses (黒 広 売) → their simplified form first.
 5. Chinese numerals → digits, only inside a numeral run: at least 5 numerals/digits, or at
    least 3 when the run also holds an ASCII digit or a formal/radio numeral (壹 贰, 幺 洞 拐 勾).
    Runs may be broken by up to 4 separators. So ``加我一三五七九二四六八`` becomes digits while
    ``一起``, ``三三两两`` and ``两三个`` stay words.
 6. Separators between digits (spaces, punctuation, emoji: up to 4 in a row) are removed,
    spaces between two Han characters are removed, other whitespace runs become one space.
+   Where removed decoration or joined digits make a new token holding look-alikes (α​x, ж3 8p),
+   step 2 runs again, so that folding twice changes nothing more.
 
 The function is idempotent (``normalize(normalize(x)) == normalize(x)``), total on any string,
 and memoised with a bounded cache because several policies fold the same message. Content
@@ -32,16 +37,14 @@ import hashlib
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any
 
 from policies._fold_tables import (
     CYR_GREEK_TO_LATIN,
     EXTRA_FOLD,
     LATIN_TO_CYRILLIC,
-    MARKED_NUMERALS,
-    NUMERALS,
     REMOVED,
 )
+from policies._han import fold_numerals, simplify
 from policies._unicode import ASTRAL, astral_chars, nfkc, split_class
 
 __all__ = ["SCAN_LIMIT", "compact", "fingerprint", "fold_digits", "normalize", "scanned"]
@@ -58,9 +61,15 @@ def scanned(text: str) -> str:
     return text if len(text) <= SCAN_LIMIT else text[:SCAN_LIMIT]
 
 
-_DECOR_BMP, _DECOR_ASTRAL = split_class(REMOVED | set(EXTRA_FOLD))
-#: Removed characters that can sit inside a look-alike token (Cyrillic combining marks).
-_CG_MARKS = frozenset(cp for cp in REMOVED if 0x370 <= cp <= 0x52F)
+#: Combining marks (Mn, Me) of the BMP; those not always removed are kept only on a letter of
+#: their own script (Thai vowels on Thai, Arabic vowels on Arabic), or, generic ones, on a Latin,
+#: Greek or Cyrillic letter. Elsewhere (a Meetei Mayek mark between Han) they are decoration.
+_ALL_MARKS = frozenset(
+    chr(cp) for cp in range(0x300, 0x10000) if unicodedata.category(chr(cp)) in ("Mn", "Me")
+)
+_MARKS = frozenset(ch for ch in _ALL_MARKS if ord(ch) not in REMOVED)
+_MARK_BASE = re.compile("[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u052f\u1e00-\u1fff]")
+_DECOR_BMP, _DECOR_ASTRAL = split_class(REMOVED | set(EXTRA_FOLD) | set(map(ord, _MARKS)))
 #: NFKC-equivalent replacements cheap enough to do before deciding on the slow path.
 _COMMON_WIDE = (
     ("，", ","),
@@ -87,15 +96,6 @@ _SCRIPT_MIX = re.compile(
 _PURE_WORD = re.compile(f"[{_CG}]+")
 _ALNUM_CHAR = re.compile(f"[{_ALNUM}]")
 _ALNUM_RUN = re.compile(f"[{_ALNUM}]*")
-_SEP = r"[\W_]{0,4}"
-_NUM_CLASS = "0-9" + "".join(NUMERALS)
-_NUMERAL_RUN = re.compile(f"[{_NUM_CLASS}](?:{_SEP}[{_NUM_CLASS}]){{2,}}")
-_NUMERAL_CHARS = frozenset(NUMERALS)
-_NUMERAL_CHAR = re.compile(f"[{''.join(NUMERALS)}]")
-#: The element of a numeral run just before position ``endpos`` (searched in a short window).
-_RUN_LINK = re.compile(f"[{_NUM_CLASS}]{_SEP}\\Z")
-_MARKED = frozenset(MARKED_NUMERALS) | frozenset("0123456789")
-_NUMERAL_TABLE = str.maketrans(NUMERALS)
 #: A digit and the separators after it when another digit follows: starting with the digit
 #: lets ``re`` skip ahead to digits quickly (a leading look-behind is tried at every position).
 _BETWEEN_DIGITS = re.compile(r"[0-9][\W_]{1,4}(?=[0-9])")
@@ -108,38 +108,6 @@ _DIGIT = re.compile(r"[0-9]")
 _QUICK_CHECK_LIMIT = 500
 
 
-class _Simplifier:
-    """OpenCC ``t2s`` (phrase-aware), built on first use, run only on text holding Han and at
-    least one character that ``t2s`` changes (every phrase it rewrites holds one of them)."""
-
-    #: Where the characters ``t2s`` changes live (checked against every code point).
-    _RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x30000))
-
-    def __init__(self) -> None:
-        self._converter: Any = None
-        self._changed: tuple[re.Pattern[str], frozenset[str]] | None = None
-
-    def _build(self) -> tuple[re.Pattern[str], frozenset[str]]:
-        import opencc
-
-        self._converter = opencc.OpenCC("t2s")
-        points = [cp for low, high in self._RANGES for cp in range(low, high)]
-        # One call: a line break is in no phrase, so each character converts on its own.
-        out = self._converter.convert("\n".join(map(chr, points))).split("\n")
-        self._changed = split_class(cp for cp, o in zip(points, out, strict=True) if o != chr(cp))
-        return self._changed
-
-    def __call__(self, text: str) -> str:
-        if not _HAN_CHAR.search(text):
-            return text
-        bmp, astral = self._changed or self._build()
-        if not bmp.search(text) and astral.isdisjoint(astral_chars(text)):
-            return text
-        result: str = self._converter.convert(text)
-        return result
-
-
-_simplify = _Simplifier()
 
 
 def _fold_span(whole: str, start: int, end: int) -> str:
@@ -183,58 +151,49 @@ def _fold_lookalikes(text: str) -> str:
     return "".join(parts)
 
 
-def _numeral_run(run: str) -> str:
-    count = sum(1 for ch in run if ch in _NUMERAL_CHARS or "0" <= ch <= "9")
-    if count >= 5 or (count >= 3 and any(ch in _MARKED for ch in run)):
-        return run.translate(_NUMERAL_TABLE)
-    return run
 
 
-def _fold_numerals(text: str) -> str:
-    """Fold every numeral run holding a Chinese numeral (runs of digits alone stay as they are).
-
-    From each numeral not yet inside a run, walk back over the run's earlier elements (digit
-    or numeral, at most 4 separators apart), then match the whole run forward from its start.
-    A lone everyday numeral (一起) costs two short look-ups instead of a run attempt at every
-    digit of the text.
-    """
-    parts: list[str] = []
-    done = 0
-    for numeral in _NUMERAL_CHAR.finditer(text):
-        start = numeral.start()
-        if start < done:
-            continue
-        while (link := _RUN_LINK.search(text, max(done, start - 5), start)) is not None:
-            start = link.start()
-        run = _NUMERAL_RUN.match(text, start)
-        if run is not None:
-            parts += (text[done:start], _numeral_run(run.group()))
-            done = run.end()
-    if not parts:
-        return text
-    parts.append(text[done:])
-    return "".join(parts)
+@lru_cache(maxsize=1024)
+def _mark_fits(mark: str, base: str) -> bool:
+    """Whether combining ``mark`` belongs on ``base``: same script (the first word of their
+    Unicode names), or a generic ``COMBINING`` mark on a Latin, Greek or Cyrillic letter."""
+    if ord(base) in REMOVED or ord(base) in EXTRA_FOLD:
+        return False  # the base goes too (or becomes ASCII): so must the mark
+    script = unicodedata.name(mark, "").split(" ", 1)[0]
+    if script == "COMBINING":
+        return bool(_MARK_BASE.match(base))
+    return script == unicodedata.name(base, "").split(" ", 1)[0] and not base.isspace()
 
 
 def _fold_decoration(text: str, astral: bool) -> tuple[str, bool]:
     """Remove decoration and fold the kept forms (ASCII letters and digits) of ``EXTRA_FOLD``,
-    in one scan; also tell whether a Cyrillic combining mark was among the removed."""
-    marks = False
+    in one scan; also tell whether a change touched a token holding Cyrillic or Greek (and so
+    may have joined scripts the look-alike pass saw apart)."""
+    changed = False
 
     def fold(match: re.Match[str]) -> str:
-        nonlocal marks
-        cp = ord(match.group())
-        marks = marks or cp in _CG_MARKS
-        return EXTRA_FOLD.get(cp, "")
+        nonlocal changed
+        char, whole, start = match.group(), match.string, match.start()
+        if char in _MARKS:  # kept on a letter it belongs to, after any other marks
+            base = start
+            while base and whole[base - 1] in _ALL_MARKS:
+                base -= 1
+            if base and _mark_fits(char, whole[base - 1]):
+                return char
+        if not changed:  # only a token holding look-alikes can fold differently now
+            changed = _token_has_cg(whole, start - 1, -1) or _token_has_cg(whole, start + 1, 1)
+        return EXTRA_FOLD.get(ord(char), "")
 
     text = _DECOR_BMP.sub(fold, text)
-    if astral:
-        for char in astral_chars(text) & _DECOR_ASTRAL:
+    if astral and (found := astral_chars(text) & _DECOR_ASTRAL):
+        changed = True  # rare (tags, 🅰): not worth locating
+        for char in found:
             text = text.replace(char, EXTRA_FOLD.get(ord(char), ""))
-    return text, marks
+    return text, changed
 
 
-def _fold_unicode(text: str) -> str:
+def _fold_unicode(text: str) -> tuple[str, bool]:
+    """The Unicode steps, and whether Chinese numerals turned into digits."""
     for wide, narrow in _COMMON_WIDE:
         if wide in text:
             text = text.replace(wide, narrow)
@@ -251,29 +210,63 @@ def _fold_unicode(text: str) -> str:
             text = _fold_lookalikes(text)
         text = text.lower()
         text, refold = _fold_decoration(text, astral)
-        if refold:
-            # Removing a mark inside a token can leave look-alikes the first pass kept (1Τ҃).
+        if refold and _CYR_GREEK.search(text):
+            # What decoration removed or folded can join scripts the first pass kept apart
+            # (1Τ҃, α​x, αᴀ).
             text = _fold_lookalikes(text)
         if not unicodedata.is_normalized("NFKC", text):  # decoration took the composing marks
             text = nfkc(text, astral)
     else:
         text = text.lower()
-    folded = " ".join(_simplify(text).split())
-    if _NUMERAL_CHAR.search(folded):
-        folded = _fold_numerals(folded)
-    return folded
+    folded = " ".join(simplify(text).split())
+    return fold_numerals(folded)
 
 
 def _first_char(match: re.Match[str]) -> str:
     return match.string[match.start()]
 
 
+def _token_has_cg(text: str, index: int, step: int) -> bool:
+    """Whether the letters and digits from ``index`` on (walking by ``step``) hold a Cyrillic or
+    Greek character before the token ends."""
+    while 0 <= index < len(text):
+        char = text[index]
+        if "\u0370" <= char <= "\u052f":
+            return True
+        if not (char.isascii() and char.isalnum()):
+            return False
+        index += step
+    return False
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """The folded matching copy of ``text`` (see the module docstring for the steps)."""
-    folded = " ".join(text.lower().split()) if text.isascii() else _fold_unicode(text)
+    numerals = False
+    if text.isascii():
+        folded = " ".join(text.lower().split())
+    else:
+        folded, numerals = _fold_unicode(text)
+    joined = numerals  # digits may now join a token holding look-alikes (ж3 8p, 两ҡ)
+
+    right = (-1, False)  # the end of the last token right of a join, and whether it has CG
+
+    def join_digits(match: re.Match[str]) -> str:
+        nonlocal joined, right
+        whole, start, end = match.string, match.start(), match.end()
+        if not joined:
+            # A run of joins (138 1234 5678) reads each token once.
+            left = right[1] if start < right[0] else _token_has_cg(whole, start, -1)
+            token_end = _ALNUM_RUN.match(whole, end).end()  # type: ignore[union-attr]
+            right = (token_end, bool(_CYR_GREEK.search(whole, end, token_end)))
+            joined = left or right[1]
+        return whole[start]
+
     if _DIGIT.search(folded):
-        folded = _BETWEEN_DIGITS.sub(_first_char, folded)
+        look_alikes = not folded.isascii() and _CYR_GREEK.search(folded)
+        folded = _BETWEEN_DIGITS.sub(join_digits if look_alikes else _first_char, folded)
+        if joined and look_alikes:
+            folded = _fold_lookalikes(folded)
     if " " in folded and not folded.isascii():
         folded = _BETWEEN_HAN.sub("", folded)
     return folded

@@ -49,6 +49,36 @@ def test_traditional_chinese_becomes_simplified() -> None:
     assert normalize("請加我的微信號碼") == "请加我的微信号码"
 
 
+def test_japanese_shinjitai_forms_become_simplified_chinese() -> None:
+    assert normalize("黒社会の広告") == "黑社会の广告"
+
+
+def test_characters_chinese_writes_too_are_not_taken_for_shinjitai() -> None:
+    assert normalize("芸芸众生") == "芸芸众生"
+    assert normalize("予以") == "予以"
+
+
+def test_simplifying_twice_changes_nothing_more() -> None:
+    for chained in ("薴", "戱"):  # t2s gives a form that t2s or the shinjitai fold change again
+        assert normalize(normalize(chained)) == normalize(chained)
+
+
+def test_combining_marks_between_han_are_removed() -> None:
+    assert normalize("加\uabed微\uabed\uabed信") == "加微信"
+    assert normalize("兼\u0e34职\u0f7a") == "兼职"
+
+
+def test_combining_marks_on_a_letter_of_their_own_script_are_kept() -> None:
+    assert normalize("กิน") == "กิน"  # Thai vowel sign on a Thai consonant
+    assert normalize("ट्रेन") == "ट्रेन"
+
+
+def test_look_alikes_joined_by_removed_decoration_still_fold() -> None:
+    for text in ("α\u200bx", "爆插╬αᚰ"):
+        assert normalize(normalize(text)) == normalize(text)
+    assert normalize("爆插╬αᚰ") == "爆插a"
+
+
 def test_long_chinese_numeral_runs_become_digits() -> None:
     assert normalize("加我一三五七九二四六八") == "加我135792468"
 
@@ -93,7 +123,7 @@ def test_normalize_is_idempotent_on_any_unicode(text: str) -> None:
 
 _NUMERAL_SOUP = st.sampled_from(list("一二三四五六七八九零两壹贰幺洞拐勾 0123456789-.😀起个的a"))
 _SCRIPT_SOUP = st.characters(min_codepoint=0x370, max_codepoint=0x52F) | st.sampled_from(
-    list("abcehkmopxyABCEHKMOPTXY 1加")
+    list("abcehkmopxyABCEHKMOPTXY 1加\u200bᴀ╬\uabed\u0e34ก")
 )
 
 
