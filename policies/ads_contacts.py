@@ -18,13 +18,21 @@ _WECHAT_ID = r"([a-z][a-z0-9_-]{4,19}|[0-9]{5,12})"
 _QQ_ID = r"([0-9]{5,11})"
 
 _WECHAT_WITH_ID = re.compile(WECHAT + _GAP + _WECHAT_ID)
-_ID_THEN_WECHAT = re.compile(r"(?<![a-z0-9])([a-z]{0,4}[0-9]{5,12})" + _GAP + WECHAT)
+#: Patterns that would start with a look-behind start with their first character instead (so
+#: ``re`` skips fast to the candidates), look behind it, then go on by what it was.
+_ID_THEN_WECHAT = re.compile(
+    r"([a-z0-9](?<![a-z0-9].)(?:(?<=[a-z])[a-z]{0,3}[0-9]{5,12}|(?<=[0-9])[0-9]{4,11}))"
+    + _GAP
+    + WECHAT
+)
 _QQ_WITH_ID = re.compile(QQ + _GAP + _QQ_ID)
 _ASK_WECHAT = re.compile(r"(?:加|添加|联系|私聊|私信|找|看)我?(?:的)?" + WECHAT)
 
 #: Mainland mobile numbers, and long digit runs that read as phone numbers anywhere.
-_CN_MOBILE = re.compile(r"(?<![0-9])(?:\+?86)?1[3-9][0-9]{9}(?![0-9])")
-_LONG_NUMBER = re.compile(r"(?<![0-9a-z])\+?[0-9]{10,13}(?![0-9])")
+_CN_MOBILE = re.compile(r"[+81](?<![0-9].)(?:(?<=\+)861|(?<=8)61|(?<=1))[3-9][0-9]{9}(?![0-9])")
+_LONG_NUMBER = re.compile(
+    r"[+0-9](?<![0-9a-z].)(?:(?<=\+)[0-9]{10,13}|(?<=[0-9])[0-9]{9,12})(?![0-9])"
+)
 _CALL_WORDS = re.compile(
     r"(?:电话|致电|来电|热线|咨询|联系|手机|tel|call|phone|txt|text|ring|dial|whatsapp|"
     r"звони|телефон)"
