@@ -165,7 +165,7 @@ def _mark_fits(mark: str, base: str) -> bool:
     return script == unicodedata.name(base, "").split(" ", 1)[0] and not base.isspace()
 
 
-def _fold_decoration(text: str, astral: bool) -> tuple[str, bool]:
+def _fold_decoration(text: str, astral: bool, look_alikes: bool) -> tuple[str, bool]:
     """Remove decoration and fold the kept forms (ASCII letters and digits) of ``EXTRA_FOLD``,
     in one scan; also tell whether a change touched a token holding Cyrillic or Greek (and so
     may have joined scripts the look-alike pass saw apart)."""
@@ -180,13 +180,13 @@ def _fold_decoration(text: str, astral: bool) -> tuple[str, bool]:
                 base -= 1
             if base and _mark_fits(char, whole[base - 1]):
                 return char
-        if not changed:  # only a token holding look-alikes can fold differently now
+        if look_alikes and not changed:  # only a token holding them can fold differently now
             changed = _token_has_cg(whole, start - 1, -1) or _token_has_cg(whole, start + 1, 1)
         return EXTRA_FOLD.get(ord(char), "")
 
     text = _DECOR_BMP.sub(fold, text)
     if astral and (found := astral_chars(text) & _DECOR_ASTRAL):
-        changed = True  # rare (tags, 🅰): not worth locating
+        changed = look_alikes  # rare (tags, 🅰): not worth locating
         for char in found:
             text = text.replace(char, EXTRA_FOLD.get(ord(char), ""))
     return text, changed
@@ -206,11 +206,12 @@ def _fold_unicode(text: str) -> tuple[str, bool]:
         # a whole normalisation: worth asking first only of short texts.
         if len(text) > _QUICK_CHECK_LIMIT or not unicodedata.is_normalized("NFKC", text):
             text = nfkc(text, astral)
-        if _CYR_GREEK.search(text) and _SCRIPT_MIX.search(text):
+        look_alikes = bool(_CYR_GREEK.search(text))
+        if look_alikes and _SCRIPT_MIX.search(text):
             text = _fold_lookalikes(text)
         text = text.lower()
-        text, refold = _fold_decoration(text, astral)
-        if refold and _CYR_GREEK.search(text):
+        text, refold = _fold_decoration(text, astral, look_alikes)
+        if refold:
             # What decoration removed or folded can join scripts the first pass kept apart
             # (1Τ҃, α​x, αᴀ).
             text = _fold_lookalikes(text)
