@@ -36,6 +36,8 @@ DATA = Path(__file__).parent / "data"
 _STICKERISH = frozenset({Kind.STICKER, Kind.ANIMATION})
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Cf", "Me", "Mn"})
 _MAX_CORE = 24
+#: Characters of the folded text read first to rule a long message out of filler and greetings.
+_HEAD = 64
 #: Removed from the core along with "_": runs of anything but word characters and "+".
 _NOT_CORE = re.compile(r"[^\w+]+")
 _PUNCT_VARIANTS = ("", "!", "！", "~", "～", "。", ".", "!!", "！！", "~~")
@@ -58,7 +60,11 @@ def is_emoji_char(char: str) -> bool:
 
 def core(text: str) -> str:
     """Normalised, case-folded text without spaces, punctuation, symbols or emoji ("+" kept)."""
-    return _NOT_CORE.sub("", normalize(text).casefold().replace("_", ""))
+    return _core_of(normalize(text))
+
+
+def _core_of(folded: str) -> str:
+    return _NOT_CORE.sub("", folded.casefold().replace("_", ""))
 
 
 def _units_pattern(units: Iterable[str]) -> re.Pattern[str]:
@@ -137,6 +143,11 @@ class OfftopicPolicy:
                                                  "单独的贴纸和动图会被删除"), kinds)]
             return []
         if kinds:
+            return []
+        # Without relevance only a short essence matters, and the essence of the first
+        # characters is a prefix of the whole one: a long head settles it.
+        long_head = len(text) > _HEAD and len(_core_of(normalize(text)[:_HEAD])) > _MAX_CORE
+        if long_head and not opts.relevance:
             return []
         essence = core(text)
         if not essence:
