@@ -8,6 +8,7 @@ All times are timezone-aware UTC.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,6 +66,16 @@ class Role(IntEnum):
         return self.name.lower()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """Lone surrogates (valid as JSON escapes, invalid as text) become U+FFFD, so that every
+    policy, the database and the platform can encode what a member sent: a broken character
+    must not switch moderation off for the message it hides in."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """One part of a message.
@@ -76,6 +87,10 @@ class Segment:
     kind: Kind
     text: str = ""
     data: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if _SURROGATE.search(self.text):
+            object.__setattr__(self, "text", valid_text(self.text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +104,10 @@ class Sender:
     is_bot: bool = False
     is_channel: bool = False
     is_anonymous_admin: bool = False
+
+    def __post_init__(self) -> None:
+        if _SURROGATE.search(self.name):
+            object.__setattr__(self, "name", valid_text(self.name))
 
 
 @dataclass(frozen=True, slots=True)

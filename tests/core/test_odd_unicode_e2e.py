@@ -1,0 +1,57 @@
+"""Broken Unicode cannot disguise an ad: a lone surrogate (valid JSON, invalid text) in a
+message is moderated like the same message without it, and its log entry is stored."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, Services
+from bot.config import load_config
+from bot.events import Kind, Message, Segment, Sender
+from bot.gateway_fake import RecordingGateway
+from bot.serialize import message_to_dict
+from bot.verdict import Action
+from storage.logs import LogRepo
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
+CHAT = "test:-100"
+
+
+@pytest.fixture
+async def services(tmp_path: Path) -> AsyncIterator[Services]:
+    config = load_config(ROOT / "config.example.yaml",
+                         env={"QUNGUAN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/q.db"})
+    built = App(config, env={}, port=0, clock=lambda: NOW).build()
+    await built.db.upgrade()
+    yield built
+    await built.db.dispose()
+
+
+def said(text: str) -> Message:
+    return Message(CHAT, "1", Sender("test:7", "Spammer"), NOW, (Segment(Kind.TEXT, text),))
+
+
+def test_lone_surrogates_are_replaced_when_a_segment_or_sender_is_made() -> None:
+    segment = Segment(Kind.TEXT, "加\ud800我\udfff薇信")
+    assert segment.text == "加\ufffd我\ufffd薇信"
+    assert segment.text.encode("utf-8")  # storable, sendable, hashable by every policy
+    assert Segment(Kind.TEXT, "emoji 😀 stays").text == "emoji 😀 stays"
+    assert Sender("test:7", "名\udc00字").name == "名\ufffd字"
+
+
+async def test_an_ad_with_a_lone_surrogate_is_deleted_warned_and_logged(
+        services: Services) -> None:
+    gateway = RecordingGateway("test")
+    message = said("兼職日結，加我薇信\ud83d qq88166 詳聊")  # traditional: OpenCC runs too
+    await services.dispatcher(message, gateway)
+    assert {c.name for c in gateway.calls} >= {"delete", "send"}
+    await services.enforcer.flush()
+    async with services.db.session() as session:
+        (entry,) = await LogRepo(session).recent(CHAT, 5)
+    assert entry.action == Action.WARN
+    assert "\ufffd" in str(message_to_dict(message))
