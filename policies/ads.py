@@ -247,7 +247,14 @@ def _folded_chars(original: str) -> tuple[str, list[int] | None, list[int]]:
     if original.isascii():
         return original.lower(), None, []
     scan = _fold_scan()
-    joined = scan.bmp_changed.sub(_fold_match, original)
+    if scan.common is None:
+        joined = scan.bmp_changed.sub(_fold_match, original)
+    else:  # the frequent ones replaced, the other non-ASCII ones one by one, then lower case
+        joined = original
+        for char, folded in scan.common:
+            if char in joined:
+                joined = joined.replace(char, folded)
+        joined = scan.rare_changed.sub(_fold_match, joined).lower()
     if _ASTRAL.search(original):
         joined = scan.astral_changed.sub(_fold_match, joined)
         far = scan.astral_uneven.finditer(original)
@@ -278,6 +285,8 @@ def _fold_match(match: re.Match[str]) -> str:
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+#: Changed characters frequent in chat, replaced with ``str.replace`` rather than one by one.
+_COMMON_CHANGED = "，：！？；（）～\u3000"
 #: Code points below this are sorted into the scan classes up front; the rest are astral and
 #: judged one by one when met (so the classes stay small).
 _TABLE_END = 0x30000
@@ -288,6 +297,11 @@ class _FoldScan:
     """Patterns finding the characters that per-character folding changes or makes uneven."""
 
     bmp_changed: re.Pattern[str]
+    #: When lower-casing the whole text agrees with the per-character fold everywhere else:
+    #: the frequent changed characters (full-width punctuation) and their folds; the non-ASCII
+    #: changed characters otherwise. ASCII capitals then need no call of their own.
+    common: tuple[tuple[str, str], ...] | None
+    rare_changed: re.Pattern[str]
     astral_changed: re.Pattern[str]
     bmp_uneven: re.Pattern[str]
     astral_uneven: re.Pattern[str]
@@ -303,14 +317,25 @@ def _fold_scan() -> _FoldScan:
     """
     changed: list[int] = []
     uneven: list[int] = []
+    lower_ok = True  # ``str.lower`` after folding the non-ASCII characters equals the fold
     for cp in range(_TABLE_END):
         if 0xD800 <= cp < 0xE000:
             continue
-        folded = _fold_char(chr(cp))
-        if folded != chr(cp):
+        char = chr(cp)
+        folded = _fold_char(char)
+        if folded != char:
             changed.append(cp)
             if any(_ASTRAL.match(ch) and _fold_char(ch) != ch for ch in folded):
                 raise RuntimeError(f"U+{cp:04X} folds to a character that folds again")
+            if cp < 0x10000:
+                lower_ok &= folded.lower() == folded and (cp >= 0x80 or char.lower() == folded)
+            else:  # lowered before the astral pass folds what is left
+                lowered = "".join(
+                    _fold_char(ch) if _ASTRAL.match(ch) else ch for ch in char.lower()
+                )
+                lower_ok &= lowered == folded
+        else:
+            lower_ok &= char.lower() == char
         if len(folded) != 1:
             uneven.append(cp)
     far = f"\\U{_TABLE_END:08x}-\\U0010ffff"
@@ -322,7 +347,13 @@ def _fold_scan() -> _FoldScan:
 
     bmp_changed, astral_changed = split(changed)
     bmp_uneven, astral_uneven = split(uneven)
-    return _FoldScan(bmp_changed, astral_changed, bmp_uneven, astral_uneven)
+    common = tuple((ch, _fold_char(ch)) for ch in _COMMON_CHANGED if ord(ch) in changed)
+    rare = [cp for cp in changed if cp >= 0x80 and chr(cp) not in _COMMON_CHANGED]
+    rare_changed = split(rare)[0]
+    return _FoldScan(
+        bmp_changed, common if lower_ok else None, rare_changed, astral_changed, bmp_uneven,
+        astral_uneven,
+    )
 
 
 def name_verdicts(name: str) -> list[Verdict]:
