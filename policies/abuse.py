@@ -9,8 +9,11 @@ words. Matches inside a benign phrase of ``abuse_allow.txt`` (垃圾分类, 去�
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import ClassVar
 
@@ -92,16 +95,24 @@ def locate(original: str, needle: str) -> str:
     target = _NONWORD.sub("", needle)
     if target and (at := original.find(target)) >= 0 and normalize(target) == target:
         return original[at : at + len(target)]  # written plainly: no per-character folding
-    folded: list[str] = []
-    owner: list[int] = []
-    for i, char in enumerate(original):
-        for piece in _NONWORD.sub("", normalize(char)):
-            folded.append(piece)
-            owner.append(i)
-    at = "".join(folded).find(target)
-    if at < 0 or not target:
+    if not target:
         return needle
-    return original[owner[at] : owner[at + len(target) - 1] + 1]
+    pieces = list(map(_piece, original))  # each character folded alone, punctuation dropped
+    at = "".join(pieces).find(target)
+    if at < 0:
+        return needle
+    # starts[i]: where character i's piece begins; the owner of position k is the last
+    # character whose piece begins at or before k (characters folding to nothing skipped).
+    starts = [0, *accumulate(map(len, pieces))]
+    first = bisect_right(starts, at) - 1
+    last = bisect_right(starts, at + len(target) - 1) - 1
+    return original[first : last + 1]
+
+
+@lru_cache(maxsize=65536)
+def _piece(char: str) -> str:
+    """One character folded on its own, without punctuation or whitespace."""
+    return _NONWORD.sub("", normalize.__wrapped__(char))
 
 
 class AbuseOptions(PolicyOptions):
