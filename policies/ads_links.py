@@ -29,7 +29,8 @@ _INVITE = re.compile(
     r"discord\.gg/\w+|line\.me/ti/g/\S+"
 )
 _TME_NAME = re.compile(r"(?:t\.me|telegram\.me)/([a-z][a-z0-9_]{3,31})(?![a-z0-9_/])")
-_MENTION = re.compile(r"(?<![a-z0-9_])@([a-z][a-z0-9_]{3,31})")
+#: Starts with the "@" itself (``re`` skips fast to it), then looks behind it for the boundary.
+_MENTION = re.compile(r"@(?<![a-z0-9_]@)([a-z][a-z0-9_]{3,31})")
 #: Every domain match ends in a dot (or a disguised one) and a top-level domain: a cheap scan
 #: that lets most messages skip ``_DOMAIN``, which is tried at every position.
 _DOMAIN_END = re.compile(r"(?:\.|点|。|\(dot\)|\[dot\]| dot )(?:" + _TLDS + r")(?![a-z0-9])")
