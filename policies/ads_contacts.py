@@ -63,6 +63,35 @@ _SEE_PROFILE = re.compile(
     r"(?:check|see|look at|visit)\s(?:my\s)?(?:profile|bio|avatar|pfp)|"
     r"(?:link|contact)s?\s(?:is\s)?in\s(?:my\s)?(?:bio|profile)"
 )
+#: The longest ``_SEE_PROFILE`` match ("contacts is in my profile"); each holds a profile word.
+_PROFILE_REACH = 25
+
+
+def _search_near(pattern: re.Pattern[str], text: str, words: tuple[str, ...], reach: int
+                 ) -> re.Match[str] | None:
+    """``pattern.search(text)``, trying only the stretches around occurrences of ``words``.
+
+    Valid when every way ``pattern`` can match is at most ``reach`` characters long, holds one
+    of ``words`` and looks no further ahead than it consumes. A match holding a word starting
+    at ``at`` starts in ``[at - reach, at]`` and ends by ``at + reach``: searching that window
+    finds the leftmost match starting there, exactly as a search of the whole text would
+    (``re`` sees before the window for look-behinds; nothing beyond it is needed).
+    """
+    found: list[int] = []
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            found.append(at)
+            at = text.find(word, at + 1)
+    done = 0  # no match starts before this
+    for at in sorted(found):
+        if at < done:
+            continue
+        match = pattern.search(text, max(done, at - reach), at + reach)
+        if match is not None and match.start() <= at:
+            return match
+        done = at + 1
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +129,6 @@ def find_contacts(folded: str) -> list[Hit]:
         call = bool(_CALL_WORDS.search(window))
         offer = bool(_OFFER_WORDS.search(folded) and _CALL_WORDS.search(folded))
         hits.append(Hit("AD_PHONE", call or offer, phone.group(), alone=offer))
-    if any(word in folded for word in _PROFILE_WORDS) and (profile := _SEE_PROFILE.search(folded)):
+    if profile := _search_near(_SEE_PROFILE, folded, _PROFILE_WORDS, _PROFILE_REACH):
         hits.append(Hit("AD_SEE_PROFILE", True, profile.group()))
     return hits
