@@ -16,8 +16,8 @@ from bot.ports import LogEntry
 from storage.db import Database
 from storage.logs import LogRepo
 from storage.members import MemberRepo
-from storage.models import ContributionRow, MemberRow, WarnRow
-from storage.warns import WarnRepo
+from storage.models import ContributionRow, MemberRow
+from storage.warns import ACTIVE_COUNT, WarnRepo
 
 
 def _aware(value: datetime | str | None) -> datetime | None:
@@ -38,9 +38,7 @@ def _snapshot_query() -> Any:
     def field(column: Any) -> Any:
         return select(column).where(*member).scalar_subquery()
 
-    warns = select(func.count()).select_from(WarnRow).where(
-        WarnRow.chat == chat, WarnRow.user_id == user, WarnRow.revoked.is_(False),
-        WarnRow.expires_at > bindparam("b_now")).scalar_subquery()
+    warns = ACTIVE_COUNT.scalar_subquery()  # binds b_chat, b_user and b_now too
     points = select(func.coalesce(func.sum(ContributionRow.points), 0.0)).where(
         ContributionRow.chat == chat, ContributionRow.user_id == user).scalar_subquery()
     return select(warns, points, field(MemberRow.role), field(MemberRow.joined_at),
@@ -83,6 +81,8 @@ class SqlModerationStore:
         A single SELECT is consistent on its own: it runs on a pooled connection without a
         session or an explicit transaction (no commit round trip on the hot path)."""
         async with self.db.engine.connect() as connection:
+            # a read: on SQLite it must not take the write lock every session begins with
+            await connection.execution_options(sqlite_begin="DEFERRED")
             row = (await connection.execute(
                 _SNAPSHOT, {"b_chat": chat, "b_user": user_id, "b_now": now})).one()
         active, total, role, joined, first, count, approved, voice = row

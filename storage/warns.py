@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -23,9 +24,19 @@ from storage.records import WarnRecord
 _TABLE: Table = WarnRow.metadata.tables[WarnRow.__tablename__]
 #: The enforcer's statements, built once (Core: no unit-of-work flush, compiled once).
 _INSERT = insert(_TABLE)
-_ACTIVE = (_TABLE.c.chat == bindparam("b_chat"), _TABLE.c.user_id == bindparam("b_user"),
-           _TABLE.c.revoked.is_(False), _TABLE.c.expires_at > bindparam("b_now"))
-_ACTIVE_COUNT = select(func.count()).select_from(_TABLE).where(*_ACTIVE)
+
+
+def _active_on(table: Any) -> tuple[ColumnElement[bool], ...]:
+    """The one rule for an active warn: the member's (``b_chat``, ``b_user``), not revoked,
+    not expired at ``b_now``."""
+    return (table.c.chat == bindparam("b_chat"), table.c.user_id == bindparam("b_user"),
+            table.c.revoked.is_(False),
+            table.c.expires_at > bindparam("b_now", type_=_TABLE.c.expires_at.type))
+
+
+_ACTIVE = _active_on(_TABLE)
+#: A member's active warns at ``b_now`` (also a subquery of the moderation snapshot).
+ACTIVE_COUNT = select(func.count()).select_from(_TABLE).where(*_ACTIVE)
 _OTHER = _TABLE.alias("other_warns")
 #: Insert a warn and, in the same statement, count the member's *other* active warns: the
 #: new row is excluded by id, so the figure does not depend on whether a dialect's RETURNING
@@ -33,9 +44,7 @@ _OTHER = _TABLE.alias("other_warns")
 _INSERT_COUNTING = insert(_TABLE).returning(
     _TABLE.c.id,
     select(func.count()).select_from(_OTHER).where(
-        _OTHER.c.chat == bindparam("b_chat"), _OTHER.c.user_id == bindparam("b_user"),
-        _OTHER.c.id != literal_column(f"{_TABLE.name}.id"), _OTHER.c.revoked.is_(False),
-        _OTHER.c.expires_at > bindparam("b_now", type_=_TABLE.c.expires_at.type),
+        *_active_on(_OTHER), _OTHER.c.id != literal_column(f"{_TABLE.name}.id"),
     ).scalar_subquery())
 
 
@@ -68,19 +77,14 @@ class WarnRepo:
         warn_id, others = row
         return int(warn_id), int(others) + (1 if expires_at > at else 0)
 
-    @staticmethod
-    def _active(chat: str, user_id: str, now: datetime) -> tuple[ColumnElement[bool], ...]:
-        return (WarnRow.chat == chat, WarnRow.user_id == user_id, WarnRow.revoked.is_(False),
-                WarnRow.expires_at > now)
-
     async def active_count(self, chat: str, user_id: str, now: datetime) -> int:
         result = await self.session.execute(
-            _ACTIVE_COUNT, {"b_chat": chat, "b_user": user_id, "b_now": now})
+            ACTIVE_COUNT, {"b_chat": chat, "b_user": user_id, "b_now": now})
         return int(result.scalar_one())
 
     async def active(self, chat: str, user_id: str, now: datetime) -> list[WarnRecord]:
-        rows = await self.session.execute(select(WarnRow).where(
-            *self._active(chat, user_id, now)).order_by(WarnRow.id))
+        rows = await self.session.execute(select(WarnRow).where(*_ACTIVE).order_by(WarnRow.id),
+                                          {"b_chat": chat, "b_user": user_id, "b_now": now})
         return [_record(r) for r in rows.scalars()]
 
     async def revoke(self, warn_id: int) -> bool:

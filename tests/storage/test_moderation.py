@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -178,3 +179,18 @@ async def test_outcomes_written_in_a_batch_land_on_their_entries(db: Database) -
 
 def _fields(entry: LogEntry) -> dict[str, object]:
     return {name: getattr(entry, name) for name in LogEntry.__slots__}
+
+
+async def test_a_snapshot_is_read_while_another_transaction_is_writing(db: Database) -> None:
+    """The hot-path read never waits for a writer (on SQLite it must not take the write lock
+    that every session's transaction begins with)."""
+    store = SqlModerationStore(db)
+    async with db.session() as s:
+        await WarnRepo(s).add(CHAT, "tg:7", reason="r", at=NOW, expires_at=NOW + timedelta(1))
+    async with db.session() as writing:
+        await WarnRepo(writing).add(CHAT, "tg:7", reason="r2", at=NOW,
+                                    expires_at=NOW + timedelta(1))
+        reading = asyncio.create_task(store.snapshot(CHAT, "tg:7", NOW))
+        done, _ = await asyncio.wait({reading}, timeout=3)  # a hang, not a speed limit
+        assert reading in done
+        assert reading.result().warns_active == 1  # the uncommitted warn is not seen
