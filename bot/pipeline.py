@@ -38,7 +38,8 @@ class Pipeline:
             try:
                 result = policy.check(message, ctx)
                 if not isinstance(result, _PLAIN) and inspect.isawaitable(result):
-                    result = await asyncio.wait_for(result, self.timeout)
+                    async with asyncio.timeout(self.timeout):  # not wait_for: see notifier
+                        result = await result
                 if result:  # most policies see nothing: no tagging, no list to extend
                     verdicts.extend(_tag(policy.name, result))
             except TimeoutError:
