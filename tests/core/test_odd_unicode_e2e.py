@@ -3,33 +3,13 @@ message is moderated like the same message without it, and its log entry is stor
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
-
-from bot.app import App, Services
-from bot.config import load_config
+from bot.app import Services
 from bot.events import Kind, Message, Segment, Sender
 from bot.gateway_fake import RecordingGateway
 from bot.serialize import message_to_dict
 from bot.verdict import Action
 from storage.logs import LogRepo
-
-ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
-CHAT = "test:-100"
-
-
-@pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
-    config = load_config(ROOT / "config.example.yaml",
-                         env={"QUNGUAN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/q.db"})
-    built = App(config, env={}, port=0, clock=lambda: NOW).build()
-    await built.db.upgrade()
-    yield built
-    await built.db.dispose()
+from tests.core.conftest import CHAT, NOW
 
 
 def said(text: str) -> Message:
