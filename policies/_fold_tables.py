@@ -30,9 +30,11 @@ _FORMAT_RANGES = (
 )
 
 #: Filler and decoration spammers put between characters: runes, ogham, box drawing,
-#: block shading, braille, Hangul fillers, Khmer invisible vowels, variation selectors and
-#: the combining marks used for strike-through / underline / keycap effects.
+#: block shading, braille, Hangul fillers, Khmer invisible vowels, variation selectors, the
+#: combining marks used for strike-through / underline / keycap effects, and the replacement
+#: characters (U+FFFC, U+FFFD: also what a lone surrogate in an update becomes).
 _DECORATIVE_RANGES = (
+    (0xFFFC, 0xFFFD),
     (0x0300, 0x036F),
     (0x0483, 0x0489),
     (0x1AB0, 0x1AFF),

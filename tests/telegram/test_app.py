@@ -159,3 +159,22 @@ async def test_edit_that_turns_a_harmless_message_into_an_ad_is_deleted(
     (entry,) = entries  # one decision: on the edit, none on the harmless original
     assert entry.message_id == "800" and entry.content["edited"] is True
     assert any(s.startswith("AD_") for s in entry.symbols)
+
+
+async def test_an_ad_carrying_a_lone_surrogate_is_still_deleted_and_logged(
+    api: StandInBotApi, tmp_path: Path
+) -> None:
+    """``\\ud800`` is valid JSON but not text: it must not switch moderation off."""
+    from bot.app import running_app
+
+    spam = ad(0)
+    spam["message"]["text"] = "加薇信\ud800 abc12345 领取福利"
+    config, env = example_config(api, tmp_path, chats=SETTLED)
+    async with running_app(config, env=env, port=0) as app:
+        await api.feed(spam)
+        await api.wait_for("deleteMessages", 1)
+        entries = await log_entries(app)
+    assert api.of("deleteMessages") == [{"chat_id": GROUP, "message_ids": [800]}]
+    (entry,) = entries
+    assert any(s.startswith("AD_") for s in entry.symbols)
+    assert "\ufffd" in str(entry.content)
