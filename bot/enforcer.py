@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.batching import WriteBehind
 from bot.events import Message
 from bot.gateway import Capability, ChatGateway, Outcome
 from bot.i18n import Text, t
@@ -133,20 +133,12 @@ class Enforcer:
         self.notifier = notifier
         self.reply_cooldown = reply_cooldown
         self._replied: dict[tuple[str, str, str], datetime] = {}
-        self._outcomes: list[tuple[int, str]] = []
-        self._lock = asyncio.Lock()
+        self._outcomes: WriteBehind[tuple[int, str]] = WriteBehind(store.set_outcomes,
+                                                                    "outcomes")
 
     async def flush(self) -> None:
         """Write buffered outcomes in one batch, after any write already in flight."""
-        async with self._lock:
-            pending, self._outcomes = self._outcomes, []
-            if not pending:
-                return
-            try:
-                await self.store.set_outcomes(pending)
-            except Exception:
-                log.exception("could not record %d outcomes; will retry", len(pending))
-                self._outcomes = pending + self._outcomes
+        await self._outcomes.flush()
 
     def _may_reply(self, message: Message, reply: Text, now: datetime) -> bool:
         """One informational reply per member and topic per cooldown (no reply storms)."""
@@ -244,8 +236,7 @@ class Enforcer:
             summary = f"degraded {intended.label}→{applied.label}; {summary}".rstrip("; ")
         # the decision and its content are already committed; what the platform said is
         # written behind, in batches, so a violation costs one transaction on the hot path
-        self._outcomes.append((log_id, summary or "ok"))
-        if len(self._outcomes) >= 200:
+        if self._outcomes.add((log_id, summary or "ok")):
             await self.flush()
         if not decision.silent:
             await self._tell(message, gateway, applied, intended, reason, warns, duration,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-log = logging.getLogger(__name__)
+from bot.batching import WriteBehind
 
 
 class ProcessedKeys(Protocol):
@@ -36,8 +34,8 @@ class UpdateLedger:
         self.batch = batch
         self.clock = clock
         self._seen: OrderedDict[str, None] = OrderedDict()
-        self._unsaved: list[str] = []
-        self._lock = asyncio.Lock()
+        self._unsaved: WriteBehind[str] = WriteBehind(self._write, "processed keys",
+                                                      batch=batch)
 
     async def load(self, horizon: timedelta = timedelta(days=2)) -> int:
         if self.store is None:
@@ -56,20 +54,14 @@ class UpdateLedger:
         if key in self._seen:
             return False
         self._remember(key)
-        self._unsaved.append(key)
-        if len(self._unsaved) >= self.batch:
+        if self._unsaved.add(key):
             await self.flush()
         return True
 
     async def flush(self) -> None:
         """Write every unsaved key (after the write in flight, if any, has finished)."""
-        async with self._lock:
-            if self.store is None or not self._unsaved:
-                self._unsaved.clear()
-                return
-            keys, self._unsaved = self._unsaved, []
-            try:
-                await self.store.add_many(keys, self.clock())
-            except Exception:
-                log.exception("could not persist %d processed keys; will retry", len(keys))
-                self._unsaved.extend(keys)
+        await self._unsaved.flush()
+
+    async def _write(self, keys: list[str]) -> None:
+        if self.store is not None:  # without storage, the in-memory window is all there is
+            await self.store.add_many(keys, self.clock())

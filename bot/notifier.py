@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+from bot.batching import WriteBehind
 from bot.events import split_id
 from bot.gateway import Button, ChatGateway
 from bot.i18n import Text
@@ -36,10 +37,10 @@ class Notifier:
         self.gateways = gateways
         self.auto_delete = auto_delete
         self.clock = clock
-        self._unsaved: list[tuple[str, str, datetime]] = []
+        self._unsaved: WriteBehind[tuple[str, str, datetime]] = WriteBehind(
+            pending.add_many, "pending deletions")
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._lock = asyncio.Lock()
 
     async def notify(
         self,
@@ -60,8 +61,7 @@ class Notifier:
         )
         after = None if keep else self.auto_delete(chat)
         if message_id is not None and after is not None:
-            self._unsaved.append((chat, message_id, self.clock() + after))
-            if len(self._unsaved) >= 200:
+            if self._unsaved.add((chat, message_id, self.clock() + after)):
                 await self.persist()
             self._wake.set()
         return message_id
@@ -69,15 +69,7 @@ class Notifier:
     async def persist(self) -> None:
         """Write scheduled deletions to storage (batched; also on every loop turn and stop);
         returns once every deletion scheduled so far is stored (a write in flight included)."""
-        async with self._lock:
-            items, self._unsaved = self._unsaved, []
-            if not items:
-                return
-            try:
-                await self.pending.add_many(items)
-            except Exception:
-                log.exception("could not persist %d pending deletions; will retry", len(items))
-                self._unsaved = items + self._unsaved
+        await self._unsaved.flush()
 
     async def flush_due(self) -> int:
         """Delete every notice that is due now; returns how many were deleted."""

@@ -1,0 +1,56 @@
+"""Write-behind batches: one write per flush, nothing lost on failure, flush waits for a write."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.batching import WriteBehind
+
+
+async def test_a_flush_writes_everything_added_in_one_call_and_says_when_a_batch_is_full(
+        ) -> None:
+    written: list[list[int]] = []
+
+    async def write(items: list[int]) -> None:
+        written.append(items)
+
+    batch = WriteBehind(write, "numbers", batch=3)
+    assert [batch.add(n) for n in (1, 2, 3)] == [False, False, True]
+    assert await batch.flush() == 3 and await batch.flush() == 0
+    assert written == [[1, 2, 3]] and len(batch) == 0
+
+
+async def test_a_failed_write_keeps_the_items_in_order_for_the_next_flush() -> None:
+    attempts: list[list[int]] = []
+
+    async def flaky(items: list[int]) -> None:
+        attempts.append(list(items))
+        if len(attempts) == 1:
+            raise ConnectionError("database restarting")
+
+    batch = WriteBehind(flaky, "numbers")
+    batch.add(1)
+    assert await batch.flush() == 0
+    batch.add(2)
+    assert await batch.flush() == 2
+    assert attempts == [[1], [1, 2]]
+
+
+async def test_a_flush_returns_only_after_the_write_already_in_flight() -> None:
+    release = asyncio.Event()
+    stored: list[int] = []
+
+    async def slow(items: list[int]) -> None:
+        await release.wait()
+        stored.extend(items)
+
+    batch = WriteBehind(slow, "numbers")
+    batch.add(1)
+    first = asyncio.create_task(batch.flush())
+    await asyncio.sleep(0)
+    second = asyncio.create_task(batch.flush())  # nothing new, but must wait for the first
+    await asyncio.sleep(0)
+    assert not second.done()
+    release.set()
+    await asyncio.gather(first, second)
+    assert stored == [1]
