@@ -150,3 +150,7 @@ def test_a_mark_removed_inside_a_look_alike_token_leaves_it_folded() -> None:
     # The combining titlo kept "1Τ҃" Greek in the look-alike pass; once removed, "1τ" folds.
     assert normalize("1Τ\u0483") == "1t"
     assert normalize(normalize("1Τ\u0483")) == "1t"
+
+
+def test_replacement_characters_are_removed_like_other_decoration() -> None:
+    assert normalize("加薇信\ufffd abc12345\ufffc") == "加薇信 abc12345"
