@@ -54,8 +54,7 @@ async def award(hub: Hub, chat: str, user: str, kind: str, at: datetime,
     day = hub.today(chat, at)
 
     async def stored() -> float:
-        async with hub.services.db.session() as session:
-            return await tallies.used(session, chat, user, kind, day)
+        return await tallies.used(hub.services.db, chat, user, kind, day)
 
     return await hub.points.award((chat, user, kind, day), points, at,
                                   opts.daily_caps.get(kind), stored)

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -39,8 +40,7 @@ def _sqlite_begin(connection: Connection) -> None:
     """Transactions take the write lock when they begin (``BEGIN IMMEDIATE``), so they wait
     their turn under the busy timeout. A deferred transaction that reads and then writes
     fails at once with "database is locked" when another connection wrote in between (WAL
-    cannot upgrade a stale snapshot). ``execution_options(sqlite_begin="DEFERRED")`` opts a
-    read-only connection out."""
+    cannot upgrade a stale snapshot). ``Database.reading()`` opts read-only work out."""
     mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
     connection.exec_driver_sql(f"BEGIN {mode}")
 
@@ -105,6 +105,14 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A pooled connection for reads only, without a session: on SQLite its transaction
+        begins DEFERRED, so a read never takes (or waits for) the write lock."""
+        async with self.engine.connect() as connection:
+            await connection.execution_options(sqlite_begin="DEFERRED")
+            yield connection
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply the packaged Alembic migrations up to ``revision`` (idempotent).

@@ -80,9 +80,7 @@ class SqlModerationStore:
 
         A single SELECT is consistent on its own: it runs on a pooled connection without a
         session or an explicit transaction (no commit round trip on the hot path)."""
-        async with self.db.engine.connect() as connection:
-            # a read: on SQLite it must not take the write lock every session begins with
-            await connection.execution_options(sqlite_begin="DEFERRED")
+        async with self.db.reading() as connection:
             row = (await connection.execute(
                 _SNAPSHOT, {"b_chat": chat, "b_user": user_id, "b_now": now})).one()
         active, total, role, joined, first, count, approved, voice = row

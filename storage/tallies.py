@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, delete, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import Database
 from storage.models import DailyTallyRow as T
 
 
@@ -38,10 +39,13 @@ async def claim(session: AsyncSession, chat: str, user: str, kind: str, day: dat
     return float(granted or 0.0)
 
 
-async def used(session: AsyncSession, chat: str, user: str, kind: str, day: date) -> float:
-    """What has been granted so far on ``day`` (0 before any claim)."""
-    row = await session.get(T, (chat, user, kind, day))
-    return row.used if row is not None else 0.0
+async def used(db: Database, chat: str, user: str, kind: str, day: date) -> float:
+    """What has been granted so far on ``day`` (0 before any claim); a read outside any
+    write transaction."""
+    async with db.reading() as connection:
+        found = await connection.execute(select(T.used).where(
+            T.chat == chat, T.user_id == user, T.kind == kind, T.day == day))
+        return float(found.scalar_one_or_none() or 0.0)
 
 
 async def purge(session: AsyncSession, before: date) -> int:

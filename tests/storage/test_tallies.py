@@ -24,9 +24,8 @@ async def claim(db: Database, points: float, cap: float = 5.0, user: str = "tg:7
 
 async def test_claims_are_granted_until_the_cap_then_clipped_then_refused(db: Database) -> None:
     assert [await claim(db, p) for p in (2, 2, 2, 1)] == [2.0, 2.0, 1.0, 0.0]
-    async with db.session() as s:
-        assert await tallies.used(s, CHAT, "tg:7", "message", DAY) == 5.0
-        assert await tallies.used(s, CHAT, "tg:7", "message", DAY + timedelta(1)) == 0.0
+    assert await tallies.used(db, CHAT, "tg:7", "message", DAY) == 5.0
+    assert await tallies.used(db, CHAT, "tg:7", "message", DAY + timedelta(1)) == 0.0
 
 
 async def test_each_member_kind_and_day_has_its_own_counter(db: Database) -> None:
