@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from bot.events import Message
 from bot.i18n import t
@@ -27,6 +27,7 @@ from policies.normalize import scanned
 GLOBAL = "global"
 THRESHOLD = 0.70
 SYMBOL = "SPAM_CLASSIFIER"
+SUSPECT_SYMBOL = "SPAM_CLASSIFIER_SUSPECT"
 
 
 class TsvError(ValueError):
@@ -136,7 +137,22 @@ class ClassifierOptions(PolicyOptions):
     scope: Literal["chat", "network"] = "chat"
     score_at_threshold: float = 5.0
     score_at_certainty: float = 8.0
+    #: Below ``threshold`` but at least this likely, the model only *adds* a small score (as
+    #: rspamd's Bayes symbols do): too little to flag alone, enough for a weak rule finding
+    #: (a bare link, "加微" without an id: half of its symbol's score) to reach delete.
+    #: ``None`` turns the band off.
+    suspect_threshold: float | None = Field(0.45, gt=0.0, lt=1.0)
+    score_when_suspect: float = Field(2.0, ge=0.0)
     max_chars: int = Field(1000, ge=10)
+
+    @model_validator(mode="after")
+    def _suspect_below_threshold(self) -> ClassifierOptions:
+        if self.suspect_threshold is not None and self.suspect_threshold >= self.threshold:
+            raise ValueError(
+                f"suspect_threshold ({self.suspect_threshold}) must be below "
+                f"threshold ({self.threshold})"
+            )
+        return self
 
 
 class ClassifierPolicy:
@@ -152,7 +168,15 @@ class ClassifierPolicy:
                 "The spam classifier trained by moderators is confident this is spam",
                 "由管理员训练的垃圾消息分类器判断这是垃圾消息",
             ),
-        )
+        ),
+        SUSPECT_SYMBOL: SymbolInfo(
+            SUSPECT_SYMBOL,
+            2.0,
+            t(
+                "The spam classifier finds this somewhat likely to be spam (adds to other signals)",
+                "分类器认为这可能是垃圾消息（与其他信号叠加计分）",
+            ),
+        ),
     }
 
     def __init__(self, options: PolicyOptions, book: ModelBook | None = None) -> None:
@@ -173,8 +197,23 @@ class ClassifierPolicy:
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
         probability = self.probability(message, ctx)
         opts = self.options
-        if probability is None or probability < opts.threshold:
+        if probability is None:
             return []
+        if probability < opts.threshold:
+            if opts.suspect_threshold is None or probability < opts.suspect_threshold:
+                return []
+            return [
+                Verdict(
+                    SUSPECT_SYMBOL,
+                    opts.score_when_suspect,
+                    t(
+                        "Somewhat likely spam to the trained classifier ({p:.1%})",
+                        "分类器认为可能是垃圾消息（{p:.1%}）",
+                    ).format(p=probability),
+                    evidence=f"p={probability:.4f}",
+                    policy=self.name,
+                )
+            ]
         share = (probability - opts.threshold) / (1.0 - opts.threshold)
         score = opts.score_at_threshold + share * (
             opts.score_at_certainty - opts.score_at_threshold

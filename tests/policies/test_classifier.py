@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.decide import Scoring, decide
 from bot.policy import ChatInfo
+from bot.verdict import Action
+from policies.ads import AdsOptions, AdsPolicy
 from policies.classifier import ClassifierOptions, ClassifierPolicy, ModelBook, TsvError
 from policies.ngram import NgramModel, buckets
 from tests.policies.conftest import build_context, build_message
@@ -198,3 +201,38 @@ def test_cross_fitted_model_separates_unseen_messages() -> None:
         model.learn(f"第{n}章的作业明天交，记得带课本", False)
     assert model.spam_probability("刷单兼职 加微信 wx9999") > 0.7
     assert model.spam_probability("第八章作业记得带课本") < 0.3
+
+
+def _suspect_policy(text: str) -> ClassifierPolicy:
+    """A policy whose suspect band holds ``text``'s probability and whose threshold is above it."""
+    book = ModelBook()
+    book.load("tg:-1001", trained().to_bytes())
+    probability = book.model("tg:-1001").spam_probability(text)
+    assert 0.2 < probability < 0.98
+    options = ClassifierOptions(min_examples=10, threshold=min(0.99, probability + 0.01),
+                                suspect_threshold=probability - 0.1)
+    return ClassifierPolicy(options, book=book)
+
+
+def test_probability_below_threshold_adds_a_small_suspect_score_that_flags_nothing_alone() -> None:
+    text = "兼职 周末去爬山 私聊"
+    verdicts = _suspect_policy(text).check(build_message(text), build_context())
+    assert [v.symbol for v in verdicts] == ["SPAM_CLASSIFIER_SUSPECT"]
+    assert verdicts[0].evidence.startswith("p=")
+    assert decide(verdicts, Scoring()).action is Action.ALLOW
+
+
+def test_suspect_score_with_a_weak_rule_finding_reaches_delete() -> None:
+    text = "兼职 周末去爬山 私聊 加我微信"
+    message = build_message(text)
+    weak = AdsPolicy(AdsOptions()).text_verdicts(message)
+    assert [v.symbol for v in weak] == ["AD_CONTACT_WECHAT"]
+    assert decide(weak, Scoring()).action < Action.DELETE
+    suspect = _suspect_policy(text).check(message, build_context())
+    assert decide(weak + suspect, Scoring()).action >= Action.DELETE
+
+
+def test_suspect_band_must_sit_below_the_threshold() -> None:
+    with pytest.raises(ValueError, match="suspect_threshold"):
+        ClassifierOptions(threshold=0.7, suspect_threshold=0.8)
+    assert ClassifierOptions(suspect_threshold=None).suspect_threshold is None
