@@ -28,7 +28,7 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from policies.ngram_features import BITS, buckets, counted
+from policies.ngram_features import BITS, buckets, score
 
 __all__ = ["BITS", "NgramModel", "buckets"]
 
@@ -174,17 +174,16 @@ class NgramModel:
             self.fit()
         if not self._keys.size:
             return 0.0
-        found = buckets(text, limit=min(limit or self.limit, self.limit))
-        slope, intercept = self._calibration
-        if not found.size:
-            return slope * self._bias + intercept
         if self._table is None:
             # 4 bytes a bucket (4 MiB at 2**20), built on first use after a fit or a load.
             self._table = np.zeros(1 << BITS, dtype=np.float32)
             self._table[self._keys] = self._weights
-        unique, values = counted(found)  # unit length is one division of the sum
-        total = float(self._table[unique] @ values) / math.sqrt(float(values @ values))
-        return slope * (self._bias + total) + intercept
+        sums = score(text, self._table, limit=min(limit or self.limit, self.limit))
+        slope, intercept = self._calibration
+        if sums is None:
+            return slope * self._bias + intercept
+        total, square = sums  # unit length is one division of the sum
+        return slope * (self._bias + total / math.sqrt(square)) + intercept
 
     def spam_probability(self, text: str, *, limit: int | None = None,
                          refit: bool = True) -> float:

@@ -18,6 +18,7 @@ process and on every platform (no salted ``hash``). Repeats are kept; the model 
 from __future__ import annotations
 
 import re
+import threading
 
 import numpy as np
 import numpy.typing as npt
@@ -29,10 +30,11 @@ _W = np.uint64(21)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(64 - BITS)
 _BLOCK = np.uint32(7)
-_BLOCK_TAG = np.uint64(1 << 63)
+_BLOCK_TAG = 1 << 63
 _SHAPE_TAG = (1 << 63) | (1 << 62)
 
 Buckets = npt.NDArray[np.uint64]
+Hashed = npt.NDArray[np.intp]
 
 # Shape ids: kind * 64 + value.
 _DIGITS, _LINK, _HANDLE, _LENGTH = range(4)
@@ -42,9 +44,29 @@ _DOMAIN = re.compile(
     r"link|live)\b"
 )
 _HANDLE_RE = re.compile(r"@[a-z0-9_]{4,}")
-_EMPTY: Buckets = np.empty(0, dtype=np.uint64)
+_NONE: Hashed = np.empty(0, dtype=np.intp)
 #: log(1 + count) for the counts a message of the default limit can have (one look-up).
 _LOG1P = np.log1p(np.arange(4200, dtype=np.float64))
+
+
+#: Messages of fewer buckets than this are scored by counting in a scratch array, where a
+#: bucket seen ``c`` times adds ``log(1 + c) / c`` (and ``log(1 + c)² / c``) at each sighting.
+_COUNTABLE = 8192
+_SIGHTINGS = np.maximum(np.arange(_COUNTABLE, dtype=np.float64), 1.0)
+_SHARE = np.log1p(_SIGHTINGS) / _SIGHTINGS
+_SQUARE_SHARE = np.log1p(_SIGHTINGS) * _SHARE
+_ONE = np.uint16(1)
+_SCRATCH = threading.local()  # per thread: the event loop scores while a worker fits
+
+
+def _bucket(key: int) -> int:
+    """The Fibonacci hash of a 64-bit key: its bucket."""
+    return (key * int(_GOLDEN) & (1 << 64) - 1) >> int(_SHIFT)
+
+
+#: The bucket of each Unicode block and of each shape id, hashed once.
+_BLOCK_BUCKETS = np.array([_bucket(_BLOCK_TAG | b) for b in range(0x110000 >> 7)], dtype=np.intp)
+_SHAPE_BUCKETS = [_bucket(_SHAPE_TAG | shape) for shape in range(4 * 64)]
 
 
 def _points(text: str) -> npt.NDArray[np.uint32]:
@@ -61,37 +83,43 @@ def _shapes(folded: str) -> list[int]:
     return shapes
 
 
+def _hashed(text: str, limit: int) -> Hashed:
+    """The buckets of ``buckets`` (same order) as ``intp``, ready to index with."""
+    raw = scanned(text)
+    folded = normalize(raw)[:limit]
+    n = len(folded)
+    if not n:
+        return _NONE
+    head = raw[:limit]
+    points = _points(folded)
+    blocks = points if head == folded else _points(head)
+    shapes = _shapes(folded)
+    grams = 3 * n - 3 if n > 1 else 1  # n 1-grams, n - 1 bigrams, n - 2 trigrams
+    # The hash is linear: (a << 21 | b) · φ = (a · φ << 21) + b · φ (mod 2**64), so the
+    # n-grams are packed from the hashed points, and one shift finishes every kind.
+    products = np.empty(grams, dtype=np.uint64)
+    keys = np.empty(grams + blocks.size + len(shapes), dtype=np.intp)
+    ones, twos = products[:n], products[n : 2 * n - 1]
+    np.multiply(points, _GOLDEN, out=ones)
+    np.left_shift(ones[:-1], _W, out=twos)
+    twos += ones[1:]
+    threes = products[2 * n - 1 :]
+    np.left_shift(twos[:-1], _W, out=threes)
+    threes += ones[2:]
+    np.right_shift(products, _SHIFT, out=keys[:grams])
+    np.take(_BLOCK_BUCKETS, blocks >> _BLOCK, out=keys[grams : grams + blocks.size])
+    keys[grams + blocks.size :] = [_SHAPE_BUCKETS[shape] for shape in shapes]
+    return keys
+
+
 def buckets(text: str, *, limit: int = 1000) -> Buckets:
     """Hashed features of the first ``limit`` characters of ``scanned(text)`` (repeats kept).
 
     The fold is of ``scanned(text)``, the same string every content policy folds, so the
-    cached result is shared. A block is counted once for each raw character in it. Every kind
-    is written straight into its slice of one array, then all are hashed in place.
+    cached result is shared. A block is counted once for each raw character in it: 1–3-grams
+    of the folded text, then the blocks of the raw text, then the shapes.
     """
-    raw = scanned(text)
-    folded = normalize(raw)[:limit]
-    if not folded:
-        return _EMPTY
-    n = len(folded)
-    blocks = _points(raw[:limit])
-    shapes = _shapes(folded)
-    keys = np.empty(n + (n - 1) + max(n - 2, 0) + blocks.size + len(shapes), dtype=np.uint64)
-    # Code points fit in 21 bits: packing 1, 2 or 3 of them is exact and orders cannot meet.
-    points, bigrams = keys[:n], keys[n : 2 * n - 1]
-    trigrams = keys[2 * n - 1 : 2 * n - 1 + max(n - 2, 0)]
-    points[:] = _points(folded)
-    np.left_shift(points[:-1], _W, out=bigrams)
-    bigrams |= points[1:]
-    np.left_shift(bigrams[:-1], _W, out=trigrams)
-    trigrams |= points[2:]
-    tail = keys[2 * n - 1 + trigrams.size :]
-    np.right_shift(blocks, _BLOCK, out=tail[: blocks.size])
-    tail[: blocks.size] |= _BLOCK_TAG
-    tail[blocks.size :] = shapes
-    tail[blocks.size :] |= np.uint64(_SHAPE_TAG)
-    keys *= _GOLDEN
-    keys >>= _SHIFT
-    return keys
+    return _hashed(text, limit).view(np.uint64)
 
 
 def counted(keys: Buckets) -> tuple[Buckets, npt.NDArray[np.float64]]:
@@ -112,3 +140,30 @@ def weighted(keys: Buckets) -> tuple[Buckets, npt.NDArray[np.float64]]:
     unique, values = counted(keys)
     values /= np.sqrt(values @ values)
     return unique, values
+
+
+def _counts() -> npt.NDArray[np.uint16]:
+    """This thread's all-zero count of every bucket (it is zero again after each use)."""
+    counts: npt.NDArray[np.uint16] | None = getattr(_SCRATCH, "counts", None)
+    if counts is None:
+        counts = _SCRATCH.counts = np.zeros(1 << BITS, dtype=np.uint16)
+    return counts
+
+
+def score(text: str, table: npt.NDArray[np.float32], *, limit: int) -> tuple[float, float] | None:
+    """``(table · v, v · v)`` for v the log(1 + count) of each bucket of ``buckets(text)``.
+
+    None when the text has no features. Same sums as ``counted`` then two dot products, in
+    another order: the counts are made in place, not by sorting.
+    """
+    keys = _hashed(text, limit)
+    if not keys.size:
+        return None
+    if keys.size >= _COUNTABLE:
+        unique, values = counted(keys.view(np.uint64))
+        return float(table[unique] @ values), float(values @ values)
+    counts = _counts()
+    np.add.at(counts, keys, _ONE)
+    seen = counts[keys]
+    counts[keys] = 0
+    return float(table[keys] @ _SHARE[seen]), float(_SQUARE_SHARE[seen].sum())
