@@ -254,11 +254,23 @@ def _folded_chars(original: str) -> tuple[str, list[int] | None, list[int]]:
         for char, folded in scan.common:
             if char in joined:
                 joined = joined.replace(char, folded)
-        joined = scan.rare_changed.sub(_fold_match, joined).lower()
+        if scan.rare_by_char:  # each distinct one replaced (no fold holds a changed one)
+            for char in set(scan.rare_changed.findall(joined)):
+                joined = joined.replace(char, _fold_char(char))
+        else:
+            joined = scan.rare_changed.sub(_fold_match, joined)
+        joined = joined.lower()
     if _ASTRAL.search(original):
-        joined = scan.astral_changed.sub(_fold_match, joined)
-        far = scan.astral_uneven.finditer(original)
-        odd = [m.start() for m in far if len(_fold_char(m.group())) != 1]
+        # Each distinct astral character replaced by its fold: folds never hold an astral
+        # character that folds again (checked when the tables are built, and here for those
+        # past the tables), so this is what one substitution pass would do.
+        folds = [(c, f) for c in set(_ASTRAL.findall(joined)) if (f := _fold_char(c)) != c]
+        if any(_fold_char(c) != c for _, f in folds for c in _ASTRAL.findall(f)):
+            joined = _ASTRAL.sub(_fold_match, joined)  # past the tables: one pass, to be exact
+        else:
+            for char, folded in folds:
+                joined = joined.replace(char, folded)
+        odd = [m.start() for m in _ASTRAL.finditer(original) if len(_fold_char(m.group())) != 1]
         odd = sorted(odd + [m.start() for m in scan.bmp_uneven.finditer(original)])
     else:
         odd = [m.start() for m in scan.bmp_uneven.finditer(original)]
@@ -302,9 +314,10 @@ class _FoldScan:
     #: changed characters otherwise. ASCII capitals then need no call of their own.
     common: tuple[tuple[str, str], ...] | None
     rare_changed: re.Pattern[str]
-    astral_changed: re.Pattern[str]
+    #: No rare changed character folds to text holding a changed character: replacing each
+    #: distinct one in turn equals one substitution pass.
+    rare_by_char: bool
     bmp_uneven: re.Pattern[str]
-    astral_uneven: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -338,21 +351,19 @@ def _fold_scan() -> _FoldScan:
             lower_ok &= char.lower() == char
         if len(folded) != 1:
             uneven.append(cp)
-    far = f"\\U{_TABLE_END:08x}-\\U0010ffff"
 
-    def split(points: list[int]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-        bmp = "".join(f"\\U{cp:08x}" for cp in points if cp < 0x10000)
-        astral = "".join(f"\\U{cp:08x}" for cp in points if cp >= 0x10000) + far
-        return re.compile(f"[{bmp}]"), re.compile(f"[\\U00010000-\\U0010ffff](?<=[{astral}])")
+    def bmp(points: list[int]) -> re.Pattern[str]:
+        return re.compile("[" + "".join(f"\\U{cp:08x}" for cp in points if cp < 0x10000) + "]")
 
-    bmp_changed, astral_changed = split(changed)
-    bmp_uneven, astral_uneven = split(uneven)
+    bmp_changed = bmp(changed)
+    bmp_uneven = bmp(uneven)
     common = tuple((ch, _fold_char(ch)) for ch in _COMMON_CHANGED if ord(ch) in changed)
     rare = [cp for cp in changed if cp >= 0x80 and chr(cp) not in _COMMON_CHANGED]
-    rare_changed = split(rare)[0]
+    rare_changed = bmp(rare)
+    changed_set = set(changed)
+    rare_by_char = not any(ord(c) in changed_set for cp in rare for c in _fold_char(chr(cp)))
     return _FoldScan(
-        bmp_changed, common if lower_ok else None, rare_changed, astral_changed, bmp_uneven,
-        astral_uneven,
+        bmp_changed, common if lower_ok else None, rare_changed, rare_by_char, bmp_uneven
     )
 
 
