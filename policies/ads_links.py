@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.events import Kind, Message
+from bot.events import Kind, Message, Segment
 from policies.ads_contacts import Hit
 
 _TLDS = (
@@ -47,7 +47,11 @@ _PROMO_WORDS = re.compile(
 
 def hosts_of(message: Message, folded: str, domains: list[str] | None = None) -> list[str]:
     """Every host the message points at: LINK segments, buttons, URLs and domains in text."""
-    hosts = [seg.data.get("host", "") or _host(seg.text) for seg in message.of(Kind.LINK)]
+    return _hosts(message.of(Kind.LINK), folded, domains)
+
+
+def _hosts(links: tuple[Segment, ...], folded: str, domains: list[str] | None) -> list[str]:
+    hosts = [seg.data.get("host", "") or _host(seg.text) for seg in links]
     if "://" in folded or "www." in folded:  # what ``_URL`` cannot match without
         hosts.extend(_host(m.group()) for m in _URL.finditer(folded))
     if domains is None:
@@ -79,25 +83,32 @@ def find_links(
 ) -> list[Hit]:
     """Link findings: invites and promotions are strong, a plain link is weak."""
     hits: list[Hit] = []
-    raw = "\n".join([folded, *(s.text.lower() for s in message.of(Kind.LINK))])
-    if any(host in raw for host in _INVITE_HOSTS) and (invite := _INVITE.search(raw)):
+    links = message.of(Kind.LINK)
+    raw = "\n".join([folded, *(s.text.lower() for s in links)]) if links else folded
+    slash = "/" in raw  # every invite host and ``t.me/`` name holds one
+    if slash and any(host in raw for host in _INVITE_HOSTS) and (invite := _INVITE.search(raw)):
         hits.append(Hit("AD_INVITE_LINK", True, invite.group()))
     promoted = []
-    if "t.me/" in raw or "telegram.me/" in raw:  # what ``_TME_NAME`` cannot match without
+    if slash and ("t.me/" in raw or "telegram.me/" in raw):  # what ``_TME_NAME`` needs
         promoted = [m for m in _TME_NAME.finditer(raw) if m.group(1) not in mentions_allowed]
     if "@" in folded:
         promoted += [m for m in _MENTION.finditer(folded) if m.group(1) not in mentions_allowed]
-    usernames = {s.data.get("username", "").lower() for s in message.of(Kind.MENTION)}
-    if promoted and (_PROMO_WORDS.search(folded) or any(u.endswith("bot") for u in usernames)):
+    if promoted and (_PROMO_WORDS.search(folded) or _bot_mentioned(message)):
         hits.append(Hit("AD_CHANNEL_PROMO", True, promoted[0].group()))
     domains = find_domains(folded)
     obfuscated = [d for d in domains if _OBFUSCATED_DOT.search(d)]
-    foreign = [h for h in hosts_of(message, folded, domains) if not allowed(h, allowlist)]
+    foreign = [h for h in _hosts(links, folded, domains) if not allowed(h, allowlist)]
     if obfuscated and not allowed(_OBFUSCATED_DOT.sub(".", obfuscated[0]), allowlist):
         hits.append(Hit("AD_LINK", True, obfuscated[0]))
     elif foreign and not hits:
         hits.append(Hit("AD_LINK", False, foreign[0]))
     return hits
+
+
+def _bot_mentioned(message: Message) -> bool:
+    """A MENTION segment names a bot (its username ends in "bot")."""
+    usernames = {s.data.get("username", "").lower() for s in message.of(Kind.MENTION)}
+    return any(u.endswith("bot") for u in usernames)
 
 
 def find_in_name(folded: str) -> list[Hit]:
