@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import zlib
 from collections import deque
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from policies.ngram_features import BITS, buckets, score
+from policies.ngram_features import BITS, Records, buckets, records, score
 
 __all__ = ["BITS", "NgramModel", "buckets"]
 
@@ -60,7 +61,8 @@ class NgramModel:
         self._spam = 0  # spam examples among ``_examples``
         self._keys: Keys = np.empty(0, dtype=np.uint32)
         self._weights = np.empty(0, dtype=np.float32)
-        self._table: npt.NDArray[np.float32] | None = None  # dense weights by bucket
+        #: ``records`` of the weights by bucket, and the thread that may count in them.
+        self._table: tuple[Records, int] | None = None
         self._bias = 0.0
         self._calibration = (1.0, 0.0)  # P(spam) = σ(a·score + b)
         self._fresh = True  # weights match the examples
@@ -138,7 +140,7 @@ class NgramModel:
     def adopt(self, fitted: NgramModel, version: int) -> None:
         """Take the weights of ``fitted`` (a clone made at ``version``) in one step."""
         self._keys, self._weights = fitted._keys, fitted._weights
-        self._bias, self._table = fitted._bias, fitted._table
+        self._bias, self._table = fitted._bias, None  # built again by the scoring thread
         self._calibration = fitted._calibration
         self._fresh = self._version == version
 
@@ -175,10 +177,13 @@ class NgramModel:
         if not self._keys.size:
             return 0.0
         if self._table is None:
-            # 4 bytes a bucket (4 MiB at 2**20), built on first use after a fit or a load.
-            self._table = np.zeros(1 << BITS, dtype=np.float32)
-            self._table[self._keys] = self._weights
-        sums = score(text, self._table, limit=min(limit or self.limit, self.limit))
+            # 8 bytes a bucket (8 MiB at 2**20), built on first use after a fit or a load.
+            weights = np.zeros(1 << BITS, dtype=np.float32)
+            weights[self._keys] = self._weights
+            self._table = (records(weights), threading.get_ident())
+        table, owner = self._table
+        sums = score(text, table, limit=min(limit or self.limit, self.limit),
+                     count=owner == threading.get_ident())
         slope, intercept = self._calibration
         if sums is None:
             return slope * self._bias + intercept

@@ -18,7 +18,7 @@ process and on every platform (no salted ``hash``). Repeats are kept; the model 
 from __future__ import annotations
 
 import re
-import threading
+import sys
 
 import numpy as np
 import numpy.typing as npt
@@ -49,14 +49,32 @@ _NONE: Hashed = np.empty(0, dtype=np.intp)
 _LOG1P = np.log1p(np.arange(4200, dtype=np.float64))
 
 
-#: Messages of fewer buckets than this are scored by counting in a scratch array, where a
-#: bucket seen ``c`` times adds ``log(1 + c) / c`` (and ``log(1 + c)² / c``) at each sighting.
+Records = npt.NDArray[np.uint64]
+#: Texts of fewer buckets than this are scored by counting in place: a bucket seen ``c`` times
+#: adds ``log(1 + c) / c`` to the dot product (and ``log(1 + c)² / c`` to the norm) at each
+#: sighting.
 _COUNTABLE = 8192
-_SIGHTINGS = np.maximum(np.arange(_COUNTABLE, dtype=np.float64), 1.0)
-_SHARE = np.log1p(_SIGHTINGS) / _SIGHTINGS
-_SQUARE_SHARE = np.log1p(_SIGHTINGS) * _SHARE
-_ONE = np.uint16(1)
-_SCRATCH = threading.local()  # per thread: the event loop scores while a worker fits
+_ONE = np.uint64(1)
+_WEIGHT_BITS = np.uint64(0xFFFFFFFF << 32)
+_COUNT_BITS = np.intp(0xFFFFFFFF)
+#: Where the count and the weight of a record are once it is viewed as two 32-bit halves.
+_COUNT_HALF = 0 if sys.byteorder == "little" else 1
+_WEIGHT_HALF = 1 - _COUNT_HALF
+
+
+def _shares() -> npt.NDArray[np.float64]:
+    """By count c: the share of the dot product, and of the norm *divided by* the count's
+    bits read as a float32 (c · 2**-149, exact), so that one product of a message's records
+    viewed as float32 pairs gives both sums at once."""
+    sightings = np.maximum(np.arange(_COUNTABLE, dtype=np.float64), 1.0)
+    share = np.log1p(sightings) / sightings
+    shares = np.empty((_COUNTABLE, 2))
+    shares[:, _WEIGHT_HALF] = share
+    shares[:, _COUNT_HALF] = np.ldexp(np.log1p(sightings) * share, 149) / sightings
+    return shares
+
+
+_SHARES = _shares()
 
 
 def _bucket(key: int) -> int:
@@ -142,28 +160,42 @@ def weighted(keys: Buckets) -> tuple[Buckets, npt.NDArray[np.float64]]:
     return unique, values
 
 
-def _counts() -> npt.NDArray[np.uint16]:
-    """This thread's all-zero count of every bucket (it is zero again after each use)."""
-    counts: npt.NDArray[np.uint16] | None = getattr(_SCRATCH, "counts", None)
-    if counts is None:
-        counts = _SCRATCH.counts = np.zeros(1 << BITS, dtype=np.uint16)
-    return counts
+def records(table: npt.NDArray[np.float32]) -> Records:
+    """One uint64 per bucket: the float32 weight in the high half, a count (zero) in the low.
+
+    The weight and the count of a bucket share one cache line, so scoring a message touches
+    one line per bucket where a weight table and a separate count array would touch two.
+    """
+    return table.view(np.uint32).astype(np.uint64) << np.uint64(32)
 
 
-def score(text: str, table: npt.NDArray[np.float32], *, limit: int) -> tuple[float, float] | None:
-    """``(table · v, v · v)`` for v the log(1 + count) of each bucket of ``buckets(text)``.
+def _weights(found: Records) -> npt.NDArray[np.float32]:
+    return found.view(np.uint32)[_WEIGHT_HALF::2].view(np.float32)
 
-    None when the text has no features. Same sums as ``counted`` then two dot products, in
-    another order: the counts are made in place, not by sorting.
+
+def score(text: str, table: Records, *, limit: int, count: bool) -> tuple[float, float] | None:
+    """``(w · v, v · v)`` for v the log(1 + count) of each bucket of ``buckets(text)``.
+
+    ``table`` is ``records`` of the weights w; None when the text has no features. With
+    ``count`` (only ever in one thread at a time: the counts are written into ``table``, and
+    are zero again on return) the buckets are counted in place, else sorted as ``counted`` does.
+    Same sums in another order.
     """
     keys = _hashed(text, limit)
     if not keys.size:
         return None
-    if keys.size >= _COUNTABLE:
+    if not count or keys.size >= _COUNTABLE:
         unique, values = counted(keys.view(np.uint64))
-        return float(table[unique] @ values), float(values @ values)
-    counts = _counts()
-    np.add.at(counts, keys, _ONE)
-    seen = counts[keys]
-    counts[keys] = 0
-    return float(table[keys] @ _SHARE[seen]), float(_SQUARE_SHARE[seen].sum())
+        return float(_weights(table[unique]) @ values), float(values @ values)
+    np.add.at(table, keys, _ONE)
+    found = table[keys]
+    # Per sighting: [count as float32, weight] · [norm share / that float, dot share].
+    sums = found.view(np.float32).reshape(-1, 2).T @ _SHARES.take(
+        found.view(np.intp) & _COUNT_BITS, axis=0
+    )
+    found &= _WEIGHT_BITS
+    table[keys] = found
+    square = float(sums[_COUNT_HALF, _COUNT_HALF])
+    if not square > 0.0:  # a library set denormals-are-zero: count by sorting instead
+        return score(text, table, limit=limit, count=False)
+    return float(sums[_WEIGHT_HALF, _WEIGHT_HALF]), square
