@@ -73,6 +73,19 @@ def _units_pattern(units: Iterable[str]) -> re.Pattern[str]:
     return re.compile(f"(?:{alternation})+")
 
 
+#: Characters of folded text that each stay exactly one character of the core (case folding
+#: leaves them alone; they are word characters or "+").
+_PLAIN_CORE = "0-9a-z+\u4e00-\u9fff"
+#: More than ``_MAX_CORE`` of them: the core is longer than ``_MAX_CORE`` whatever the rest is.
+_MANY_PLAIN = re.compile(f"(?:[^{_PLAIN_CORE}]*[{_PLAIN_CORE}]){{{_MAX_CORE + 1}}}")
+
+
+def _long_core(folded: str) -> bool:
+    """``len(_core_of(folded)) > _MAX_CORE``, settled by counting the plain characters when
+    there are enough of them (every other character adds zero or more to the core)."""
+    return bool(_MANY_PLAIN.match(folded)) or len(_core_of(folded)) > _MAX_CORE
+
+
 def _ngrams(text: str) -> frozenset[str]:
     return frozenset(text[i : i + n] for n in (2, 3) for i in range(len(text) - n + 1))
 
@@ -146,7 +159,7 @@ class OfftopicPolicy:
             return []
         # Without relevance only a short essence matters, and the essence of the first
         # characters is a prefix of the whole one: a long head settles it.
-        long_head = len(text) > _HEAD and len(_core_of(normalize(text)[:_HEAD])) > _MAX_CORE
+        long_head = len(text) > _HEAD and _long_core(normalize(text)[:_HEAD])
         if long_head and not opts.relevance:
             return []
         essence = core(text)
