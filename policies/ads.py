@@ -218,15 +218,17 @@ def disguised(evidence: str, folded_match: str) -> bool:
     """Whether the original ``evidence`` of a contact was written to dodge matching."""
     if DISGUISED_KEYWORD.search(folded_match):
         return True
-    ascii_alnum = sum(1 for ch in evidence if ch.isascii() and ch.isalnum())
-    if sum(1 for ch in folded_match if ch.isascii() and ch.isalnum()) > ascii_alnum:
+    if len(_ASCII_ALNUM.findall(folded_match)) > len(_ASCII_ALNUM.findall(evidence)):
         return True  # digits or letters came from full-width, math, circled or Han numerals
-    for ch in evidence:
-        if ch.isascii() or "\u3400" <= ch <= "\u9fff":
-            continue
-        if not unicodedata.category(ch).startswith(("P", "Z")):
+    for match in _NOT_ASCII_OR_HAN.finditer(evidence):
+        if not unicodedata.category(match.group()).startswith(("P", "Z")):
             return True  # runes, emoji, look-alikes, combining marks inside the contact
     return len(_SPREAD_DIGITS.findall(evidence.lower())) >= 6  # 1-3-9-1-2-3-4…
+
+
+#: The ASCII characters ``str.isalnum`` accepts.
+_ASCII_ALNUM = re.compile("[0-9A-Za-z]")
+_NOT_ASCII_OR_HAN = re.compile("[^\x00-\x7f\u3400-\u9fff]")
 
 
 #: Long messages are searched for evidence only around where the folded match sits.
