@@ -304,17 +304,22 @@ def _folded_chars(original: str) -> tuple[str, list[int] | None, list[int]]:
     scan = _fold_scan()
     if scan.common is None:
         joined = scan.bmp_changed.sub(_fold_match, original)
+        bmp_odd = True
+    elif scan.by_char:  # each distinct non-ASCII changed one replaced, then lower case
+        found = set(scan.non_ascii_changed.findall(original))
+        joined = original
+        for char in found:
+            joined = joined.replace(char, _fold_char(char))
+        joined = joined.lower()
+        bmp_odd = any(len(_fold_char(char)) != 1 for char in found)  # uneven ones are among them
     else:  # the frequent ones replaced, the other non-ASCII ones one by one, then lower case
         joined = original
         for char, folded in scan.common:
             if char in joined:
                 joined = joined.replace(char, folded)
-        if scan.rare_by_char:  # each distinct one replaced (no fold holds a changed one)
-            for char in set(scan.rare_changed.findall(joined)):
-                joined = joined.replace(char, _fold_char(char))
-        else:
-            joined = scan.rare_changed.sub(_fold_match, joined)
-        joined = joined.lower()
+        joined = scan.rare_changed.sub(_fold_match, joined).lower()
+        bmp_odd = True
+    odd = [m.start() for m in scan.bmp_uneven.finditer(original)] if bmp_odd else []
     if _ASTRAL.search(original):
         # Each distinct astral character replaced by its fold: folds never hold an astral
         # character that folds again (checked when the tables are built, and here for those
@@ -325,10 +330,8 @@ def _folded_chars(original: str) -> tuple[str, list[int] | None, list[int]]:
         else:
             for char, folded in folds:
                 joined = joined.replace(char, folded)
-        odd = [m.start() for m in _ASTRAL.finditer(original) if len(_fold_char(m.group())) != 1]
-        odd = sorted(odd + [m.start() for m in scan.bmp_uneven.finditer(original)])
-    else:
-        odd = [m.start() for m in scan.bmp_uneven.finditer(original)]
+        far = [m.start() for m in _ASTRAL.finditer(original) if len(_fold_char(m.group())) != 1]
+        odd = sorted(odd + far) if far else odd
     if not odd:
         return joined, None, []
     offsets: list[int] = []
@@ -369,9 +372,11 @@ class _FoldScan:
     #: changed characters otherwise. ASCII capitals then need no call of their own.
     common: tuple[tuple[str, str], ...] | None
     rare_changed: re.Pattern[str]
-    #: No rare changed character folds to text holding a changed character: replacing each
-    #: distinct one in turn equals one substitution pass.
-    rare_by_char: bool
+    #: The non-ASCII changed characters of the BMP (with ``common``: when ``str.lower`` does
+    #: the rest), none folding to text holding a changed character (so replacing each distinct
+    #: one in turn equals one substitution pass) and every uneven one among them.
+    non_ascii_changed: re.Pattern[str]
+    by_char: bool
     bmp_uneven: re.Pattern[str]
 
 
@@ -416,9 +421,13 @@ def _fold_scan() -> _FoldScan:
     rare = [cp for cp in changed if cp >= 0x80 and chr(cp) not in _COMMON_CHANGED]
     rare_changed = bmp(rare)
     changed_set = set(changed)
-    rare_by_char = not any(ord(c) in changed_set for cp in rare for c in _fold_char(chr(cp)))
+    non_ascii = [cp for cp in changed if 0x80 <= cp < 0x10000]
+    by_char = all(
+        ord(c) not in changed_set for cp in non_ascii for c in _fold_char(chr(cp))
+    ) and all(cp >= 0x80 for cp in uneven)
     return _FoldScan(
-        bmp_changed, common if lower_ok else None, rare_changed, rare_by_char, bmp_uneven
+        bmp_changed, common if lower_ok else None, rare_changed, bmp(non_ascii), by_char,
+        bmp_uneven,
     )
 
 
