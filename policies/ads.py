@@ -17,10 +17,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from typing import ClassVar
 
-import ahocorasick
 from pydantic import Field
 
 from bot.events import Kind, Message
@@ -173,18 +171,16 @@ def literals(alternation: str) -> list[str] | None:
     return words
 
 
-def _contact_gate() -> ahocorasick.Automaton | None:
+def _contact_gate() -> re.Pattern[str] | None:
     """The words ``find_contacts`` needs one of (besides ten digits in a row): the WeChat and QQ
-    keywords and the profile words, from ``policies.ads_contacts`` itself. None (no gate) when
-    a keyword pattern is not a plain list of words."""
+    keywords and the profile words, from ``policies.ads_contacts`` itself, as one flat
+    alternation (which ``re`` scans much faster than the nested groups). None (no gate) when a
+    keyword pattern is not a plain list of words."""
     wechat, qq = literals(WECHAT), literals(QQ)
     if wechat is None or qq is None:
         return None
-    automaton = ahocorasick.Automaton()
-    for word in chain(wechat, qq, _PROFILE_WORDS):
-        automaton.add_word(word, word)
-    automaton.make_automaton()
-    return automaton
+    words = sorted({*wechat, *qq, *_PROFILE_WORDS}, key=lambda w: (-len(w), w))
+    return re.compile("|".join(map(re.escape, words)))
 
 
 _CONTACT_WORDS = _contact_gate()
@@ -197,7 +193,7 @@ def _may_solicit(folded: str) -> bool:
     keyword, ten digits in a row, or a profile word (``find_contacts`` checks the same first)."""
     if _CONTACT_WORDS is None or _DIGIT_RUN.search(folded):
         return True
-    return any(True for _ in _CONTACT_WORDS.iter(folded))
+    return bool(_CONTACT_WORDS.search(folded))
 
 
 def _make(symbol: str, evidence: str, *, weak: bool = False, reason: Text | None = None) -> Verdict:
