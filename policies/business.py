@@ -40,11 +40,13 @@ _QUESTION = re.compile(_QUESTION_WORDS_RE + r"|(?:^|[.!。！\n]\s*)" + _ENGLISH
 #: ``_QUESTION`` in three parts that each let ``re`` skip ahead (its English branch, starting
 #: with "^" or a class, was tried at every position): one of them finds a match exactly when
 #: ``_QUESTION`` does.
-_QUESTION_WORDS = re.compile(_QUESTION_WORDS_RE)
+#: (``[?？]`` written as two literals: a branch opening with a class stops ``re`` from
+#: skipping ahead by first characters.)
+_QUESTION_WORDS = re.compile(r"\?|？|" + _QUESTION_WORDS_RE.removeprefix("[?？]|"))
 _QUESTION_FIRST = re.compile(_ENGLISH_QUESTION)
 _QUESTION_AFTER = re.compile(r"[.!。！\n]\s*" + _ENGLISH_QUESTION)
 _FIRST_PERSON = re.compile(r"我|俺|本人|\b(?:i|my|me|mine|i'm|i've|we|our)\b")
-_ORDER_NUMBER = re.compile(r"\d{8,}")
+_ORDER_NUMBER = re.compile(r"\d\d{7,}")  # = \d{8,}; a leading single class lets re skip ahead
 
 
 class BusinessOptions(PolicyOptions):
