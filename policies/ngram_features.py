@@ -18,7 +18,6 @@ process and on every platform (no salted ``hash``). Repeats are kept; the model 
 from __future__ import annotations
 
 import re
-import sys
 
 import numpy as np
 import numpy.typing as npt
@@ -49,34 +48,6 @@ _NONE: Hashed = np.empty(0, dtype=np.intp)
 _LOG1P = np.log1p(np.arange(4200, dtype=np.float64))
 
 
-Records = npt.NDArray[np.uint64]
-#: Texts of fewer buckets than this are scored by counting in place: a bucket seen ``c`` times
-#: adds ``log(1 + c) / c`` to the dot product (and ``log(1 + c)² / c`` to the norm) at each
-#: sighting.
-_COUNTABLE = 8192
-_ONE = np.uint64(1)
-_WEIGHT_BITS = np.uint64(0xFFFFFFFF << 32)
-_COUNT_BITS = np.intp(0xFFFFFFFF)
-#: Where the count and the weight of a record are once it is viewed as two 32-bit halves.
-_COUNT_HALF = 0 if sys.byteorder == "little" else 1
-_WEIGHT_HALF = 1 - _COUNT_HALF
-
-
-def _shares() -> npt.NDArray[np.float64]:
-    """By count c: the share of the dot product, and of the norm *divided by* the count's
-    bits read as a float32 (c · 2**-149, exact), so that one product of a message's records
-    viewed as float32 pairs gives both sums at once."""
-    sightings = np.maximum(np.arange(_COUNTABLE, dtype=np.float64), 1.0)
-    share = np.log1p(sightings) / sightings
-    shares = np.empty((_COUNTABLE, 2))
-    shares[:, _WEIGHT_HALF] = share
-    shares[:, _COUNT_HALF] = np.ldexp(np.log1p(sightings) * share, 149) / sightings
-    return shares
-
-
-_SHARES = _shares()
-
-
 def _bucket(key: int) -> int:
     """The Fibonacci hash of a 64-bit key: its bucket."""
     return (key * int(_GOLDEN) & (1 << 64) - 1) >> int(_SHIFT)
@@ -87,30 +58,40 @@ _BLOCK_BUCKETS = np.array([_bucket(_BLOCK_TAG | b) for b in range(0x110000 >> 7)
 _SHAPE_BUCKETS = [_bucket(_SHAPE_TAG | shape) for shape in range(4 * 64)]
 
 
-def _points(text: str) -> npt.NDArray[np.uint32]:
+def points(text: str) -> npt.NDArray[np.uint32]:
+    """The code points of ``text`` (read-only, no copy of the encoding)."""
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def head_and_folded(text: str, limit: int) -> tuple[str, str]:
+    """The first ``limit`` characters of ``scanned(text)`` and of its fold: the features' input."""
+    raw = scanned(text)
+    return raw[:limit], normalize(raw)[:limit]
+
+
+def marks(folded: str) -> int:
+    """1 if the folded text holds a link, | 2 if an @handle (``_LINK``, ``_HANDLE`` shapes)."""
+    link = "://" in folded or "www." in folded or ("." in folded and _DOMAIN.search(folded))
+    handle = "@" in folded and _HANDLE_RE.search(folded) is not None
+    return int(bool(link)) | int(handle) << 1
 
 
 def _shapes(folded: str) -> list[int]:
     shapes = [_DIGITS * 64 + min(len(run), 16) for run in _DIGIT_RUN.findall(folded)]
-    if "://" in folded or "www." in folded or ("." in folded and _DOMAIN.search(folded)):
-        shapes.append(_LINK * 64)
-    if "@" in folded and _HANDLE_RE.search(folded):
-        shapes.append(_HANDLE * 64)
+    found = marks(folded)
+    shapes += [kind * 64 for kind in (_LINK, _HANDLE) if found & kind]
     shapes.append(_LENGTH * 64 + min(len(folded).bit_length(), 12))
     return shapes
 
 
 def _hashed(text: str, limit: int) -> Hashed:
     """The buckets of ``buckets`` (same order) as ``intp``, ready to index with."""
-    raw = scanned(text)
-    folded = normalize(raw)[:limit]
+    head, folded = head_and_folded(text, limit)
     n = len(folded)
     if not n:
         return _NONE
-    head = raw[:limit]
-    points = _points(folded)
-    blocks = points if head == folded else _points(head)
+    codes = points(folded)
+    blocks = codes if head == folded else points(head)
     shapes = _shapes(folded)
     grams = 3 * n - 3 if n > 1 else 1  # n 1-grams, n - 1 bigrams, n - 2 trigrams
     # The hash is linear: (a << 21 | b) · φ = (a · φ << 21) + b · φ (mod 2**64), so the
@@ -118,7 +99,7 @@ def _hashed(text: str, limit: int) -> Hashed:
     products = np.empty(grams, dtype=np.uint64)
     keys = np.empty(grams + blocks.size + len(shapes), dtype=np.intp)
     ones, twos = products[:n], products[n : 2 * n - 1]
-    np.multiply(points, _GOLDEN, out=ones)
+    np.multiply(codes, _GOLDEN, out=ones)
     np.left_shift(ones[:-1], _W, out=twos)
     twos += ones[1:]
     threes = products[2 * n - 1 :]
@@ -158,44 +139,3 @@ def weighted(keys: Buckets) -> tuple[Buckets, npt.NDArray[np.float64]]:
     unique, values = counted(keys)
     values /= np.sqrt(values @ values)
     return unique, values
-
-
-def records(table: npt.NDArray[np.float32]) -> Records:
-    """One uint64 per bucket: the float32 weight in the high half, a count (zero) in the low.
-
-    The weight and the count of a bucket share one cache line, so scoring a message touches
-    one line per bucket where a weight table and a separate count array would touch two.
-    """
-    return table.view(np.uint32).astype(np.uint64) << np.uint64(32)
-
-
-def _weights(found: Records) -> npt.NDArray[np.float32]:
-    return found.view(np.uint32)[_WEIGHT_HALF::2].view(np.float32)
-
-
-def score(text: str, table: Records, *, limit: int, count: bool) -> tuple[float, float] | None:
-    """``(w · v, v · v)`` for v the log(1 + count) of each bucket of ``buckets(text)``.
-
-    ``table`` is ``records`` of the weights w; None when the text has no features. With
-    ``count`` (only ever in one thread at a time: the counts are written into ``table``, and
-    are zero again on return) the buckets are counted in place, else sorted as ``counted`` does.
-    Same sums in another order.
-    """
-    keys = _hashed(text, limit)
-    if not keys.size:
-        return None
-    if not count or keys.size >= _COUNTABLE:
-        unique, values = counted(keys.view(np.uint64))
-        return float(_weights(table[unique]) @ values), float(values @ values)
-    np.add.at(table, keys, _ONE)
-    found = table[keys]
-    # Per sighting: [count as float32, weight] · [norm share / that float, dot share].
-    sums = found.view(np.float32).reshape(-1, 2).T @ _SHARES.take(
-        found.view(np.intp) & _COUNT_BITS, axis=0
-    )
-    found &= _WEIGHT_BITS
-    table[keys] = found
-    square = float(sums[_COUNT_HALF, _COUNT_HALF])
-    if not square > 0.0:  # a library set denormals-are-zero: count by sorting instead
-        return score(text, table, limit=limit, count=False)
-    return float(sums[_WEIGHT_HALF, _WEIGHT_HALF]), square
