@@ -144,9 +144,13 @@ def _gate(keys: Iterable[str]) -> tuple[re.Pattern[str], dict[str, tuple[str, ..
 def _may_hold(gate: tuple[re.Pattern[str], dict[str, tuple[str, ...]]], folded: str) -> bool:
     """Whether ``folded`` holds both gate characters of some key."""
     pattern, partners = gate
-    for first in set(pattern.findall(folded)):
-        if any(not second or second in folded for second in partners[first]):
-            return True
+    seen: set[str] = set()
+    for found in pattern.finditer(folded):  # stops at the first key that may occur
+        first = found.group()
+        if first not in seen:
+            seen.add(first)
+            if any(not second or second in folded for second in partners[first]):
+                return True
     return False
 
 
