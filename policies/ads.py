@@ -25,15 +25,7 @@ from bot.events import Kind, Message
 from bot.i18n import Text, t
 from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
-from policies.ads_contacts import (
-    _PROFILE_WORDS,
-    _TEN_DIGITS,
-    DISGUISED_KEYWORD,
-    QQ,
-    WECHAT,
-    Hit,
-    find_contacts,
-)
+from policies.ads_contacts import DISGUISED_KEYWORD, Hit, find_contacts
 from policies.ads_links import find_in_name, find_links
 from policies.ads_qr import MAX_BYTES, decode_all, image_sources
 from policies.normalize import normalize, scanned
@@ -118,7 +110,7 @@ class AdsPolicy:
         hits: list[Hit] = []
         if opts.links:
             hits += find_links(message, folded, self._domains, self._mentions)
-        if opts.contacts and folded and _may_solicit(folded):
+        if opts.contacts and folded:
             hits += find_contacts(folded)
         verdicts = [_verdict(hit, original, folded) for hit in hits]
         verdicts += self._structural(message)
@@ -153,47 +145,6 @@ class AdsPolicy:
         if texts:
             verdicts = [*verdicts, _make("AD_QR_CODE", texts[0][:200])]
         return verdicts
-
-
-def literals(alternation: str) -> list[str] | None:
-    """The words of a pattern written as ``(?:word|word|…)`` of literal (or escaped) characters;
-    None for any other pattern."""
-    if not (alternation.startswith("(?:") and alternation.endswith(")")):
-        return None
-    words = []
-    for alternative in alternation[3:-1].split("|"):
-        if not alternative or re.search(r"[.^$*+?{}\[\]()|\\]", re.sub(r"\\.", "", alternative)):
-            return None
-        word = re.sub(r"\\(.)", r"\1", alternative)
-        if not re.fullmatch(alternative, word):
-            return None
-        words.append(word)
-    return words
-
-
-def _contact_gate() -> re.Pattern[str] | None:
-    """The words ``find_contacts`` needs one of (besides ten digits in a row): the WeChat and QQ
-    keywords and the profile words, from ``policies.ads_contacts`` itself, as one flat
-    alternation (which ``re`` scans much faster than the nested groups). None (no gate) when a
-    keyword pattern is not a plain list of words."""
-    wechat, qq = literals(WECHAT), literals(QQ)
-    if wechat is None or qq is None:
-        return None
-    words = sorted({*wechat, *qq, *_PROFILE_WORDS}, key=lambda w: (-len(w), w))
-    return re.compile("|".join(map(re.escape, words)))
-
-
-_CONTACT_WORDS = _contact_gate()
-#: ``[0-9]{10}`` found faster: a leading single class lets ``re`` skip ahead to digits.
-_DIGIT_RUN = re.compile("[0-9][0-9]{9}") if _TEN_DIGITS.pattern == "[0-9]{10}" else _TEN_DIGITS
-
-
-def _may_solicit(folded: str) -> bool:
-    """A necessary condition of any ``find_contacts`` finding: every one needs a WeChat or QQ
-    keyword, ten digits in a row, or a profile word (``find_contacts`` checks the same first)."""
-    if _CONTACT_WORDS is None or _DIGIT_RUN.search(folded):
-        return True
-    return bool(_CONTACT_WORDS.search(folded))
 
 
 def _make(symbol: str, evidence: str, *, weak: bool = False, reason: Text | None = None) -> Verdict:

@@ -5,13 +5,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: WeChat and its disguises; matched on normalised text (lower case, simplified, folded).
-WECHAT = (
-    r"(?:微信|威信|薇信|徽信|维信|危信|卫信|唯信|wei信|v信|v芯|vx|wx|weixin|wechat|wexin|"
-    r"绿泡泡|\+v|加v|加薇|加威|加微|薇|喂心|威心|微芯|v❤|v♥)"
+#: WeChat and its disguises, as matched on normalised text (lower case, simplified, folded).
+#: Order matters where one word starts another: the longer one comes first.
+WECHAT_WORDS = (
+    "微信", "威信", "薇信", "徽信", "维信", "危信", "卫信", "唯信", "wei信", "v信", "v芯",
+    "vx", "wx", "weixin", "wechat", "wexin", "绿泡泡", "+v", "加v", "加薇", "加威", "加微",
+    "薇", "喂心", "威心", "微芯", "v❤", "v♥",
 )
-#: QQ and its disguises.
-QQ = r"(?:qq|扣扣|抠抠|寇寇|蔻蔻|口口|企鹅|企鵝|🐧|q群|裙号|群号|裙|扣群|qun)"
+#: QQ and its disguises (扣 "kòu" and its rarer homophones 寇 筘 蔻 叩 stand for Q).
+QQ_WORDS = (
+    "qq", "扣扣", "抠抠", "寇寇", "蔻蔻", "口口", "企鹅", "企鵝", "🐧", "q群", "裙号", "群号",
+    "裙", "扣群", "qun", "寇", "筘", "蔻", "叩",
+)
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(map(re.escape, words)) + ")"
+
+
+WECHAT = _alternation(WECHAT_WORDS)
+QQ = _alternation(QQ_WORDS)
 #: Between a contact keyword and the id: separators, colons, "号", "是", "搜", a few letters.
 _GAP = r"[\s:：=\-_.,，。/|~*+#@号是为搜加我的]{0,6}"
 _WECHAT_ID = r"([a-z][a-z0-9_-]{4,19}|[0-9]{5,12})"
@@ -26,7 +39,11 @@ _ID_THEN_WECHAT = re.compile(
     + WECHAT
 )
 _QQ_WITH_ID = re.compile(QQ + _GAP + _QQ_ID)
-_ASK_WECHAT = re.compile(r"(?:加|添加|联系|私聊|私信|找|看)我?(?:的)?" + WECHAT)
+#: The id first, then the keyword, perhaps after 加 or its homophones 家 嘉 ("…33332家寇").
+_ID_THEN_QQ = re.compile(r"([0-9](?<![0-9].)[0-9]{4,10})(?![0-9])" + _GAP + "[加家嘉]?" + QQ)
+_ASK_WECHAT = re.compile(r"(?:加|添加|联系|私聊|私信|找|看)我?(?:的)?" + WECHAT + "|加v(?![a-z])")
+#: "加Q", "加企鹅", "找我扣扣" with no id: a weak finding, like "加微信" with none.
+_ASK_QQ = re.compile(r"(?:加|添加|联系|私聊|私信|找)我?(?:的)?(?:q(?![a-z])|" + QQ + ")")
 
 #: Mainland mobile numbers, and long digit runs that read as phone numbers anywhere.
 _CN_MOBILE = re.compile(r"[+81](?<![0-9].)(?:(?<=\+)861|(?<=8)61|(?<=1))[3-9][0-9]{9}(?![0-9])")
@@ -46,7 +63,7 @@ _OFFER_WORDS = re.compile(
 #: Contact keywords written to dodge filters (薇信, 企鹅, 🐧, v芯 …), as opposed to plain ones.
 DISGUISED_KEYWORD = re.compile(
     r"(?:威信|薇信|徽信|维信|危信|卫信|唯信|wei信|v信|v芯|wexin|绿泡泡|加薇|加威|薇|喂心|威心|"
-    r"微芯|v❤|v♥|扣扣|抠抠|寇寇|蔻蔻|口口|企鹅|企鵝|🐧|裙号|扣群|qun)"
+    r"微芯|v❤|v♥|扣扣|抠抠|寇|蔻|口口|企鹅|企鵝|🐧|裙号|扣群|qun|筘|叩)"
 )
 
 #: Cheap necessary conditions: a text failing one cannot match the patterns it guards, so most
@@ -54,8 +71,10 @@ DISGUISED_KEYWORD = re.compile(
 #: ``re`` tries at every position).
 _WECHAT_WORD = re.compile(WECHAT)
 _QQ_WORD = re.compile(QQ)
-_TEN_DIGITS = re.compile(r"[0-9]{10}")
+#: A leading single class lets ``re`` skip ahead to digits (faster than ``[0-9]{10}``).
+_TEN_DIGITS = re.compile(r"[0-9][0-9]{9}")
 _PROFILE_WORDS = ("头像", "主页", "简介", "资料", "签名", "profile", "bio", "avatar", "pfp")
+_NAME_WORDS = ("名字", "昵称", "网名", "id")
 
 _SEE_PROFILE = re.compile(
     r"(?:看|点|戳|进)我的?(?:头像|主页|简介|资料|签名|个人资料)|"
@@ -63,6 +82,9 @@ _SEE_PROFILE = re.compile(
     r"(?:check|see|look at|visit)\s(?:my\s)?(?:profile|bio|avatar|pfp)|"
     r"(?:link|contact)s?\s(?:is\s)?in\s(?:my\s)?(?:bio|profile)"
 )
+#: "Look at my name": the display name as the contact card. Weak alone (a name is also just a
+#: name), it adds to a contact ask beside it ("看我的名字，加Q").
+_SEE_NAME = re.compile(r"(?:看|点|戳)我的?" + _alternation(_NAME_WORDS))
 #: The longest ``_SEE_PROFILE`` match ("contacts is in my profile"); each holds a profile word.
 _PROFILE_REACH = 25
 
@@ -108,8 +130,27 @@ class Hit:
     alone: bool = False
 
 
+#: Every finding needs one of these words or ten digits in a row (each pattern below is
+#: searched only after its word was seen): one flat alternation of them rules most messages
+#: out in one fast scan. ``q`` stands for the ask "加q".
+_ANY_WORD = re.compile(
+    "|".join(map(re.escape, sorted({*WECHAT_WORDS, *QQ_WORDS, *_PROFILE_WORDS, *_NAME_WORDS, "q"},
+                                   key=lambda word: (-len(word), word))))
+)
+
+
+def may_solicit(folded: str) -> bool:
+    """A necessary condition of any ``find_contacts`` finding (cheap: most texts fail it)."""
+    return bool(_TEN_DIGITS.search(folded) or _ANY_WORD.search(folded))
+
+
 def find_contacts(folded: str) -> list[Hit]:
     """Contact solicitations in normalised text, strongest first, one per symbol."""
+    return _findings(folded) if may_solicit(folded) else []
+
+
+def _findings(folded: str) -> list[Hit]:
+    """``find_contacts`` without the gate (a finding here must pass ``may_solicit``)."""
     hits: list[Hit] = []
     if _WECHAT_WORD.search(folded):
         found = _WECHAT_WITH_ID.search(folded) or _ID_THEN_WECHAT.search(folded)
@@ -117,8 +158,13 @@ def find_contacts(folded: str) -> list[Hit]:
             hits.append(Hit("AD_CONTACT_WECHAT", True, found.group()))
         elif asked := _ASK_WECHAT.search(folded):
             hits.append(Hit("AD_CONTACT_WECHAT", False, asked.group()))
-    if _QQ_WORD.search(folded) and (qq := _QQ_WITH_ID.search(folded)):
+    qq = None
+    if _QQ_WORD.search(folded):
+        qq = _QQ_WITH_ID.search(folded) or _ID_THEN_QQ.search(folded)
+    if qq:
         hits.append(Hit("AD_CONTACT_QQ", True, qq.group()))
+    elif asked_qq := _ASK_QQ.search(folded):
+        hits.append(Hit("AD_CONTACT_QQ", False, asked_qq.group()))
     phone = None
     if digits := _TEN_DIGITS.search(folded):
         # Every phone match holds ten digits in a row, so none starts before this run ("+").
@@ -131,4 +177,6 @@ def find_contacts(folded: str) -> list[Hit]:
         hits.append(Hit("AD_PHONE", call or offer, phone.group(), alone=offer))
     if profile := _search_near(_SEE_PROFILE, folded, _PROFILE_WORDS, _PROFILE_REACH):
         hits.append(Hit("AD_SEE_PROFILE", True, profile.group()))
+    elif "我" in folded and (name := _SEE_NAME.search(folded)):
+        hits.append(Hit("AD_SEE_PROFILE", False, name.group()))
     return hits
