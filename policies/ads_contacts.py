@@ -44,6 +44,8 @@ _ID_THEN_QQ = re.compile(r"([0-9](?<![0-9].)[0-9]{4,10})(?![0-9])" + _GAP + "[�
 _ASK_WECHAT = re.compile(r"(?:加|添加|联系|私聊|私信|找|看)我?(?:的)?" + WECHAT + "|加v(?![a-z])")
 #: "加Q", "加企鹅", "找我扣扣" with no id: a weak finding, like "加微信" with none.
 _ASK_QQ = re.compile(r"(?:加|添加|联系|私聊|私信|找)我?(?:的)?(?:q(?![a-z])|" + QQ + ")")
+#: An ``_ASK_QQ`` match holds a QQ keyword or one of these.
+_ASKED_Q = tuple(before + "q" for before in "加系聊信找我的")
 
 #: Mainland mobile numbers, and long digit runs that read as phone numbers anywhere.
 _CN_MOBILE = re.compile(r"[+81](?<![0-9].)(?:(?<=\+)861|(?<=8)61|(?<=1))[3-9][0-9]{9}(?![0-9])")
@@ -74,7 +76,7 @@ _QQ_WORD = re.compile(QQ)
 #: A leading single class lets ``re`` skip ahead to digits (faster than ``[0-9]{10}``).
 _TEN_DIGITS = re.compile(r"[0-9][0-9]{9}")
 _PROFILE_WORDS = ("头像", "主页", "简介", "资料", "签名", "profile", "bio", "avatar", "pfp")
-_NAME_WORDS = ("名字", "昵称", "网名", "id")
+_NAME_WORDS = ("名字", "昵称", "网名")
 
 _SEE_PROFILE = re.compile(
     r"(?:看|点|戳|进)我的?(?:头像|主页|简介|资料|签名|个人资料)|"
@@ -132,10 +134,10 @@ class Hit:
 
 #: Every finding needs one of these words or ten digits in a row (each pattern below is
 #: searched only after its word was seen): one flat alternation of them rules most messages
-#: out in one fast scan. ``q`` stands for the ask "加q".
+#: out in one fast scan.
 _ANY_WORD = re.compile(
-    "|".join(map(re.escape, sorted({*WECHAT_WORDS, *QQ_WORDS, *_PROFILE_WORDS, *_NAME_WORDS, "q"},
-                                   key=lambda word: (-len(word), word))))
+    "|".join(map(re.escape, sorted({*WECHAT_WORDS, *QQ_WORDS, *_PROFILE_WORDS, *_NAME_WORDS,
+                                    *_ASKED_Q}, key=lambda word: (-len(word), word))))
 )
 
 
@@ -158,12 +160,14 @@ def _findings(folded: str) -> list[Hit]:
             hits.append(Hit("AD_CONTACT_WECHAT", True, found.group()))
         elif asked := _ASK_WECHAT.search(folded):
             hits.append(Hit("AD_CONTACT_WECHAT", False, asked.group()))
-    qq = None
-    if _QQ_WORD.search(folded):
+    qq_word, qq = _QQ_WORD.search(folded), None
+    if qq_word:
         qq = _QQ_WITH_ID.search(folded) or _ID_THEN_QQ.search(folded)
     if qq:
         hits.append(Hit("AD_CONTACT_QQ", True, qq.group()))
-    elif asked_qq := _ASK_QQ.search(folded):
+    elif (qq_word or any(ask in folded for ask in _ASKED_Q)) and (
+        asked_qq := _ASK_QQ.search(folded)
+    ):
         hits.append(Hit("AD_CONTACT_QQ", False, asked_qq.group()))
     phone = None
     if digits := _TEN_DIGITS.search(folded):

@@ -21,8 +21,8 @@ from policies.ads_contacts import (
 )
 
 #: Every pattern ``find_contacts`` may use, each guarded by a WeChat or QQ keyword, ten digits
-#: in a row, a profile or name word, or "q": what ``may_solicit`` looks for. A new pattern must
-#: be checked against the gate (and added here) before this test passes again.
+#: in a row, a profile or name word, or an asked "q" (加q): what ``may_solicit`` looks for. A
+#: new pattern must be checked against the gate (and added here) before this test passes again.
 KNOWN_PATTERNS = {
     "_WECHAT_WITH_ID", "_ID_THEN_WECHAT", "_QQ_WITH_ID", "_ID_THEN_QQ", "_ASK_WECHAT", "_ASK_QQ",
     "_CN_MOBILE", "_LONG_NUMBER", "_CALL_WORDS", "_OFFER_WORDS", "DISGUISED_KEYWORD",
@@ -33,7 +33,7 @@ PIECES = [
     *WECHAT_WORDS, *QQ_WORDS, *_PROFILE_WORDS, *_NAME_WORDS,
     "0", "1", "3", "9", "13912345678", "+86", " ", ".", "com", "点", "：", "号", "加我", "看我",
     "ａ", "１", "abc12345", "电话", "call", "prize", "check my ", "link in ", "我的", "q", "加",
-    "家", "找", "联系", "12345",
+    "家", "找", "联系", "私信", "12345", "名字", "昵称",
 ]
 
 
