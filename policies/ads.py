@@ -255,10 +255,11 @@ def _folded_chars(original: str) -> tuple[str, list[int] | None, list[int]]:
     elif scan.by_char:  # each distinct non-ASCII changed one replaced, then lower case
         found = set(scan.non_ascii_changed.findall(original))
         joined = original
+        fold_of = scan.fold_of
         for char in found:
-            joined = joined.replace(char, _fold_char(char))
+            joined = joined.replace(char, fold_of[char])
         joined = joined.lower()
-        bmp_odd = any(len(_fold_char(char)) != 1 for char in found)  # uneven ones are among them
+        bmp_odd = not scan.uneven_chars.isdisjoint(found)  # uneven ones are among them
     else:  # the frequent ones replaced, the other non-ASCII ones one by one, then lower case
         joined = original
         for char, folded in scan.common:
@@ -267,18 +268,27 @@ def _folded_chars(original: str) -> tuple[str, list[int] | None, list[int]]:
         joined = scan.rare_changed.sub(_fold_match, joined).lower()
         bmp_odd = True
     odd = [m.start() for m in scan.bmp_uneven.finditer(original)] if bmp_odd else []
-    if _ASTRAL.search(original):
+    if astral := set(_ASTRAL.findall(original)):
         # Each distinct astral character replaced by its fold: folds never hold an astral
         # character that folds again (checked when the tables are built, and here for those
-        # past the tables), so this is what one substitution pass would do.
-        folds = [(c, f) for c in set(_ASTRAL.findall(joined)) if (f := _fold_char(c)) != c]
-        if any(_fold_char(c) != c for _, f in folds for c in _ASTRAL.findall(f)):
+        # past the tables), so this is what one substitution pass would do. The astral
+        # characters of ``joined`` are those of the original, lower-cased when the BMP pass
+        # lowered the text (no BMP character lower-cases or folds to one that folds again).
+        folds: set[tuple[str, str]] = set()
+        again = uneven = False
+        for char in astral:
+            pairs, char_again, char_uneven = _astral_fold(char, scan.common is not None)
+            folds.update(pairs)
+            again |= char_again
+            uneven |= char_uneven
+        if again:
             joined = _ASTRAL.sub(_fold_match, joined)  # past the tables: one pass, to be exact
         else:
             for char, folded in folds:
                 joined = joined.replace(char, folded)
-        far = [m.start() for m in _ASTRAL.finditer(original) if len(_fold_char(m.group())) != 1]
-        odd = sorted(odd + far) if far else odd
+        if uneven:
+            far = [m.start() for m in _ASTRAL.finditer(original) if len(_fold_char(m.group())) != 1]
+            odd = sorted(odd + far)
     if not odd:
         return joined, None, []
     offsets: list[int] = []
@@ -295,6 +305,21 @@ def _folded_chars(original: str) -> tuple[str, list[int] | None, list[int]]:
 def _fold_char(char: str) -> str:
     """One character under NFKC and lower case."""
     return unicodedata.normalize("NFKC", char).lower()
+
+
+@lru_cache(maxsize=4096)
+def _astral_fold(char: str, lowered: bool) -> tuple[tuple[tuple[str, str], ...], bool, bool]:
+    """What an astral character of the original brings to the astral pass: the folds of the
+    astral characters it became in ``joined`` (``lowered``: after ``str.lower``), whether one
+    of those folds holds an astral character that folds again, and whether it is uneven."""
+    became = char.lower() if lowered else char
+    pairs = tuple(
+        (c, folded)
+        for c in dict.fromkeys(became)
+        if _ASTRAL.match(c) and (folded := _fold_char(c)) != c
+    )
+    again = any(_fold_char(c) != c for _, folded in pairs for c in _ASTRAL.findall(folded))
+    return pairs, again, len(_fold_char(char)) != 1
 
 
 def _fold_match(match: re.Match[str]) -> str:
@@ -322,9 +347,15 @@ class _FoldScan:
     #: The non-ASCII changed characters of the BMP (with ``common``: when ``str.lower`` does
     #: the rest), none folding to text holding a changed character (so replacing each distinct
     #: one in turn equals one substitution pass) and every uneven one among them.
+    #: Left out: those NFKC keeps and ``str.lower`` alone folds to one character (П, Ω), other
+    #: than Σ (whose lower case depends on what follows it).
     non_ascii_changed: re.Pattern[str]
     by_char: bool
+    #: The folds of the characters ``non_ascii_changed`` finds.
+    fold_of: dict[str, str]
     bmp_uneven: re.Pattern[str]
+    #: The BMP characters folding to other than one character.
+    uneven_chars: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -358,6 +389,8 @@ def _fold_scan() -> _FoldScan:
             lower_ok &= char.lower() == char
         if len(folded) != 1:
             uneven.append(cp)
+        if cp < 0x10000 and any(_ASTRAL.match(ch) for ch in char.lower()):
+            raise RuntimeError(f"U+{cp:04X} lower-cases to an astral character")
 
     def bmp(points: list[int]) -> re.Pattern[str]:
         return re.compile("[" + "".join(f"\\U{cp:08x}" for cp in points if cp < 0x10000) + "]")
@@ -372,10 +405,23 @@ def _fold_scan() -> _FoldScan:
     by_char = all(
         ord(c) not in changed_set for cp in non_ascii for c in _fold_char(chr(cp))
     ) and all(cp >= 0x80 for cp in uneven)
+    replaced = [cp for cp in non_ascii if not _lower_only(chr(cp))]
     return _FoldScan(
-        bmp_changed, common if lower_ok else None, rare_changed, bmp(non_ascii), by_char,
+        bmp_changed,
+        common if lower_ok else None,
+        rare_changed,
+        bmp(replaced),
+        by_char,
+        {chr(cp): _fold_char(chr(cp)) for cp in replaced},
         bmp_uneven,
+        frozenset(chr(cp) for cp in uneven if cp < 0x10000),
     )
+
+
+def _lower_only(char: str) -> bool:
+    """Whether ``str.lower`` of any text folds ``char`` as ``_fold_char`` does, to one character."""
+    folded = _fold_char(char)
+    return unicodedata.normalize("NFKC", char) == char and len(folded) == 1 and char != "\u03a3"
 
 
 def name_verdicts(name: str) -> list[Verdict]:
