@@ -22,6 +22,8 @@ _NUMERAL_TABLE = str.maketrans(NUMERALS)
 _RUN_LINK = re.compile(f"[{_NUM_CLASS}]{_SEP}\\Z")
 #: Where the characters ``t2s`` or ``jp2t`` change live (checked against every code point).
 _RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x30000))
+#: The astral one (a single range: cheaper to scan for than collecting the astral characters).
+_HAN_ASTRAL = re.compile("[\U00020000-\U0002ffff]")
 
 
 def _in_gb2312(char: str) -> bool:
@@ -83,7 +85,9 @@ class _Simplifier:
         if not _HAN_CHAR.search(text):
             return text
         bmp, astral = self._changed or self._build()
-        if not bmp.search(text) and astral.isdisjoint(astral_chars(text)):
+        if not bmp.search(text) and (
+            not _HAN_ASTRAL.search(text) or astral.isdisjoint(astral_chars(text))
+        ):
             return text
         result: str = self._converter.convert(text)
         # Shinjitai forms pass t2s unchanged: folded after it, with what it left to redo.

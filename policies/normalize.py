@@ -108,6 +108,11 @@ _BETWEEN_HAN = re.compile(f" (?<=[{_HAN}] )(?=[{_HAN}])")
 _WORD_RUN = re.compile(r"[^\W_]+")
 _DIGIT = re.compile(r"[0-9]")
 _QUICK_CHECK_LIMIT = 500
+#: Whitespace (``str.isspace``) other than the space: with no double, leading or trailing
+#: space either, splitting and joining on whitespace changes nothing.
+_OTHER_SPACE = re.compile(
+    "[\t-\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
 
 
 
@@ -172,9 +177,10 @@ def _fold_decoration(text: str, astral: bool, look_alikes: bool) -> tuple[str, b
     in one scan; also tell whether a change touched a token holding Cyrillic or Greek (and so
     may have joined scripts the look-alike pass saw apart)."""
     changed = False
+    flipped = ""  # the text reversed, once a token is read backwards
 
     def fold(match: re.Match[str]) -> str:
-        nonlocal changed
+        nonlocal changed, flipped
         char, whole, start = match.group(), match.string, match.start()
         if char in _MARKS:  # kept on a letter it belongs to, after any other marks
             base = start
@@ -183,7 +189,11 @@ def _fold_decoration(text: str, astral: bool, look_alikes: bool) -> tuple[str, b
             if base and _mark_fits(char, whole[base - 1]):
                 return char
         if look_alikes and not changed:  # only a token holding them can fold differently now
-            changed = _token_has_cg(whole, start - 1, -1) or _token_has_cg(whole, start + 1, 1)
+            if _CG_AHEAD.match(whole, start + 1) is not None:
+                changed = True
+            elif start:
+                flipped = flipped or whole[::-1]
+                changed = _cg_behind(flipped, start - 1)
         return EXTRA_FOLD.get(ord(char), "")
 
     text = _DECOR_BMP.sub(fold, text)
@@ -221,7 +231,9 @@ def _fold_unicode(text: str) -> tuple[str, bool]:
             text = nfkc(text, astral)
     else:
         text = text.lower()
-    folded = " ".join(simplify(text).split())
+    folded = simplify(text)
+    if "  " in folded or folded[:1] == " " or folded[-1:] == " " or _OTHER_SPACE.search(folded):
+        folded = " ".join(folded.split())
     return fold_numerals(folded)
 
 
@@ -229,17 +241,15 @@ def _first_char(match: re.Match[str]) -> str:
     return match.string[match.start()]
 
 
-def _token_has_cg(text: str, index: int, step: int) -> bool:
-    """Whether the letters and digits from ``index`` on (walking by ``step``) hold a Cyrillic or
-    Greek character before the token ends."""
-    while 0 <= index < len(text):
-        char = text[index]
-        if "\u0370" <= char <= "\u052f":
-            return True
-        if not (char.isascii() and char.isalnum()):
-            return False
-        index += step
-    return False
+#: ASCII letters and digits up to a Cyrillic or Greek character: matched at an index, whether
+#: the token goes on to hold one (matched in the reversed text: whether it held one before).
+_CG_AHEAD = re.compile(f"[0-9A-Za-z]*[{_CG}]")
+
+
+def _cg_behind(flipped: str, index: int) -> bool:
+    """Whether the ASCII letters and digits ending at ``index`` of the text ``flipped``
+    reverses, walking back, reach a Cyrillic or Greek character before the token starts."""
+    return index >= 0 and _CG_AHEAD.match(flipped, len(flipped) - 1 - index) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -253,13 +263,18 @@ def normalize(text: str) -> str:
     joined = numerals  # digits may now join a token holding look-alikes (ж3 8p, 两ҡ)
 
     right = (-1, False)  # the end of the last token right of a join, and whether it has CG
+    flipped = ""  # the text reversed, once a token is read backwards
 
     def join_digits(match: re.Match[str]) -> str:
-        nonlocal joined, right
+        nonlocal joined, right, flipped
         whole, start, end = match.string, match.start(), match.end()
         if not joined:
             # A run of joins (138 1234 5678) reads each token once.
-            left = right[1] if start < right[0] else _token_has_cg(whole, start, -1)
+            if start < right[0]:
+                left = right[1]
+            else:
+                flipped = flipped or whole[::-1]
+                left = _cg_behind(flipped, start)
             token_end = _ALNUM_RUN.match(whole, end).end()  # type: ignore[union-attr]
             right = (token_end, bool(_CYR_GREEK.search(whole, end, token_end)))
             joined = left or right[1]
