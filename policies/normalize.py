@@ -108,6 +108,14 @@ _BETWEEN_HAN = re.compile(f" (?<=[{_HAN}] )(?=[{_HAN}])")
 _WORD_RUN = re.compile(r"[^\W_]+")
 _DIGIT = re.compile(r"[0-9]")
 _QUICK_CHECK_LIMIT = 500
+#: Full-width ASCII (！ to ～): NFKC makes each the ASCII character 0xFEE0 below it.
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+_FULL_WIDTH_RUN = re.compile("[\uff01-\uff5e]+")
+_NARROW = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+
+
+def _narrow(match: re.Match[str]) -> str:
+    return match.group().translate(_NARROW)
 #: Whitespace (``str.isspace``) other than the space: with no double, leading or trailing
 #: space either, splitting and joining on whitespace changes nothing.
 _OTHER_SPACE = re.compile(
@@ -213,6 +221,10 @@ def _fold_unicode(text: str) -> tuple[str, bool]:
         # Only text with characters outside ASCII, common CJK punctuation and Han needs the
         # full treatment; for everything else each of these steps is the identity.
         # No step below turns BMP characters into astral ones.
+        if _FULL_WIDTH.search(text):
+            # Replaced by their NFKC forms: the text stays NFKC-equivalent (the NFKC of it is
+            # unchanged), and is often normalised then, where NFKC of its runs cost much more.
+            text = _FULL_WIDTH_RUN.sub(_narrow, text)
         astral = bool(ASTRAL.search(text))
         # ``is_normalized`` answers at once unless the text holds composing marks, when it costs
         # a whole normalisation: worth asking first only of short texts.

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policies import normalize as normalize_module
 from policies._han import simplify
-from policies.normalize import _CG_AHEAD, _cg_behind, normalize
+from policies.normalize import _CG_AHEAD, _FULL_WIDTH, _cg_behind, _fold_unicode, normalize
+
+FULL_WIDTH = _FULL_WIDTH
 
 TOKENS = st.lists(st.sampled_from([*"aZ09жΑω加 -ᚰ\u0336", "😂"]), max_size=30).map("".join)
 
@@ -46,3 +52,23 @@ def test_astral_traditional_characters_are_still_simplified() -> None:
     # U+2005E (astral, in the range the quick scan looks for) simplifies to U+2003E.
     assert simplify("中\U0002005e") == "中\U0002003e"
     assert simplify("中\U0001f602 ok") == "中\U0001f602 ok"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"ＡＦｚ０９，～\u0307\u0301\u302b\u302aé가\u11a8ᄀ\u1161 xЖ加😂"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_full_width_forms_narrowed_first_fold_as_nfkc_of_the_whole_text(text: str) -> None:
+    # Ｆ before a combining dot still composes (Ḟ) and ideographic tone marks still reorder.
+    expected = unicodedata.normalize("NFKC", text)
+    narrowed = text.translate({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})
+    assert unicodedata.normalize("NFKC", narrowed) == expected
+    with_step = _fold_unicode(text)
+    normalize_module._FULL_WIDTH = re.compile("(?!)")  # the step off: NFKC alone narrows them
+    try:
+        assert _fold_unicode(text) == with_step
+    finally:
+        normalize_module._FULL_WIDTH = FULL_WIDTH
