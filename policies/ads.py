@@ -161,6 +161,7 @@ def _verdict(hit: Hit, original: str, folded: str) -> Verdict:
     return _make(hit.symbol, evidence, weak=not strong)
 
 
+@lru_cache(maxsize=4096)
 def disguised(evidence: str, folded_match: str) -> bool:
     """Whether the original ``evidence`` of a contact was written to dodge matching."""
     if DISGUISED_KEYWORD.search(folded_match):
@@ -178,6 +179,8 @@ _ASCII_ALNUM = re.compile("[0-9A-Za-z]")
 _NOT_ASCII_OR_HAN = re.compile("[^\x00-\x7f\u3400-\u9fff]")
 
 
+#: What ``str.isalnum`` accepts: word characters but the underscore.
+_CORE_CHAR = re.compile(r"[^\W_]")
 #: Long messages are searched for evidence only around where the folded match sits.
 _WINDOW = 300
 
@@ -204,7 +207,7 @@ def original_evidence(original: str, folded_match: str, folded: str = "") -> str
     if even and (start := joined.find(folded_match, j_low, j_high)) >= 0:
         start += low - j_low
         return original[start : start + len(folded_match)]
-    core = [ch for ch in folded_match if ch.isalnum()][:40]
+    core = _CORE_CHAR.findall(folded_match)[:40]
     if not core:
         return folded_match
     found = _gapped(core, joined, j_low, j_high)
@@ -230,6 +233,9 @@ def _gapped(core: list[str], text: str, low: int, high: int) -> tuple[int, int] 
     while start >= 0:
         at = start + 1
         for char in rest:
+            if at < high and text[at] == char:  # no gap (the usual case)
+                at += 1
+                continue
             gap_end = min(at + 6, high)
             while at < gap_end and not (text[at].isalnum() or text[at] == "_"):
                 at += 1

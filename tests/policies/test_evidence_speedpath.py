@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies.ads import _folded_chars, original_evidence
+from policies.ads import _folded_chars, _gapped, disguised, original_evidence
 
 #: Characters each fast path of the fold treats apart: capitals ``str.lower`` alone folds
 #: (Cyrillic, Greek, Σ with its context-dependent lower case), full-width and uneven forms
@@ -43,3 +44,21 @@ def test_evidence_of_a_capitalised_contact_beside_emoji_is_the_original_text() -
     text = "😂😂 ВИЧАТ 𝐀𝐁𝐂123 ΣΣ"
     assert original_evidence(text, "abc123") == "𝐀𝐁𝐂123"
     assert original_evidence(text, "вичат") == "ВИЧАТ"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from([*"ab1 -_.加ж"]), min_size=1, max_size=5),
+    st.lists(st.sampled_from([*"ab1 -_.加ж😂", "  ", "-------"]), max_size=30).map("".join),
+)
+def test_gapped_finds_what_the_equivalent_pattern_finds(core: list[str], text: str) -> None:
+    core = [ch for ch in core if ch.isalnum()] or ["a"]
+    pattern = re.compile(r"\W{0,6}".join(map(re.escape, core)))
+    found = pattern.search(text)
+    assert _gapped(core, text, 0, len(text)) == (found.span() if found else None)
+
+
+def test_a_disguised_contact_is_judged_the_same_when_seen_again() -> None:
+    assert disguised("１３９ 1234 5678", "13912345678") is True
+    assert disguised("１３９ 1234 5678", "13912345678") is True
+    assert disguised("13912345678", "13912345678") is False
