@@ -7,7 +7,8 @@ import asyncio
 from bot.decide import Scoring, decide
 from bot.events import Kind, Segment
 from bot.verdict import Action
-from policies.ads import AdsOptions, AdsPolicy, name_verdicts, original_evidence
+from policies.ads import AdsOptions, AdsPolicy, name_verdicts
+from policies.ads_evidence import original_evidence
 from policies.normalize import normalize
 from tests.policies.conftest import build_context, build_message
 

@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policies.ads import _folded_chars, _gapped, disguised, original_evidence
+from policies.ads_evidence import _folded_chars, _gapped, disguised, original_evidence
 
 #: Characters each fast path of the fold treats apart: capitals ``str.lower`` alone folds
 #: (Cyrillic, Greek, Σ with its context-dependent lower case), full-width and uneven forms
