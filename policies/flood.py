@@ -80,8 +80,13 @@ class FloodPolicy:
         self._repeat = timedelta(seconds=options.repeat_seconds)
         self._raid = timedelta(seconds=options.raid_seconds)
         self._horizon = max(self._rate, self._repeat, self._raid)
+        self._raid_alone = options.raid_members == 1
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
+        if not ctx.recent and (not self._raid_alone or not ctx.fingerprint):
+            # Alone in the history, a message counts 1 everywhere: no limit of 1 or more is
+            # exceeded, and only a raid of one member (``raid_members == 1``) could fire.
+            return []
         opts = self.options
         if opts.exempt_staff and max(ctx.member.role, message.sender.role) >= Role.MODERATOR:
             return []

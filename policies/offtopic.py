@@ -149,13 +149,17 @@ class OfftopicPolicy:
         if opts.exempt_staff and max(ctx.member.role, message.sender.role) >= Role.MODERATOR:
             return []
         text = scanned(message.text)
-        kinds = message.kinds - {Kind.TEXT}
+        # Any segment besides text (most messages are text alone): no kinds set is built.
+        segments = message.segments
+        other = (len(segments) != 1 or segments[0].kind is not Kind.TEXT) and any(
+            segment.kind is not Kind.TEXT for segment in segments)
         if not text:
+            kinds = message.kinds - {Kind.TEXT} if other else frozenset()
             if opts.sticker_only and kinds and kinds <= _STICKERISH:
                 return [self._verdict(STICKER, t("Stickers and GIFs on their own are removed",
                                                  "单独的贴纸和动图会被删除"), kinds)]
             return []
-        if kinds:
+        if other:
             return []
         # Without relevance only a short essence matters, and the essence of the first
         # characters is a prefix of the whole one: a long head settles it.

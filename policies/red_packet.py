@@ -97,14 +97,18 @@ class RedPacketPolicy:
 
     def detect(self, message: Message) -> str:
         """What makes this message a red packet (the evidence), or ``""``."""
-        for segment in message.of(Kind.RED_PACKET):
-            return segment.text or "red packet"
+        segments = message.segments
+        mixed = len(segments) != 1 or segments[0].kind is not Kind.TEXT  # not one text alone
+        if mixed:
+            for segment in message.of(Kind.RED_PACKET):
+                return segment.text or "red packet"
         if message.via_bot and _bot_key(message.via_bot) in self._bots:
             return f"via {message.via_bot}"
-        for segment in message.of(Kind.BUTTON):
-            label = normalize(segment.text).casefold()
-            if any(word in label for word in self._button_words):
-                return segment.text
+        if mixed:
+            for segment in message.of(Kind.BUTTON):
+                label = normalize(segment.text).casefold()
+                if any(word in label for word in self._button_words):
+                    return segment.text
         text = scanned(message.text)
         if text:
             folded = normalize(text)

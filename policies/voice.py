@@ -63,8 +63,14 @@ class VoicePolicy:
         )
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
-        found = self._kinds & message.kinds
-        if not found or self._authorised(message, ctx):
+        kinds = self._kinds
+        for segment in message.segments:
+            if segment.kind in kinds:
+                break
+        else:  # no segment of a voice kind (plain text, most messages)
+            return []
+        found = kinds & message.kinds
+        if self._authorised(message, ctx):
             return []
         since = ctx.now - self._window
         earlier = sum(
