@@ -74,6 +74,8 @@ def _host(url: str) -> str:
 
 def allowed(host: str, allowlist: Iterable[str]) -> bool:
     """``host`` is an allowed domain or a subdomain of one."""
+    if not allowlist:
+        return False
     host = host.removeprefix("www.")
     return any(host == d or host.endswith("." + d) for d in allowlist)
 
@@ -83,7 +85,10 @@ def find_links(
 ) -> list[Hit]:
     """Link findings: invites and promotions are strong, a plain link is weak."""
     hits: list[Hit] = []
-    links = message.of(Kind.LINK)
+    segments = message.segments
+    # One text segment (most messages) holds no LINK segment: no scan for them.
+    links = message.of(Kind.LINK) if len(segments) != 1 or segments[0].kind is not Kind.TEXT \
+        else ()
     raw = "\n".join([folded, *(s.text.lower() for s in links)]) if links else folded
     slash = "/" in raw  # every invite host and ``t.me/`` name holds one
     if slash and any(host in raw for host in _INVITE_HOSTS) and (invite := _INVITE.search(raw)):
@@ -96,12 +101,14 @@ def find_links(
     if promoted and (_PROMO_WORDS.search(folded) or _bot_mentioned(message)):
         hits.append(Hit("AD_CHANNEL_PROMO", True, promoted[0].group()))
     domains = find_domains(folded)
-    obfuscated = [d for d in domains if _OBFUSCATED_DOT.search(d)]
-    foreign = [h for h in _hosts(links, folded, domains) if not allowed(h, allowlist)]
-    if obfuscated and not allowed(_OBFUSCATED_DOT.sub(".", obfuscated[0]), allowlist):
-        hits.append(Hit("AD_LINK", True, obfuscated[0]))
-    elif foreign and not hits:
-        hits.append(Hit("AD_LINK", False, foreign[0]))
+    obfuscated = next((d for d in domains if _OBFUSCATED_DOT.search(d)), "")
+    if obfuscated and not allowed(_OBFUSCATED_DOT.sub(".", obfuscated), allowlist):
+        hits.append(Hit("AD_LINK", True, obfuscated))
+    elif not hits:  # the hosts are read only when a plain link is what is left to report
+        foreign = next((h for h in _hosts(links, folded, domains) if not allowed(h, allowlist)),
+                       "")
+        if foreign:
+            hits.append(Hit("AD_LINK", False, foreign))
     return hits
 
 
