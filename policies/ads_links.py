@@ -17,9 +17,11 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。]+")
 #: Bare domains, with the dot written as 点 / 。 / (dot) / " dot " to dodge link detection.
 #: Starts with the label character itself (``re`` skips fast to those), then looks behind it
 #: for the boundary (at the start of the text the two-character look-behind cannot match).
+#: The label runs are possessive ("+"): no separator starts with a label character, so giving
+#: a label character back could never let a separator match (same matches, no backtracking).
 _DOMAIN = re.compile(
-    r"((?:[a-z0-9-](?<![a-z0-9@-][a-z0-9-])[a-z0-9-]{1,62}(?:\.|点|。|\(dot\)|\[dot\]| dot ))"
-    r"(?:[a-z0-9-]{2,63}(?:\.|点|。|\(dot\)|\[dot\]| dot ))*(?:" + _TLDS + r"))"
+    r"((?:[a-z0-9-](?<![a-z0-9@-][a-z0-9-])[a-z0-9-]{1,62}+(?:\.|点|。|\(dot\)|\[dot\]| dot ))"
+    r"(?:[a-z0-9-]{2,63}+(?:\.|点|。|\(dot\)|\[dot\]| dot ))*(?:" + _TLDS + r"))"
     r"(?![a-z0-9])(?:/[^\s]*)?"
 )
 _OBFUSCATED_DOT = re.compile(r"点|。|\(dot\)|\[dot\]| dot ")

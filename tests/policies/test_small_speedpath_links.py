@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.events import Kind, Segment
-from policies.ads_links import allowed, find_links
+from policies.ads_links import allowed, find_domains, find_links
 from policies.normalize import normalize
 from tests.policies.conftest import build_message
 
@@ -35,3 +35,10 @@ def test_disguised_domain_is_strong_and_invites_leave_no_plain_link() -> None:
 def test_empty_allowlist_allows_nothing() -> None:
     assert not allowed("a.com", ())
     assert allowed("www.a.com", ("a.com",))
+
+
+def test_domain_labels_keep_their_length_limits_and_fall_back_a_level() -> None:
+    assert find_domains("x" * 64 + ".com") == []  # a first label holds 63 at most
+    assert find_domains("y" + "x" * 62 + ".com") == ["y" + "x" * 62 + ".com"]
+    assert find_domains("ab.com.xyzz ok") == ["ab.com"]  # the last label is no TLD: one back
+    assert find_domains("shop dot example dot com") == ["shop dot example dot com"]
