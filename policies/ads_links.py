@@ -8,6 +8,9 @@ from collections.abc import Iterable, Sequence
 from bot.events import Kind, Message, Segment
 from policies.ads_contacts import Hit
 
+#: Looked up once: an enum member read from its class costs more than the comparison.
+_TEXT = Kind.TEXT
+
 _TLDS = (
     "com|net|org|cn|top|xyz|cc|me|io|vip|app|info|biz|club|site|online|shop|store|live|"
     "ly|gg|tv|co|ru|su|link|fun|icu|pro|win|bet|tk|ml|ga|cf|uk|us|hk|tw|in|to|sh|la|ws"
@@ -89,7 +92,7 @@ def find_links(
     hits: list[Hit] = []
     segments = message.segments
     # One text segment (most messages) holds no LINK segment: no scan for them.
-    links = message.of(Kind.LINK) if len(segments) != 1 or segments[0].kind is not Kind.TEXT \
+    links = message.of(Kind.LINK) if len(segments) != 1 or segments[0].kind is not _TEXT \
         else ()
     raw = "\n".join([folded, *(s.text.lower() for s in links)]) if links else folded
     slash = "/" in raw  # every invite host and ``t.me/`` name holds one

@@ -21,6 +21,9 @@ from bot.policy import Context, PolicyOptions, RecentMessage, SymbolInfo
 from bot.verdict import Action, Verdict
 from policies.normalize import normalize, scanned
 
+#: Looked up once: an enum member read from its class costs more than the comparison.
+_STAFF = Role.MODERATOR
+
 RATE = "FLOOD_RATE"
 RUN = "FLOOD_RUN"
 REPEAT = "FLOOD_REPEAT"
@@ -88,7 +91,7 @@ class FloodPolicy:
             # exceeded, and only a raid of one member (``raid_members == 1``) could fire.
             return []
         opts = self.options
-        if opts.exempt_staff and max(ctx.member.role, message.sender.role) >= Role.MODERATOR:
+        if opts.exempt_staff and (ctx.member.role >= _STAFF or message.sender.role >= _STAFF):
             return []
         sender, mid, fp = message.sender.id, message.message_id, ctx.fingerprint
         start = bisect_left(ctx.recent, ctx.now - self._horizon, key=_date)
@@ -99,7 +102,8 @@ class FloodPolicy:
         in_album = bool(message.album_id) and any(r.album_id == message.album_id for r in mine)
 
         if opts.max_messages:
-            window = [r for r in mine if r.date >= ctx.now - self._rate]
+            cut = ctx.now - self._rate  # once, not per trace
+            window = [r for r in mine if r.date >= cut]
             count = _units(window, message)
             if count > opts.max_messages:
                 return [self._verdict(RATE, t(

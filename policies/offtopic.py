@@ -24,6 +24,10 @@ from bot.policy import JOIN_MARK, Context, PolicyOptions, RecentMessage, SymbolI
 from bot.verdict import Verdict
 from policies.normalize import fingerprint, normalize, scanned
 
+#: Looked up once: an enum member read from its class costs more than the comparison.
+_STAFF = Role.MODERATOR
+_TEXT = Kind.TEXT
+
 #: Fingerprint prefix of the trace a member's join leaves in ``ctx.recent`` (kinds empty).
 
 EMOJI = "OFFTOPIC_EMOJI_ONLY"
@@ -146,13 +150,13 @@ class OfftopicPolicy:
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
         opts = self.options
-        if opts.exempt_staff and max(ctx.member.role, message.sender.role) >= Role.MODERATOR:
+        if opts.exempt_staff and (ctx.member.role >= _STAFF or message.sender.role >= _STAFF):
             return []
         text = scanned(message.text)
         # Any segment besides text (most messages are text alone): no kinds set is built.
         segments = message.segments
-        other = (len(segments) != 1 or segments[0].kind is not Kind.TEXT) and any(
-            segment.kind is not Kind.TEXT for segment in segments)
+        other = (len(segments) != 1 or segments[0].kind is not _TEXT) and any(
+            segment.kind is not _TEXT for segment in segments)
         if not text:
             kinds = message.kinds - {Kind.TEXT} if other else frozenset()
             if opts.sticker_only and kinds and kinds <= _STICKERISH:

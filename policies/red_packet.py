@@ -25,6 +25,10 @@ from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
 from policies.normalize import normalize, scanned
 
+#: Looked up once: an enum member read from its class costs more than the comparison.
+_STAFF = Role.MODERATOR
+_TEXT = Kind.TEXT
+
 OUTSIDE = "REDPACKET_OUTSIDE_FESTIVAL"
 MEMBER_QUOTA = "REDPACKET_MEMBER_QUOTA"
 GROUP_QUOTA = "REDPACKET_GROUP_QUOTA"
@@ -98,7 +102,7 @@ class RedPacketPolicy:
     def detect(self, message: Message) -> str:
         """What makes this message a red packet (the evidence), or ``""``."""
         segments = message.segments
-        mixed = len(segments) != 1 or segments[0].kind is not Kind.TEXT  # not one text alone
+        mixed = len(segments) != 1 or segments[0].kind is not _TEXT  # not one text alone
         if mixed:
             for segment in message.of(Kind.RED_PACKET):
                 return segment.text or "red packet"
@@ -120,7 +124,7 @@ class RedPacketPolicy:
         return any(f.start <= local <= f.end for f in self.options.festivals)
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
-        staff = max(ctx.member.role, message.sender.role) >= Role.MODERATOR
+        staff = ctx.member.role >= _STAFF or message.sender.role >= _STAFF
         if self.options.exempt_staff and staff:
             return []
         evidence = self.detect(message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.events import Kind, Segment
+from bot.events import Kind, Role, Segment
 from policies.flood import RAID, FloodOptions, FloodPolicy
 from policies.offtopic import STICKER, OfftopicOptions, OfftopicPolicy
 from policies.red_packet import OUTSIDE, RedPacketOptions, RedPacketPolicy
@@ -77,3 +77,17 @@ def test_red_packet_segments_still_read_when_text_comes_first(
     assert policy.check(make_message("今天吃什么"), make_context()) == []
     typed = policy.check(make_message("口令红包：发发发"), make_context())
     assert [(v.symbol, v.evidence) for v in typed] == [(OUTSIDE, "口令红包")]
+
+
+def test_staff_by_either_role_is_exempt(make_message: MessageBuilder,
+                                        make_context: ContextBuilder) -> None:
+    text = "口令红包 哈哈哈"
+    policy = RedPacketPolicy(RedPacketOptions())
+    assert policy.check(make_message(text), make_context()) != []
+    assert policy.check(make_message(text, role=Role.MODERATOR), make_context()) == []
+    assert policy.check(make_message(text), make_context(role=Role.ADMIN)) == []
+    voice = VoicePolicy(VoiceOptions())
+    assert voice.check(make_message(kinds=[Kind.VOICE]), make_context()) != []
+    assert voice.check(make_message(kinds=[Kind.VOICE], role=Role.MODERATOR),
+                       make_context()) == []
+    assert voice.check(make_message(kinds=[Kind.VOICE]), make_context(role=Role.ADMIN)) == []
