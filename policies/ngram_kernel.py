@@ -58,6 +58,10 @@ def _decimal() -> npt.NDArray[np.uint8]:
 
 #: By code point: a decimal digit (Unicode Nd, as ``\d`` reads it).
 DECIMAL = _decimal()
+#: Han ideographs (U+3400 to U+9FFF): no digit among them, so the 1.1 MB table is not read.
+_HAN_FIRST, _HAN_LAST = 0x3400, 0x9FFF
+assert not DECIMAL[_HAN_FIRST : _HAN_LAST + 1].any()
+assert DECIMAL[:0x80].nonzero()[0].tolist() == list(range(0x30, 0x3A))
 
 
 def _add_py(slots: npt.NDArray[np.int32], counts: npt.NDArray[np.int32],
@@ -122,7 +126,13 @@ def _sums_py(folded: Points, raw: Points, decimal: npt.NDArray[np.uint8], flags:
             if i > 1:
                 three = (earlier << _W) + one
                 distinct = _add(slots, counts, order, distinct, three >> _SHIFT)
-        if decimal[point]:
+        if point < 0x80:
+            digit = 0x30 <= point <= 0x39
+        elif _HAN_FIRST <= point <= _HAN_LAST:
+            digit = False
+        else:
+            digit = decimal[point] != 0
+        if digit:
             run += 1
         elif run:
             distinct = _add(slots, counts, order, distinct, _shape(_DIGITS * 64 + min(run, 16)))
@@ -145,12 +155,16 @@ def _sums_py(folded: Points, raw: Points, decimal: npt.NDArray[np.uint8], flags:
     while n >> bits:
         bits += 1
     distinct = _add(slots, counts, order, distinct, _shape(_LENGTH * 64 + min(bits, 12)))
+    # The weights first, in a loop of loads only: the misses in the 4 MiB table (cold when
+    # other policies ran since) overlap, instead of queueing behind the summing.
+    weight = np.empty(distinct, dtype=np.float32)
+    for j in range(distinct):
+        weight[j] = weights[slots[order[j]] - 1]
     dot = square = 0.0
     for j in range(distinct):
-        slot = order[j]
-        count = counts[slot]
+        count = counts[order[j]]
         value = _LOG1P[count] if count < _LOG1P.size else math.log1p(count)
-        dot += np.float64(weights[slots[slot] - 1]) * value
+        dot += np.float64(weight[j]) * value
         square += value * value
     return dot, square
 
