@@ -18,7 +18,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, model_validator
 
 from bot.events import Message
-from bot.i18n import t
+from bot.i18n import Text, t
 from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
 from policies.ngram import NgramModel
@@ -120,6 +120,41 @@ def _ready(model: NgramModel, min_examples: int) -> bool:
 _DEFAULT_BOOK = ModelBook()
 
 
+class _Reason:
+    """``template.format(p=p)`` for a ``{p:.1%}`` template, kept by the percentage shown.
+
+    Equal texts to ``Text.format`` (``str.format`` formats ``p`` by ``format(p, ".1%")``), at a
+    ``format`` and a dict look-up: at most the 1,001 percentages from 0.0% to 100.0% are kept.
+    """
+
+    def __init__(self, template: Text) -> None:
+        self._en = template.en.split("{p:.1%}")
+        self._zh = template.zh.split("{p:.1%}")
+        if any(len(parts) != 2 or "{" in "".join(parts) or "}" in "".join(parts)
+               for parts in (self._en, self._zh)):
+            raise ValueError("a reason template holds one {p:.1%} in each language")
+        self._texts: dict[str, Text] = {}
+
+    def __call__(self, probability: float) -> Text:
+        shown = format(probability, ".1%")
+        found = self._texts.get(shown)
+        if found is None:
+            if len(self._texts) > 1001:  # only 0.0% to 100.0% are possible for a probability
+                self._texts.clear()
+            found = self._texts[shown] = Text(shown.join(self._en), shown.join(self._zh))
+        return found
+
+
+_SUSPECT_REASON = _Reason(t(
+    "Somewhat likely spam to the trained classifier ({p:.1%})",
+    "分类器认为可能是垃圾消息（{p:.1%}）",
+))
+_SPAM_REASON = _Reason(t(
+    "Looks like spam to the trained classifier ({p:.1%})",
+    "分类器判断为垃圾消息（{p:.1%}）",
+))
+
+
 def default_book() -> ModelBook:
     """The process-wide book used when a policy is built without one."""
     return _DEFAULT_BOOK
@@ -206,10 +241,7 @@ class ClassifierPolicy:
                 Verdict(
                     SUSPECT_SYMBOL,
                     opts.score_when_suspect,
-                    t(
-                        "Somewhat likely spam to the trained classifier ({p:.1%})",
-                        "分类器认为可能是垃圾消息（{p:.1%}）",
-                    ).format(p=probability),
+                    _SUSPECT_REASON(probability),
                     evidence=f"p={probability:.4f}",
                     policy=self.name,
                 )
@@ -222,10 +254,7 @@ class ClassifierPolicy:
             Verdict(
                 SYMBOL,
                 round(score, 2),
-                t(
-                    "Looks like spam to the trained classifier ({p:.1%})",
-                    "分类器判断为垃圾消息（{p:.1%}）",
-                ).format(p=probability),
+                _SPAM_REASON(probability),
                 evidence=f"p={probability:.4f}",
                 policy=self.name,
             )

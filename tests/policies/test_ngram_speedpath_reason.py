@@ -1,0 +1,44 @@
+"""The classifier's verdict reasons, kept by percentage, equal the templates formatted anew."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from bot.i18n import Text, t
+from policies.classifier import _SPAM_REASON, _SUSPECT_REASON, _Reason
+
+SPAM = t("Looks like spam to the trained classifier ({p:.1%})", "分类器判断为垃圾消息（{p:.1%}）")
+SUSPECT = t(
+    "Somewhat likely spam to the trained classifier ({p:.1%})",
+    "分类器认为可能是垃圾消息（{p:.1%}）",
+)
+
+
+def probabilities() -> list[float]:
+    rng = random.Random(5)
+    edges = [0.0, 1.0, 0.45, 0.7, 0.0005, 0.9995, 0.12345, 0.99949999, 0.99950001]
+    edges += [math.nextafter(p, 2.0) for p in edges] + [math.nextafter(p, -1.0) for p in edges]
+    return edges + [rng.random() for _ in range(20_000)]
+
+
+@pytest.mark.parametrize(("reason", "template"), [(_SPAM_REASON, SPAM), (_SUSPECT_REASON, SUSPECT)])
+def test_a_kept_reason_equals_the_template_formatted(reason: _Reason, template: Text) -> None:
+    for probability in probabilities():
+        assert reason(probability) == template.format(p=probability)
+
+
+def test_the_kept_reasons_stay_few() -> None:
+    reason = _Reason(SPAM)
+    for probability in probabilities():
+        reason(probability)
+    assert len(reason._texts) <= 1002
+
+
+def test_a_template_without_exactly_one_percentage_is_refused() -> None:
+    with pytest.raises(ValueError):
+        _Reason(t("no placeholder", "没有"))
+    with pytest.raises(ValueError):
+        _Reason(t("{p:.1%} twice {p:.1%}", "{p:.1%}"))
