@@ -137,10 +137,12 @@ class Message:
     update_id: str = ""
     #: ``text``, joined once: every policy and hook reads it
     _text: str = field(default="", init=False, repr=False, compare=False)
+    _kinds: frozenset[Kind] = field(default=frozenset(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_text", "\n".join(
             s.text for s in self.segments if s.kind in _TEXTUAL and s.text))
+        object.__setattr__(self, "_kinds", frozenset(s.kind for s in self.segments))
 
     @property
     def text(self) -> str:
@@ -149,9 +151,12 @@ class Message:
 
     @property
     def kinds(self) -> frozenset[Kind]:
-        return frozenset(s.kind for s in self.segments)
+        """The kinds of the segments (computed once: every policy asks)."""
+        return self._kinds
 
     def of(self, kind: Kind) -> tuple[Segment, ...]:
+        if kind not in self._kinds:  # most messages are one text segment
+            return ()
         return tuple(s for s in self.segments if s.kind is kind)
 
 

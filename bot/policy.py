@@ -85,6 +85,16 @@ class Context:
     extras: Mapping[str, Any] = field(default_factory=dict)
 
 
+#: Read once: an enum member read from its class costs more than the comparison.
+_MODERATOR = Role.MODERATOR
+
+
+def staff_involved(message: Message, ctx: Context) -> bool:
+    """The member (as the chat knows them) or the sender (as the platform shows them, e.g. an
+    anonymous admin) is a moderator or above: what every ``exempt_staff`` option asks."""
+    return ctx.member.role >= _MODERATOR or message.sender.role >= _MODERATOR
+
+
 @runtime_checkable
 class Policy(Protocol):
     """A rule family. ``check`` says what it saw; it never acts and never does I/O.

@@ -9,7 +9,6 @@ from bot.events import Kind, Message, Segment
 from policies.ads_contacts import Hit
 
 #: Looked up once: an enum member read from its class costs more than the comparison.
-_TEXT = Kind.TEXT
 
 _TLDS = (
     "com|net|org|cn|top|xyz|cc|me|io|vip|app|info|biz|club|site|online|shop|store|live|"
@@ -90,10 +89,7 @@ def find_links(
 ) -> list[Hit]:
     """Link findings: invites and promotions are strong, a plain link is weak."""
     hits: list[Hit] = []
-    segments = message.segments
-    # One text segment (most messages) holds no LINK segment: no scan for them.
-    links = message.of(Kind.LINK) if len(segments) != 1 or segments[0].kind is not _TEXT \
-        else ()
+    links = message.of(Kind.LINK)
     raw = "\n".join([folded, *(s.text.lower() for s in links)]) if links else folded
     slash = "/" in raw  # every invite host and ``t.me/`` name holds one
     if slash and any(host in raw for host in _INVITE_HOSTS) and (invite := _INVITE.search(raw)):

@@ -13,15 +13,12 @@ from typing import ClassVar
 
 import ahocorasick
 
-from bot.events import Message, Role
+from bot.events import Message
 from bot.i18n import t
-from bot.policy import Context, PolicyOptions, SymbolInfo
+from bot.policy import Context, PolicyOptions, SymbolInfo, staff_involved
 from bot.verdict import Verdict
 from policies.abuse import locate
 from policies.normalize import normalize, scanned
-
-#: Looked up once: an enum member read from its class costs more than the comparison.
-_STAFF = Role.MODERATOR
 
 PRIVATE = "BIZ_PRIVATE_QUESTION"
 
@@ -101,8 +98,7 @@ class BusinessPolicy:
         return ""
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
-        staff = ctx.member.role >= _STAFF or message.sender.role >= _STAFF
-        if self.options.exempt_staff and staff:
+        if self.options.exempt_staff and staff_involved(message, ctx):
             return []
         text = scanned(message.text)
         if not text:

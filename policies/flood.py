@@ -15,14 +15,11 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from bot.events import Message, Role
+from bot.events import Message
 from bot.i18n import Text, t
-from bot.policy import Context, PolicyOptions, RecentMessage, SymbolInfo
+from bot.policy import Context, PolicyOptions, RecentMessage, SymbolInfo, staff_involved
 from bot.verdict import Action, Verdict
 from policies.normalize import normalize, scanned
-
-#: Looked up once: an enum member read from its class costs more than the comparison.
-_STAFF = Role.MODERATOR
 
 RATE = "FLOOD_RATE"
 RUN = "FLOOD_RUN"
@@ -91,7 +88,7 @@ class FloodPolicy:
             # exceeded, and only a raid of one member (``raid_members == 1``) could fire.
             return []
         opts = self.options
-        if opts.exempt_staff and (ctx.member.role >= _STAFF or message.sender.role >= _STAFF):
+        if opts.exempt_staff and staff_involved(message, ctx):
             return []
         sender, mid, fp = message.sender.id, message.message_id, ctx.fingerprint
         start = bisect_left(ctx.recent, ctx.now - self._horizon, key=_date)

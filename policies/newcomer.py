@@ -11,11 +11,8 @@ from pydantic import Field
 
 from bot.events import Kind, Message, Role
 from bot.i18n import Text, t
-from bot.policy import Context, PolicyOptions, SymbolInfo
+from bot.policy import Context, PolicyOptions, SymbolInfo, staff_involved
 from bot.verdict import Verdict
-
-#: Looked up once: an enum member read from its class costs more than the comparison.
-_STAFF = Role.MODERATOR
 
 FORWARD = "NEWCOMER_FORWARD"
 LINK = "NEWCOMER_LINK"
@@ -63,7 +60,7 @@ class NewcomerPolicy:
 
     def is_new(self, ctx: Context) -> bool:
         member = ctx.member
-        if member.role >= _STAFF or member.approved:
+        if member.role >= Role.MODERATOR or member.approved:
             return False
         if member.message_count < self.options.first_messages:
             return True
@@ -71,7 +68,7 @@ class NewcomerPolicy:
         return since is not None and ctx.now - since < self._hours
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
-        if message.sender.role >= _STAFF or not self.is_new(ctx):
+        if staff_involved(message, ctx) or not self.is_new(ctx):
             return []
         opts = self.options
         kinds = message.kinds

@@ -18,15 +18,13 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from bot.events import Kind, Message, Role
+from bot.events import Kind, Message
 from bot.i18n import Text, t
-from bot.policy import JOIN_MARK, Context, PolicyOptions, RecentMessage, SymbolInfo
+from bot.policy import JOIN_MARK, Context, PolicyOptions, RecentMessage, SymbolInfo, staff_involved
 from bot.verdict import Verdict
 from policies.normalize import fingerprint, normalize, scanned
 
-#: Looked up once: an enum member read from its class costs more than the comparison.
-_STAFF = Role.MODERATOR
-_TEXT = Kind.TEXT
+_TEXT_ONLY = frozenset({Kind.TEXT})
 
 #: Fingerprint prefix of the trace a member's join leaves in ``ctx.recent`` (kinds empty).
 
@@ -150,15 +148,12 @@ class OfftopicPolicy:
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
         opts = self.options
-        if opts.exempt_staff and (ctx.member.role >= _STAFF or message.sender.role >= _STAFF):
+        if opts.exempt_staff and staff_involved(message, ctx):
             return []
         text = scanned(message.text)
-        # Any segment besides text (most messages are text alone): no kinds set is built.
-        segments = message.segments
-        other = (len(segments) != 1 or segments[0].kind is not _TEXT) and any(
-            segment.kind is not _TEXT for segment in segments)
+        kinds = message.kinds - _TEXT_ONLY
+        other = bool(kinds)  # a segment besides text
         if not text:
-            kinds = message.kinds - {Kind.TEXT} if other else frozenset()
             if opts.sticker_only and kinds and kinds <= _STICKERISH:
                 return [self._verdict(STICKER, t("Stickers and GIFs on their own are removed",
                                                  "单独的贴纸和动图会被删除"), kinds)]

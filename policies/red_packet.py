@@ -19,15 +19,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.events import Kind, Message, Role
+from bot.events import Kind, Message
 from bot.i18n import t
-from bot.policy import Context, PolicyOptions, SymbolInfo
+from bot.policy import Context, PolicyOptions, SymbolInfo, staff_involved
 from bot.verdict import Verdict
 from policies.normalize import normalize, scanned
-
-#: Looked up once: an enum member read from its class costs more than the comparison.
-_STAFF = Role.MODERATOR
-_TEXT = Kind.TEXT
 
 OUTSIDE = "REDPACKET_OUTSIDE_FESTIVAL"
 MEMBER_QUOTA = "REDPACKET_MEMBER_QUOTA"
@@ -101,18 +97,14 @@ class RedPacketPolicy:
 
     def detect(self, message: Message) -> str:
         """What makes this message a red packet (the evidence), or ``""``."""
-        segments = message.segments
-        mixed = len(segments) != 1 or segments[0].kind is not _TEXT  # not one text alone
-        if mixed:
-            for segment in message.of(Kind.RED_PACKET):
-                return segment.text or "red packet"
+        for segment in message.of(Kind.RED_PACKET):
+            return segment.text or "red packet"
         if message.via_bot and _bot_key(message.via_bot) in self._bots:
             return f"via {message.via_bot}"
-        if mixed:
-            for segment in message.of(Kind.BUTTON):
-                label = normalize(segment.text).casefold()
-                if any(word in label for word in self._button_words):
-                    return segment.text
+        for segment in message.of(Kind.BUTTON):
+            label = normalize(segment.text).casefold()
+            if any(word in label for word in self._button_words):
+                return segment.text
         text = scanned(message.text)
         if text:
             folded = normalize(text)
@@ -124,8 +116,7 @@ class RedPacketPolicy:
         return any(f.start <= local <= f.end for f in self.options.festivals)
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
-        staff = ctx.member.role >= _STAFF or message.sender.role >= _STAFF
-        if self.options.exempt_staff and staff:
+        if self.options.exempt_staff and staff_involved(message, ctx):
             return []
         evidence = self.detect(message)
         if not evidence:

@@ -8,13 +8,10 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from bot.events import Kind, Message, Role
+from bot.events import Kind, Message
 from bot.i18n import t
-from bot.policy import Context, PolicyOptions, SymbolInfo
+from bot.policy import Context, PolicyOptions, SymbolInfo, staff_involved
 from bot.verdict import Action, Verdict
-
-#: Looked up once: an enum member read from its class costs more than the comparison.
-_STAFF = Role.MODERATOR
 
 FIRST = "VOICE_MESSAGE"
 REPEATED = "VOICE_REPEATED"
@@ -59,22 +56,15 @@ class VoicePolicy:
     def _authorised(self, message: Message, ctx: Context) -> bool:
         sender = message.sender
         return (
-            ctx.member.role >= _STAFF
-            or sender.role >= _STAFF
+            staff_involved(message, ctx)
             or sender.is_anonymous_admin
             or ctx.member.voice_allowed
             or sender.id in self._allow
         )
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
-        kinds = self._kinds
-        for segment in message.segments:
-            if segment.kind in kinds:
-                break
-        else:  # no segment of a voice kind (plain text, most messages)
-            return []
-        found = kinds & message.kinds
-        if self._authorised(message, ctx):
+        found = self._kinds & message.kinds
+        if not found or self._authorised(message, ctx):
             return []
         since = ctx.now - self._window
         earlier = sum(
