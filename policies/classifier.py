@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -120,39 +121,21 @@ def _ready(model: NgramModel, min_examples: int) -> bool:
 _DEFAULT_BOOK = ModelBook()
 
 
-class _Reason:
-    """``template.format(p=p)`` for a ``{p:.1%}`` template, kept by the percentage shown.
-
-    Equal texts to ``Text.format`` (``str.format`` formats ``p`` by ``format(p, ".1%")``), at a
-    ``format`` and a dict look-up: at most the 1,001 percentages from 0.0% to 100.0% are kept.
-    """
-
-    def __init__(self, template: Text) -> None:
-        self._en = template.en.split("{p:.1%}")
-        self._zh = template.zh.split("{p:.1%}")
-        if any(len(parts) != 2 or "{" in "".join(parts) or "}" in "".join(parts)
-               for parts in (self._en, self._zh)):
-            raise ValueError("a reason template holds one {p:.1%} in each language")
-        self._texts: dict[str, Text] = {}
-
-    def __call__(self, probability: float) -> Text:
-        shown = format(probability, ".1%")
-        found = self._texts.get(shown)
-        if found is None:
-            if len(self._texts) > 1001:  # only 0.0% to 100.0% are possible for a probability
-                self._texts.clear()
-            found = self._texts[shown] = Text(shown.join(self._en), shown.join(self._zh))
-        return found
+#: Reasons name the probability as shown, ``format(p, ".1%")``: at most 1,001 distinct texts,
+#: each formatted once and kept (``Text`` is frozen, so a kept one can be shared).
+_SPAM_REASON = t(
+    "Looks like spam to the trained classifier ({p})",
+    "分类器判断为垃圾消息（{p}）",
+)
+_SUSPECT_REASON = t(
+    "Somewhat likely spam to the trained classifier ({p})",
+    "分类器认为可能是垃圾消息（{p}）",
+)
 
 
-_SUSPECT_REASON = _Reason(t(
-    "Somewhat likely spam to the trained classifier ({p:.1%})",
-    "分类器认为可能是垃圾消息（{p:.1%}）",
-))
-_SPAM_REASON = _Reason(t(
-    "Looks like spam to the trained classifier ({p:.1%})",
-    "分类器判断为垃圾消息（{p:.1%}）",
-))
+@lru_cache(maxsize=2048)
+def _reason(template: Text, shown: str) -> Text:
+    return template.format(p=shown)
 
 
 def default_book() -> ModelBook:
@@ -241,7 +224,7 @@ class ClassifierPolicy:
                 Verdict(
                     SUSPECT_SYMBOL,
                     opts.score_when_suspect,
-                    _SUSPECT_REASON(probability),
+                    _reason(_SUSPECT_REASON, format(probability, ".1%")),
                     evidence=f"p={probability:.4f}",
                     policy=self.name,
                 )
@@ -254,7 +237,7 @@ class ClassifierPolicy:
             Verdict(
                 SYMBOL,
                 round(score, 2),
-                _SPAM_REASON(probability),
+                _reason(_SPAM_REASON, format(probability, ".1%")),
                 evidence=f"p={probability:.4f}",
                 policy=self.name,
             )
