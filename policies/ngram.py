@@ -141,7 +141,7 @@ class NgramModel:
     def adopt(self, fitted: NgramModel, version: int) -> None:
         """Take the weights of ``fitted`` (a clone made at ``version``) in one step."""
         self._keys, self._weights = fitted._keys, fitted._weights
-        self._bias, self._table = fitted._bias, None
+        self._bias, self._table = fitted._bias, fitted._table
         self._calibration = fitted._calibration
         self._fresh = self._version == version
 
@@ -162,7 +162,7 @@ class NgramModel:
         self._keys, self._weights, self._bias, self._calibration = fit_weights(
             rows, labels, width=1 << BITS, c=self.c, keep=self.max_features, texts=texts
         )
-        self._table = None
+        self._table = self._dense()  # here, in the fitting thread, not on the first score
 
     # -- prediction -------------------------------------------------------------------------
 
@@ -177,16 +177,20 @@ class NgramModel:
             self.fit()
         if not self._keys.size:
             return 0.0
-        if self._table is None:  # 4 MiB at 2**20 buckets, after a fit or a load
-            table = np.zeros(1 << BITS, dtype=np.float32)
-            table[self._keys] = self._weights
-            self._table = table
+        if self._table is None:  # after a load
+            self._table = self._dense()
         sums = score(text, self._table, limit=min(limit or self.limit, self.limit))
         slope, intercept = self._calibration
         if sums is None:
             return slope * self._bias + intercept
         total, square = sums  # unit length is one division of the sum
         return slope * (self._bias + total / math.sqrt(square)) + intercept
+
+    def _dense(self) -> npt.NDArray[np.float32]:
+        """The weight of every bucket (4 MiB at 2**20 buckets), for scoring."""
+        table = np.zeros(1 << BITS, dtype=np.float32)
+        table[self._keys] = self._weights
+        return table
 
     def spam_probability(self, text: str, *, limit: int | None = None,
                          refit: bool = True) -> float:
