@@ -19,8 +19,6 @@ from bot.verdict import Verdict
 
 VETERAN = "TRUST_VETERAN"
 CONTRIBUTOR = "TRUST_TOP_CONTRIBUTOR"
-#: Verdicts kept per kind before the memo starts over.
-_KEPT = 4096
 
 
 class TrustOptions(PolicyOptions):
@@ -45,45 +43,23 @@ class TrustPolicy:
     def __init__(self, options: TrustOptions) -> None:
         self.options = options
         self._tenure = timedelta(days=options.veteran_days)
-        self._messages = options.veteran_messages
-        self._points = options.contributor_points
-        #: Verdicts by (days, messages) and by points: a member's verdict text changes at most
-        #: daily, so it is formatted once, not per message (verdicts are frozen, so shareable).
-        self._veterans: dict[tuple[int, int], Verdict] = {}
-        self._contributors: dict[float, Verdict] = {}
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
         member = ctx.member
         found: list[Verdict] = []
         since = member.joined_at or member.first_seen
-        if since is not None:
-            age = ctx.now - since
-            count = member.message_count
-            if age >= self._tenure and count >= self._messages:
-                found.append(self._veteran(age.days, count))
-        points = member.points
-        if points >= self._points:
-            found.append(self._contributor(points))
-        return found
-
-    def _veteran(self, days: int, count: int) -> Verdict:
-        verdict = self._veterans.get((days, count))
-        if verdict is None:
+        if (
+            since is not None
+            and ctx.now - since >= self._tenure
+            and member.message_count >= self.options.veteran_messages
+        ):
+            days = (ctx.now - since).days
             reason = t("Member for {d} days with {n} messages",
-                       "入群 {d} 天，发言 {n} 条").format(d=days, n=count)
-            verdict = Verdict(VETERAN, self.symbols[VETERAN].score, reason, f"{days}d/{count}")
-            if len(self._veterans) >= _KEPT:
-                self._veterans.clear()
-            self._veterans[days, count] = verdict
-        return verdict
-
-    def _contributor(self, points: float) -> Verdict:
-        verdict = self._contributors.get(points)
-        if verdict is None:
-            reason = t("Contribution points: {p:g}", "贡献积分：{p:g}").format(p=points)
-            verdict = Verdict(CONTRIBUTOR, self.symbols[CONTRIBUTOR].score, reason,
-                              f"{points:g}")
-            if len(self._contributors) >= _KEPT:
-                self._contributors.clear()
-            self._contributors[points] = verdict
-        return verdict
+                       "入群 {d} 天，发言 {n} 条").format(d=days, n=member.message_count)
+            found.append(Verdict(VETERAN, self.symbols[VETERAN].score, reason,
+                                 f"{days}d/{member.message_count}"))
+        if member.points >= self.options.contributor_points:
+            reason = t("Contribution points: {p:g}", "贡献积分：{p:g}").format(p=member.points)
+            found.append(Verdict(CONTRIBUTOR, self.symbols[CONTRIBUTOR].score, reason,
+                                 f"{member.points:g}"))
+        return found

@@ -1,4 +1,4 @@
-"""The per-message shortcuts of the small policies (memoised trust verdicts, plain-text paths)."""
+"""The per-message shortcuts of the small policies (trust texts, plain-text paths)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from policies.voice import FIRST, VoiceOptions, VoicePolicy
 from tests.policies.conftest import NOW, ContextBuilder, MessageBuilder
 
 
-def test_trust_memo_gives_each_member_their_own_days_and_counts(
+def test_trust_verdicts_give_each_member_their_own_days_and_counts(
     make_message: MessageBuilder, make_context: ContextBuilder
 ) -> None:
     policy = TrustPolicy(TrustOptions())
     message = make_message("hi")
     year = make_context(joined_at=NOW - timedelta(days=365), message_count=500, points=1000.0)
     longer = make_context(joined_at=NOW - timedelta(days=400), message_count=501, points=1500.5)
-    for _ in range(2):  # the second round is served from the memo
+    for _ in range(2):  # the same policy asked again answers the same
         first, second = policy.check(message, year), policy.check(message, longer)
         assert [v.symbol for v in first] == [VETERAN, CONTRIBUTOR]
         assert first[0].reason.en == "Member for 365 days with 500 messages"
@@ -28,15 +28,6 @@ def test_trust_memo_gives_each_member_their_own_days_and_counts(
         assert first[0].evidence == "365d/500"
         assert second[0].evidence == "400d/501"
         assert second[1].reason.en == "Contribution points: 1500.5"
-
-
-def test_trust_memo_stays_bounded(make_message: MessageBuilder,
-                                  make_context: ContextBuilder) -> None:
-    policy = TrustPolicy(TrustOptions())
-    for count in range(500, 5000, 1):
-        ctx = make_context(joined_at=NOW - timedelta(days=365), message_count=count)
-        assert policy.check(make_message("x"), ctx)[0].evidence == f"365d/{count}"
-    assert len(policy._veterans) <= 4096
 
 
 def test_flood_alone_in_history_still_raids_when_one_member_is_enough(
