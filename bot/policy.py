@@ -74,6 +74,20 @@ class ChatInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Repetition:
+    """Earlier posts of this message's long text (near-duplicates), within a bounded window.
+
+    Filled by the handler from the chat's learned state before the pipeline runs; zero when
+    the text is too short to fingerprint or was never seen before.
+    """
+
+    by_sender: int = 0  # earlier posts of it by this member
+    sender_days: int = 0  # distinct days among those (a syllabus posted day after day)
+    by_others: int = 0  # distinct other members who posted it
+    chats: int = 0  # distinct other chats (of the network) where it was posted
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """Everything a policy may read. Nothing in here performs I/O."""
 
@@ -82,6 +96,10 @@ class Context:
     member: MemberSnapshot
     recent: Sequence[RecentMessage] = ()
     fingerprint: str = ""
+    #: Near-duplicates of this message's text seen before (learned, per chat and network).
+    repetition: Repetition = Repetition()
+    #: Domains this chat has learned to trust (posted by established members, never moderated).
+    trusted_domains: frozenset[str] = frozenset()
     extras: Mapping[str, Any] = field(default_factory=dict)
 
 
