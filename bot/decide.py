@@ -49,6 +49,7 @@ def check_monotonic(thresholds: Mapping[Action, float]) -> None:
 
 def _weigh(verdicts: Iterable[Verdict], scoring: Scoring) -> tuple[float, list[Verdict]]:
     totals: dict[str, float] = {}
+    factors: dict[str, float] = {}
     kept: list[Verdict] = []
     for verdict in verdicts:
         score = scoring.symbol_scores.get(verdict.symbol, verdict.score)
@@ -57,11 +58,25 @@ def _weigh(verdicts: Iterable[Verdict], scoring: Scoring) -> tuple[float, list[V
         kept.append(verdict)
         family = family_of(verdict.symbol)
         totals[family] = totals.get(family, 0.0) + score
+        for amplified, factor in verdict.amplify:
+            factors[amplified] = factors.get(amplified, 1.0) * factor
+    total = _total(totals, scoring.family_caps)
+    if factors:  # suspicion scales evidence, never creates it
+        scaled = _total({f: v * factors.get(f, 1.0) if v > 0 else v for f, v in totals.items()},
+                        scoring.family_caps)
+        if scaled > total:  # carries weak evidence over delete, up to warn; repeats escalate
+            ceiling = scoring.thresholds.get(Action.WARN, scoring.thresholds.get(Action.DELETE))
+            scaled = min(scaled, max(total, ceiling if ceiling is not None else total))
+        total = scaled
+    return total, kept
+
+
+def _total(totals: Mapping[str, float], caps: Mapping[str, float]) -> float:
     total = 0.0
     for family, value in totals.items():
-        cap = scoring.family_caps.get(family)
+        cap = caps.get(family)
         total += min(value, cap) if cap is not None and value > 0 else value
-    return total, kept
+    return total
 
 
 def _by_score(total: float, thresholds: Mapping[Action, float]) -> Action:

@@ -39,6 +39,10 @@ class SnapshotCache:
             self._items.move_to_end(key)
             return hit[1]
         snapshot = await self.store.snapshot(chat, user, now)
+        if snapshot.first_seen is None and snapshot.joined_at is None:
+            # Not stored yet (the activity buffer writes later): this is the first sight, so
+            # tenure counts from now, not from the next read.
+            snapshot = replace(snapshot, first_seen=now)
         self._put(key, snapshot)
         return snapshot
 

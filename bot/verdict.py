@@ -48,6 +48,9 @@ class Verdict:
     ``force`` makes an action happen regardless of score (an unauthorised voice note is always
     deleted); ``reply`` is a notice the bot posts (business redirect) — it carries no sanction.
     ``mute_seconds`` lets a policy ask for a specific mute length (flood: 10 minutes).
+    ``amplify`` multiplies the weight of other families' evidence without adding any of its
+    own (a newcomer's ad evidence weighs more, an established member's less): a verdict with
+    ``amplify`` and no evidence beside it changes nothing.
     """
 
     symbol: str
@@ -59,6 +62,11 @@ class Verdict:
     mute_seconds: int | None = None
     silent: bool = False
     policy: str = ""
+    amplify: tuple[tuple[str, float], ...] = ()  # (family, factor) pairs
+
+
+#: The families whose evidence a member's standing amplifies: promotion and spam.
+SUSPICION_FAMILIES = ("AD", "SPAM")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ new member's display name for the join handler.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Mapping
 from typing import ClassVar
 
@@ -24,9 +25,12 @@ from policies.ads_contacts import Hit, find_contacts
 from policies.ads_evidence import disguised, original_evidence
 from policies.ads_links import find_in_name, find_links
 from policies.ads_qr import MAX_BYTES, decode_all, image_sources
+from policies.domains import DomainTrust
 from policies.normalize import normalize, scanned
 
 NAME = "ads"
+#: URLs in folded text, scheme or ``www.`` or ``t.me/`` first, up to the next space.
+_URL_LIKE = re.compile(r"(?:https?://|www\.|(?<![a-z0-9])t\.me/)\S*")
 
 
 def _s(name: str, score: float, en: str, zh: str) -> tuple[str, SymbolInfo]:
@@ -36,6 +40,8 @@ def _s(name: str, score: float, en: str, zh: str) -> tuple[str, SymbolInfo]:
 SYMBOLS: Mapping[str, SymbolInfo] = dict(
     [
         _s("AD_LINK", 6.0, "Link to an outside site", "外部链接"),
+        _s("AD_LINK_LIST", 6.0, "Links to several unknown sites", "链接多个陌生网站"),
+        _s("AD_LINK_DENIED", 6.0, "Link to a domain this chat denies", "本群禁止的域名链接"),
         _s("AD_INVITE_LINK", 7.0, "Invite link to another group", "其他群组的邀请链接"),
         _s("AD_CHANNEL_PROMO", 6.0, "Promotes a channel or account", "推广频道或账号"),
         _s("AD_CONTACT_WECHAT", 6.0, "Solicits contact on WeChat", "招揽添加微信"),
@@ -65,7 +71,13 @@ PLAIN_IS_WEAK = frozenset({"AD_CONTACT_WECHAT", "AD_CONTACT_QQ", "AD_PHONE"})
 class AdsOptions(PolicyOptions):
     """Options of the ads policy."""
 
+    #: Sites members may link freely, on top of the shipped reference list (docs, code
+    #: hosting, Q&A, vendors, video) and what the chat learns; subdomains included.
     allowed_domains: list[str] = Field(default_factory=list)
+    #: Sites whose links are always strong ad evidence (subdomains included).
+    denied_domains: list[str] = Field(default_factory=list)
+    #: Trust the shipped reference list (``policies/data/reference_domains.txt``).
+    reference_domains: bool = True
     allowed_mentions: list[str] = Field(default_factory=list)
     links: bool = True
     contacts: bool = True
@@ -87,26 +99,28 @@ class AdsPolicy:
     def __init__(self, options: PolicyOptions) -> None:
         assert isinstance(options, AdsOptions)
         self.options = options
-        self._domains = tuple(d.lower().removeprefix("www.") for d in options.allowed_domains)
+        self._trust = DomainTrust(options.allowed_domains, options.denied_domains,
+                                  reference=options.reference_domains)
         self._mentions = tuple(m.lower().lstrip("@") for m in options.allowed_mentions)
 
     def check(self, message: Message, ctx: Context) -> list[Verdict] | Awaitable[list[Verdict]]:
-        verdicts = self.text_verdicts(message)
+        verdicts = self.text_verdicts(message, ctx.trusted_domains)
         sources = image_sources(message) if self.options.qr_codes else []
         if not sources:
             return verdicts
         return self._with_qr(verdicts, sources)
 
-    def text_verdicts(self, message: Message) -> list[Verdict]:
-        """Everything but QR codes (no I/O)."""
+    def text_verdicts(self, message: Message,
+                      learned: frozenset[str] = frozenset()) -> list[Verdict]:
+        """Everything but QR codes (no I/O); ``learned`` are the chat's trusted domains."""
         opts = self.options
         original = scanned(message.text)
         folded = normalize(original) if original else ""
         hits: list[Hit] = []
         if opts.links:
-            hits += find_links(message, folded, self._domains, self._mentions)
+            hits += find_links(message, folded, self._trust, self._mentions, learned)
         if opts.contacts and folded:
-            hits += find_contacts(folded)
+            hits += find_contacts(_without_urls(folded))
         verdicts = [_verdict(hit, original, folded) for hit in hits]
         verdicts += self._structural(message)
         return verdicts
@@ -140,6 +154,14 @@ class AdsPolicy:
         if texts:
             verdicts = [*verdicts, _make("AD_QR_CODE", texts[0][:200])]
         return verdicts
+
+
+def _without_urls(folded: str) -> str:
+    """The text contacts are searched in: ids and paths inside URLs (``springer.com/…/97833…``,
+    ``t.me/c/1564092519/554``, a meeting number) are not phone numbers."""
+    if "://" not in folded and "www." not in folded and "t.me/" not in folded:
+        return folded
+    return _URL_LIKE.sub(" ", folded)
 
 
 def _make(symbol: str, evidence: str, *, weak: bool = False, reason: Text | None = None) -> Verdict:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.events import Kind, Message, Segment
 from policies.ads_contacts import Hit
+from policies.domains import DomainTrust, Standing, is_file_name, is_internal_link, site
 
 #: Looked up once: an enum member read from its class costs more than the comparison.
 
@@ -43,6 +44,10 @@ _INVITE_HOSTS = (
     "t.me/", "telegram.me/", "telegram.dog/", "chat.whatsapp.com/", "qq.com/", "discord.gg/",
     "line.me/",
 )
+#: Links into a private chat's own messages (``t.me/c/<chat>/<message>``), in folded text.
+_INTERNAL = re.compile(r"(?:https?://)?(?<![a-z0-9])t\.me/c/\S*")
+#: This many distinct unknown sites in one message make a link list (strong evidence).
+LINK_LIST = 3
 _PROMO_WORDS = re.compile(
     r"(?:频道|关注|订阅|加入|进群|入群|群组|私聊|私信|联系|咨询|飞机|纸飞机|电报|"
     r"channel|subscribe|join|follow|contact|dm\b|pm\b|канал|подпис|пиши|обращ)"
@@ -50,18 +55,29 @@ _PROMO_WORDS = re.compile(
 
 
 def hosts_of(message: Message, folded: str, domains: list[str] | None = None) -> list[str]:
-    """Every host the message points at: LINK segments, buttons, URLs and domains in text."""
-    return _hosts(message.of(Kind.LINK), folded, domains)
+    """Every host the message points at: LINK segments, URLs and domains in text (file names
+    such as ``anaconda.sh`` and links into a private chat's messages left out)."""
+    links = tuple(s for s in message.of(Kind.LINK) if not is_internal_link(s.text))
+    if "t.me/c/" in folded:
+        folded = _INTERNAL.sub(" ", folded)
+        domains = None
+    return _hosts(links, folded, domains)
 
 
 def _hosts(links: tuple[Segment, ...], folded: str, domains: list[str] | None) -> list[str]:
-    hosts = [seg.data.get("host", "") or _host(seg.text) for seg in links]
+    hosts = [seg.data.get("host", "") or _host(seg.text) for seg in links
+             if not _names_a_file(seg.text)]
     if "://" in folded or "www." in folded:  # what ``_URL`` cannot match without
         hosts.extend(_host(m.group()) for m in _URL.finditer(folded))
     if domains is None:
         domains = find_domains(folded)
-    hosts.extend(_OBFUSCATED_DOT.sub(".", d) for d in domains)
+    hosts.extend(_OBFUSCATED_DOT.sub(".", d) for d in domains if not is_file_name(d))
     return [h.lower() for h in hosts if h]
+
+
+def _names_a_file(text: str) -> bool:
+    """A LINK segment whose text is a bare file name (Telegram links ``main.py``)."""
+    return "/" not in text and not text.lower().startswith("www.") and is_file_name(text)
 
 
 def find_domains(folded: str) -> list[str]:
@@ -85,15 +101,25 @@ def allowed(host: str, allowlist: Iterable[str]) -> bool:
 
 
 def find_links(
-    message: Message, folded: str, allowlist: Sequence[str], mentions_allowed: Sequence[str]
+    message: Message, folded: str, trust: DomainTrust, mentions_allowed: Sequence[str],
+    learned: frozenset[str] = frozenset(),
 ) -> list[Hit]:
-    """Link findings: invites and promotions are strong, a plain link is weak."""
+    """Link findings: promoted invites and channels, disguised, denied and many unknown
+    domains are strong; a bare invite or one plain link to an unknown site is weak;
+    reference, allowed and learned sites (and links into a private chat's own messages) are
+    no evidence at all."""
     hits: list[Hit] = []
-    links = message.of(Kind.LINK)
+    links = tuple(s for s in message.of(Kind.LINK) if not is_internal_link(s.text))
+    if "t.me/c/" in folded:
+        folded = _INTERNAL.sub(" ", folded)
     raw = "\n".join([folded, *(s.text.lower() for s in links)]) if links else folded
     slash = "/" in raw  # every invite host and ``t.me/`` name holds one
     if slash and any(host in raw for host in _INVITE_HOSTS) and (invite := _INVITE.search(raw)):
-        hits.append(Hit("AD_INVITE_LINK", True, invite.group()))
+        # An invite with promotion words ("join", 进群, канал…) is strong; a bare one, often a
+        # member answering "can I have the link?", is weak: a newcomer's suspicion, an
+        # offer or the classifier still carry it to delete.
+        words = _PROMO_WORDS.search(_INVITE.sub(" ", folded))  # not "joinchat" itself
+        hits.append(Hit("AD_INVITE_LINK", words is not None, invite.group()))
     promoted = []
     if slash and ("t.me/" in raw or "telegram.me/" in raw):  # what ``_TME_NAME`` needs
         promoted = [m for m in _TME_NAME.finditer(raw) if m.group(1) not in mentions_allowed]
@@ -103,14 +129,29 @@ def find_links(
         hits.append(Hit("AD_CHANNEL_PROMO", True, promoted[0].group()))
     domains = find_domains(folded)
     obfuscated = next((d for d in domains if _OBFUSCATED_DOT.search(d)), "")
-    if obfuscated and not allowed(_OBFUSCATED_DOT.sub(".", obfuscated), allowlist):
+    if obfuscated and trust.standing(_OBFUSCATED_DOT.sub(".", obfuscated),
+                                     learned) is not Standing.TRUSTED:
         hits.append(Hit("AD_LINK", True, obfuscated))
-    elif not hits:  # the hosts are read only when a plain link is what is left to report
-        foreign = next((h for h in _hosts(links, folded, domains) if not allowed(h, allowlist)),
-                       "")
-        if foreign:
-            hits.append(Hit("AD_LINK", False, foreign))
+    elif not hits and (links or domains or "://" in folded or "www." in folded):
+        hits += _plain_links(_hosts(links, folded, domains), trust, learned)
     return hits
+
+
+def _plain_links(hosts: list[str], trust: DomainTrust, learned: frozenset[str]) -> list[Hit]:
+    """A denied host is strong; so are several distinct unknown sites in one message (a list
+    of shops or coupon sites); a single unknown site is weak."""
+    unknown: dict[str, None] = {}
+    for host in hosts:
+        standing = trust.standing(host, learned)
+        if standing is Standing.DENIED:
+            return [Hit("AD_LINK_DENIED", True, host)]
+        if standing is Standing.UNKNOWN:
+            unknown.setdefault(site(host))
+    if len(unknown) >= LINK_LIST:
+        return [Hit("AD_LINK_LIST", True, ", ".join(unknown))]
+    if unknown:
+        return [Hit("AD_LINK", False, next(h for h in hosts if site(h) in unknown))]
+    return []
 
 
 def _bot_mentioned(message: Message) -> bool:

@@ -1,4 +1,4 @@
-"""Newcomer policy: in a member's first messages or hours, no links, media, forwards or cards."""
+"""Newcomer policy: a new member's ad evidence weighs more; strict bans on links/media opt-in."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from pydantic import Field
 from bot.events import Kind, Message, Role
 from bot.i18n import Text, t
 from bot.policy import Context, PolicyOptions, SymbolInfo, staff_involved
-from bot.verdict import Verdict
+from bot.verdict import SUSPICION_FAMILIES, Verdict
 
+UNPROVEN = "NEWCOMER_UNPROVEN"
 FORWARD = "NEWCOMER_FORWARD"
 LINK = "NEWCOMER_LINK"
 CARD = "NEWCOMER_CARD"
@@ -26,28 +27,36 @@ _DEFAULT_MEDIA = frozenset(
 
 
 class NewcomerOptions(PolicyOptions):
-    """How long a member counts as new, and what is forbidden meanwhile."""
+    """How long a member counts as new, how much more their ad evidence weighs, and what a
+    strict chat forbids meanwhile (Shieldy-style; every ban is off unless a chat opts in)."""
 
     first_messages: int = Field(default=5, ge=0)
     first_hours: float = Field(default=24.0, ge=0.0)
-    links: bool = True
-    media: bool = True
+    #: A new member's ad and spam evidence is multiplied by this (1.0: no difference).
+    suspicion: float = Field(default=1.5, ge=1.0, le=5.0)
+    links: bool = False
+    media: bool = False
     media_kinds: frozenset[Kind] = _DEFAULT_MEDIA
-    forwards: bool = True
-    cards: bool = True
+    forwards: bool = False
+    cards: bool = False
 
 
 class NewcomerPolicy:
-    """Delete links, media, forwards and cards from new members (one verdict per message).
+    """Weigh a new member's ad evidence more; in a strict chat, also delete their links,
+    media, forwards and cards (one verdict per message).
 
     A member is new while they have sent fewer than ``first_messages`` messages, or less than
     ``first_hours`` have passed since they joined (or were first seen). Staff and members an
-    admin approved are never new.
+    admin approved are never new. Being new is never evidence by itself: a newcomer's
+    question with a screenshot or a documentation link passes unless a chat opts into the
+    strict bans. ``NEWCOMER_UNPROVEN`` scores nothing and multiplies ad/spam evidence only.
     """
 
     name: ClassVar[str] = "newcomer"
     Options: ClassVar[type[PolicyOptions]] = NewcomerOptions
     symbols: ClassVar[Mapping[str, SymbolInfo]] = {
+        UNPROVEN: SymbolInfo(UNPROVEN, 0.0, t("New member: ad evidence weighs more",
+                                              "新成员：广告证据加重计分")),
         FORWARD: SymbolInfo(FORWARD, 5.0, t("Forward from a new member", "新成员转发消息")),
         LINK: SymbolInfo(LINK, 5.0, t("Link from a new member", "新成员发送链接")),
         CARD: SymbolInfo(CARD, 5.0, t("Card or contact from a new member", "新成员发送卡片或名片")),
@@ -57,6 +66,10 @@ class NewcomerPolicy:
     def __init__(self, options: NewcomerOptions) -> None:
         self.options = options
         self._hours = timedelta(hours=options.first_hours)
+        self._amplify = tuple((family, options.suspicion) for family in SUSPICION_FAMILIES)
+        self._unproven = t("New member ({n} messages so far): ad evidence counts ×{f:g}",
+                           "新成员（已发 {n} 条）：广告证据按 ×{f:g} 计分")
+        self._strict = options.links or options.media or options.forwards or options.cards
 
     def is_new(self, ctx: Context) -> bool:
         member = ctx.member
@@ -70,6 +83,15 @@ class NewcomerPolicy:
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
         if staff_involved(message, ctx) or not self.is_new(ctx):
             return []
+        found = self._strict_verdicts(message) if self._strict else []
+        if self.options.suspicion > 1.0:
+            count = ctx.member.message_count
+            found.append(Verdict(
+                UNPROVEN, 0.0, self._unproven.format(n=count, f=self.options.suspicion),
+                f"{count} messages", amplify=self._amplify))
+        return found
+
+    def _strict_verdicts(self, message: Message) -> list[Verdict]:
         opts = self.options
         kinds = message.kinds
         if opts.forwards and Kind.FORWARD in kinds:

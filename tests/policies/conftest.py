@@ -75,6 +75,7 @@ def build_context(
     timezone: str = "Asia/Shanghai",
     topic: str = "",
     extras: Mapping[str, Any] | None = None,
+    trusted_domains: frozenset[str] = frozenset(),
 ) -> Context:
     """A context around one member; by default an ordinary member with 50 earlier messages."""
     member = MemberSnapshot(
@@ -93,6 +94,7 @@ def build_context(
         member=member,
         recent=tuple(recent),
         fingerprint=fingerprint,
+        trusted_domains=trusted_domains,
         extras=dict(extras or {}),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.events import Kind, Segment
 from policies.ads_links import allowed, find_domains, find_links
+from policies.domains import DomainTrust
 from policies.normalize import normalize
 from tests.policies.conftest import build_message
 
@@ -11,7 +12,8 @@ from tests.policies.conftest import build_message
 def _found(text: str, allowlist: tuple[str, ...] = (), segments: tuple[Segment, ...] = ()
            ) -> list[tuple[str, bool, str]]:
     message = build_message(text, segments=segments)
-    hits = find_links(message, normalize(message.text), allowlist, ())
+    trust = DomainTrust(allowlist, reference=False)
+    hits = find_links(message, normalize(message.text), trust, ())
     return [(h.symbol, h.strong, h.match) for h in hits]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -31,9 +32,39 @@ def test_trusted_members_get_negative_scores(make_message, make_context, now, da
                                              points, symbols):
     joined = now - timedelta(days=days) if days is not None else None
     ctx = make_context(joined_at=joined, message_count=messages, points=points)
-    verdicts = POLICY.check(make_message("hi"), ctx)
+    verdicts = [v for v in POLICY.check(make_message("hi"), ctx)
+                if v.symbol != "TRUST_ESTABLISHED"]
     assert [v.symbol for v in verdicts] == symbols
     assert all(v.score < 0 for v in verdicts)
+
+
+@pytest.mark.parametrize(
+    ("days", "messages", "warns", "established"),
+    [
+        (30, 80, 0, True),
+        (30, 80, 1, False),  # an active warn withdraws the slack
+        (5, 80, 0, False),  # too recent
+        (30, 10, 0, False),  # too quiet
+        (None, 80, 0, False),  # never seen join nor first message
+    ],
+)
+def test_established_members_ad_evidence_weighs_less(make_message, make_context, now, days,
+                                                      messages, warns, established):
+    from bot.i18n import t
+    from bot.verdict import Verdict
+
+    joined = now - timedelta(days=days) if days is not None else None
+    ctx = make_context(joined_at=joined, message_count=messages)
+    ctx = replace(ctx, member=replace(ctx.member, warns_active=warns))
+    found = [v for v in POLICY.check(make_message("hi"), ctx) if v.symbol == "TRUST_ESTABLISHED"]
+    assert bool(found) is established
+    invite = Verdict("AD_INVITE_LINK", 7.0, t("invite", "邀请"), policy="ads")
+    action = decide([invite, *found], Scoring()).action
+    assert action is (Action.FLAG if established else Action.WARN)
+    if found:
+        assert found[0].score == 0.0 and "×0.6" in found[0].reason.en
+        overwhelming = [invite, Verdict("SPAM_CLASSIFIER", 8.0, t("s", "s"), policy="c")]
+        assert decide([*overwhelming, *found], Scoring()).action >= Action.DELETE
 
 
 def _veteran(make_context, now, **kwargs):
