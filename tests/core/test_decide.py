@@ -80,3 +80,31 @@ def test_requested_mute_length_is_the_longest_asked_for() -> None:
 def test_thresholds_must_increase_along_the_ladder() -> None:
     with pytest.raises(ValueError, match="kick"):
         check_monotonic({Action.WARN: 10.0, Action.KICK: 5.0})
+
+
+NEW = (("AD", 1.5), ("SPAM", 1.5))
+SETTLED = (("AD", 0.6), ("SPAM", 0.6))
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "expected_score"),
+    [
+        # suspicion scales ad evidence (and spam evidence) ...
+        ([v("AD_LINK", 3.0), v("NEWCOMER_UNPROVEN", 0.0, amplify=NEW)], 4.5),
+        ([v("AD_LINK", 3.0), v("SPAM_CLASSIFIER_SUSPECT", 2.0),
+          v("NEWCOMER_UNPROVEN", 0.0, amplify=NEW)], 6.0),  # lifted to warn, no higher
+        # ... but never creates it, nor touches other families
+        ([v("NEWCOMER_UNPROVEN", 0.0, amplify=NEW)], 0.0),
+        ([v("VOICE_MESSAGE", 3.0), v("NEWCOMER_UNPROVEN", 0.0, amplify=NEW)], 3.0),
+        # lifting stops at the warn threshold: one message never mutes by suspicion
+        ([v("AD_CONTACT_WECHAT", 6.0), v("SPAM_CLASSIFIER", 7.0),
+          v("NEWCOMER_UNPROVEN", 0.0, amplify=NEW)], 13.0),
+        # an established member's evidence weighs less; the cap still applies after scaling
+        ([v("AD_INVITE_LINK", 7.0), v("TRUST_ESTABLISHED", 0.0, amplify=SETTLED)], 4.2),
+        ([v("AD_LINK", 20.0), v("TRUST_ESTABLISHED", 0.0, amplify=SETTLED)], 9.0),
+    ],
+)
+def test_standing_amplifies_suspicion_families_only(verdicts: list[Verdict],
+                                                     expected_score: float) -> None:
+    decision = decide(verdicts, Scoring(family_caps={"AD": 9.0}))
+    assert decision.score == pytest.approx(expected_score)
