@@ -26,7 +26,7 @@ _NOW = datetime(2026, 1, 1, tzinfo=UTC)
 #: Policies whose verdicts answer "is this spam?". Other content policies (abuse, off-topic
 #: filler) also delete messages, but by design and for other reasons: their deletions are
 #: counted apart (``other_deletions``) instead of as spam calls.
-SPAM_POLICIES = frozenset({"ads", "classifier"})
+SPAM_POLICIES = frozenset({"ads", "offers", "classifier"})
 
 
 def in_test_split(text: str, folds: int = 5) -> bool:

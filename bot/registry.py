@@ -26,6 +26,7 @@ BUILTIN: Mapping[str, str] = {
     "newcomer": "policies.newcomer:NewcomerPolicy",
     "classifier": "policies.classifier:ClassifierPolicy",
     "trust": "policies.trust:TrustPolicy",
+    "offers": "policies.offers:OffersPolicy",
 }
 
 
