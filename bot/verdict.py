@@ -89,6 +89,19 @@ class Decision:
         return tuple(v.symbol for v in self.verdicts)
 
     @property
+    def explanation(self) -> Text:
+        """Every finding that weighed, strongest first, joined by " + " in both languages
+        ("Link to an outside site + Solicits contact on WeChat"), then the standing that scaled
+        them ("New member: …"): what a moderator reads in the log."""
+        weighed = sorted((v for v in self.verdicts if v.score > 0 or v.force is not None),
+                         key=lambda v: (v.force or 0, v.score), reverse=True)
+        scaling = [v for v in self.verdicts if v.amplify and weighed]
+        parts = [v.reason for v in (*weighed, *scaling)]
+        if not parts:
+            return Text("", "")
+        return Text(" + ".join(p.en for p in parts), " + ".join(p.zh for p in parts))
+
+    @property
     def primary(self) -> Verdict | None:
         """The verdict that weighs most: its reason is the one members are told."""
         if not self.verdicts:

@@ -108,3 +108,18 @@ def test_standing_amplifies_suspicion_families_only(verdicts: list[Verdict],
                                                      expected_score: float) -> None:
     decision = decide(verdicts, Scoring(family_caps={"AD": 9.0}))
     assert decision.score == pytest.approx(expected_score)
+
+
+def test_the_explanation_names_every_finding_that_weighed_and_the_standing_that_scaled_it(
+) -> None:
+    link = Verdict("AD_LINK", 3.0, t("Link to an unknown site", "陌生网站链接"), policy="ads")
+    ask = Verdict("AD_DM_ASK", 2.5, t("Asks to be messaged privately", "引导私聊"),
+                  policy="offers")
+    new = Verdict("NEWCOMER_UNPROVEN", 0.0, t("New member ×1.5", "新成员 ×1.5"),
+                  policy="newcomer", amplify=NEW)
+    decision = decide([ask, new, link], Scoring())
+    assert decision.action is Action.WARN  # (3 + 2.5) × 1.5, lifted no higher than warn
+    assert decision.explanation.en == (
+        "Link to an unknown site + Asks to be messaged privately + New member ×1.5")
+    assert decision.explanation.zh == "陌生网站链接 + 引导私聊 + 新成员 ×1.5"
+    assert decide([new], Scoring()).explanation.en == ""
