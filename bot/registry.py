@@ -27,6 +27,7 @@ BUILTIN: Mapping[str, str] = {
     "classifier": "policies.classifier:ClassifierPolicy",
     "trust": "policies.trust:TrustPolicy",
     "offers": "policies.offers:OffersPolicy",
+    "repetition": "policies.repetition:RepetitionPolicy",
 }
 
 
