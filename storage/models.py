@@ -222,8 +222,35 @@ class CounterRow(Base):
     updated_at: Mapped[datetime] = mapped_column()
 
 
+class TextPostRow(Base):
+    """A long text's near-duplicate sketch (learned repetition), kept for a bounded window."""
+
+    __tablename__ = "text_posts"
+    __table_args__ = (Index("ix_text_posts_chat_time", "chat", "posted_at"),
+                      Index("ix_text_posts_time", "posted_at"))
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
+    chat: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    message_id: Mapped[str] = mapped_column(String(64), default="")
+    posted_at: Mapped[datetime] = mapped_column()
+    sketch: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LearnedDomainRow(Base):
+    """A domain a chat is learning to trust (or has learned, or has been told not to)."""
+
+    __tablename__ = "learned_domains"
+    chat: Mapped[str] = mapped_column(ID, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(253), primary_key=True)
+    #: the established members whose unmoderated messages carried it (bounded)
+    voters: Mapped[list[str]] = mapped_column(JSON, default=list)
+    trusted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_used: Mapped[datetime] = mapped_column()
+
+
 #: Every table with a ``chat`` column, for migrating a chat's rows to a new id.
 CHAT_TABLES: tuple[type[Base], ...] = (
     MemberRow, WarnRow, LogRow, ContributionRow, CheckinRow, JoinQueueRow, PendingDeletionRow,
-    DutyRow, GateRow, CounterRow, DailyTallyRow,
+    DutyRow, GateRow, CounterRow, DailyTallyRow, TextPostRow, LearnedDomainRow,
 )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Sender
+from bot.knowledge import DomainState, TextPost
 from bot.ports import LogEntry
 from bot.verdict import Action
 from storage import tallies
@@ -21,6 +22,7 @@ from storage.db import Database
 from storage.deletions import SqlPendingDeletions
 from storage.duty import DutyRepo
 from storage.gates import GateRepo
+from storage.knowledge import KnowledgeRepo
 from storage.logs import LogRepo
 from storage.members import MemberRepo
 from storage.models import CHAT_TABLES, Base, ChatRow
@@ -78,6 +80,9 @@ async def _fill(s: AsyncSession, chat: str) -> None:
     await GateRepo(s).open(chat, "tg:9", answer="4", deadline=NOW, at=NOW)
     await StateRepo(s).put(chat, "duty", {"day": "2026-11-22"}, NOW)
     await ClassifierRepo(s).save(chat, b"model", NOW)
+    knowledge = KnowledgeRepo(s)
+    await knowledge.add_posts([TextPost(chat, "tg:7", "1", NOW, bytes(64))])
+    await knowledge.put_domains([(chat, DomainState("example.org", NOW, ("tg:7",)))])
 
 
 async def _counts(s: AsyncSession, chat: str) -> dict[str, int]:

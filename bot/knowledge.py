@@ -1,0 +1,508 @@
+"""Learned per-chat knowledge: long texts seen before (repetition) and domains a chat trusts.
+
+Both are learned from traffic, kept in storage (bounded), loaded lazily per chat into memory
+and written in batches, so a message costs no database round trip once its chat is loaded.
+
+**Repetition.** A long text (``min_chars`` characters or more once folded and stripped of
+whitespace and punctuation) is sketched by *one-permutation MinHash* over its character
+4-grams: every 4-gram is hashed once (a polynomial over its code points, then a 64-bit mixer,
+vectorised with numpy), the hash's top 4 bits choose one of 16 bins and each bin keeps the
+smallest 32-bit value that falls in it. Two texts share a bin's minimum with probability
+equal to their 4-gram Jaccard similarity, so the share of equal bins estimates it: a syllabus
+re-posted with another date or price keeps most bins, two different questions share almost
+none. Why this and not a simhash: one hash per shingle (not 64 weighted bit sums), a similarity
+that reads as "share of 4-grams", and bins that line up position by position, so the 8 bands
+of 2 bins index the window (a near-duplicate shares a whole band with a probability of
+1 - (1 - J²)⁸: 0.9 at J = 0.5, 0.998 at J = 0.7) and a look-up reads only the posts sharing a
+band, never the whole window. A candidate counts when at least ``match_bins`` of 16 bins agree.
+
+Posts are kept per *scope*: a chat, or every chat of its network (``networks:`` in the
+config), so a text cross-posted to the network's groups is seen as one. Every post is
+recorded, also one moderation deleted: a deleted ad posted again tomorrow is still the same ad.
+Staff and approved members' posts are not recorded (their repeats are announcements).
+
+``Repetition.sender_days`` counts the distinct (UTC) days of the member's earlier posts *other
+than the day of this message*, so "posted on 3 days" is ``sender_days + 1 >= 3``.
+
+**Trusted domains.** A host in an unmoderated message of an established member
+(``established_messages`` messages and ``established_days`` days in the chat, or staff) is a
+vote; ``voters`` distinct members make it trusted in that chat. Unmoderated: the decision (or,
+in observe mode, the decision it shadows) is below delete and nothing was held against the
+message but its links being unknown (``link_symbols``: every plain link is flagged until its
+host is trusted, so "below flag" would never learn one). A moderator's judgement that a message
+is spam (``distrust()``, for ``/spam``) blocks its hosts for ``block_for``: their trust and
+votes are dropped and they are not learned meanwhile. The bot's own deletions only withhold the
+vote, they do not block: where the content policies over-judge, blocking every host of every
+deleted message blocks the very domains learning exists for (replaying a real course group
+blocked 27 hosts that way, github.com, stackoverflow.com and docs.microsoft.com among them),
+and once ``ads_links`` spares trusted hosts, deleting a message that carries one rests on other
+evidence than its host. Link shorteners and messenger invite hosts are never learned. Each
+chat keeps at most ``domains_per_chat`` domains, the least recently used dropped first; the
+chat's trusted set is one frozenset, replaced only when it changes.
+
+``KnowledgeStore`` is the storage seam (``storage.knowledge.SqlKnowledgeStore``); a shared,
+multi-worker implementation would replace ``Knowledge`` itself (one class).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import struct
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import numpy as np
+
+from bot.events import Kind, Message, Role
+from bot.policy import MemberSnapshot, Repetition
+from bot.verdict import Action, Decision
+
+log = logging.getLogger(__name__)
+
+BINS = 16
+BANDS = 8
+SHINGLE = 4
+EMPTY = 0xFFFFFFFF
+_PACK = struct.Struct(f"<{BINS}I")
+_NO_REPETITION = Repetition()
+#: Hosts whose trust would say nothing of where a link leads (shorteners, invites, redirects).
+NEVER_LEARNED = frozenset({
+    "t.me", "telegram.me", "telegram.dog", "telegra.ph", "wa.me", "chat.whatsapp.com",
+    "discord.gg", "bit.ly", "tinyurl.com", "goo.gl", "t.cn", "is.gd", "cutt.ly", "ow.ly",
+    "buff.ly", "rebrand.ly", "shorturl.at", "tiny.cc", "rb.gy", "v.gd", "qr.net", "u.nu",
+    "dwz.cn", "url.cn", "suo.im", "linktr.ee", "lnk.to",
+})
+
+
+# --- neutral records the storage seam takes and returns -------------------------------------
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TextPost:
+    """One recorded long text: who posted it where and when, and its 16-bin sketch."""
+
+    chat: str
+    sender: str
+    message_id: str
+    at: datetime
+    sketch: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DomainState:
+    """What a chat knows of one domain."""
+
+    domain: str
+    last_used: datetime
+    voters: tuple[str, ...] = ()
+    trusted_at: datetime | None = None
+    blocked_until: datetime | None = None
+
+
+class KnowledgeStore(Protocol):
+    """Where learned knowledge lives (``storage.knowledge.SqlKnowledgeStore``)."""
+
+    async def posts(self, chats: Sequence[str], since: datetime, limit: int
+                    ) -> list[TextPost]: ...
+
+    async def add_posts(self, posts: Sequence[TextPost], *, before: datetime,
+                        keep: int) -> None: ...
+
+    async def domains(self, chat: str, limit: int) -> list[DomainState]: ...
+
+    async def put_domains(self, changed: Sequence[tuple[str, DomainState]],
+                          dropped: Sequence[tuple[str, str]]) -> None: ...
+
+
+# --- the sketch ------------------------------------------------------------------------------
+
+_P = np.uint64(0x100000001B3)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_BIN_STARTS = np.arange(BINS, dtype=np.uint64) << np.uint64(32)
+_S30, _S27, _S31, _S28 = (np.uint64(n) for n in (30, 27, 31, 28))
+_LOW32 = np.uint64(EMPTY)
+
+
+def sketch(core: str, *, limit: int = 2000) -> bytes:
+    """The 16-bin one-permutation MinHash of ``core``'s character 4-grams (64 bytes).
+
+    ``core`` is the folded text without whitespace or punctuation; only its first ``limit``
+    characters are read. A bin no 4-gram fell in holds ``EMPTY``.
+    """
+    points = np.frombuffer(core[:limit].encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(points) - SHINGLE + 1
+    if n <= 0:
+        return _PACK.pack(*([EMPTY] * BINS))
+    with np.errstate(over="ignore"):
+        h = points[:n].copy()
+        for j in range(1, SHINGLE):
+            h = h * _P + points[j:j + n]
+        h ^= h >> _S30  # splitmix64's finaliser: every input bit moves every output bit
+        h *= _M1
+        h ^= h >> _S27
+        h *= _M2
+        h ^= h >> _S31
+    keys = np.sort(h >> _S28)  # bin in the top 4 of 36 bits, value in the low 32
+    at = np.searchsorted(keys, _BIN_STARTS)
+    found = at < len(keys)
+    first = keys[np.minimum(at, len(keys) - 1)]
+    hit = found & ((first >> np.uint64(32)) == np.arange(BINS, dtype=np.uint64))
+    values = np.where(hit, first & _LOW32, _LOW32).astype("<u4")
+    return values.tobytes()
+
+
+def bands(bins: Sequence[int]) -> list[int]:
+    """The index keys of a sketch: one per band of two bins, both filled."""
+    return [(b << 64) | (bins[2 * b] << 32) | bins[2 * b + 1] for b in range(BANDS)
+            if bins[2 * b] != EMPTY and bins[2 * b + 1] != EMPTY]
+
+
+def similar(a: Sequence[int], b: Sequence[int]) -> int:
+    """How many filled bins two sketches share."""
+    return sum(1 for x, y in zip(a, b, strict=True) if x == y and x != EMPTY)
+
+
+# --- in-memory views -------------------------------------------------------------------------
+
+@dataclass(slots=True, eq=False)
+class _Post:
+    chat: str
+    sender: str
+    message_id: str
+    at: datetime
+    day: int
+    bins: tuple[int, ...]
+    keys: list[int]
+
+
+class _Scope:
+    """The recent long texts of one chat or network, with their band index."""
+
+    __slots__ = ("bands", "limit", "posts")
+
+    def __init__(self, limit: int) -> None:
+        self.posts: deque[_Post] = deque()
+        self.bands: dict[int, list[_Post]] = {}
+        self.limit = limit
+
+    def add(self, post: _Post, cutoff: datetime) -> None:
+        self.posts.append(post)
+        for key in post.keys:
+            self.bands.setdefault(key, []).append(post)
+        posts = self.posts
+        while posts and (posts[0].at < cutoff or len(posts) > self.limit):
+            self._drop(posts.popleft())
+
+    def _drop(self, post: _Post) -> None:
+        for key in post.keys:
+            holders = self.bands.get(key)
+            if holders is None:
+                continue
+            try:
+                holders.remove(post)
+            except ValueError:
+                continue
+            if not holders:
+                del self.bands[key]
+
+    def repetition(self, chat: str, sender: str, message_id: str, bins: tuple[int, ...],
+                   keys: Sequence[int], today: int, cutoff: datetime, match: int
+                   ) -> Repetition:
+        candidates: dict[int, _Post] = {}
+        for key in keys:
+            for post in self.bands.get(key, ()):
+                candidates[id(post)] = post
+        if not candidates:
+            return _NO_REPETITION
+        by_sender = 0
+        days: set[int] = set()
+        others: set[str] = set()
+        chats: set[str] = set()
+        for post in candidates.values():
+            if post.at < cutoff or (post.message_id == message_id and post.chat == chat):
+                continue
+            if similar(bins, post.bins) < match:
+                continue
+            if post.sender == sender:
+                by_sender += 1
+                if post.day != today:
+                    days.add(post.day)
+            else:
+                others.add(post.sender)
+            if post.chat != chat:
+                chats.add(post.chat)
+        if not by_sender and not others and not chats:
+            return _NO_REPETITION
+        return Repetition(by_sender=by_sender, sender_days=len(days), by_others=len(others),
+                          chats=len(chats))
+
+
+class _Domains:
+    """One chat's domains, least recently used first, and its trusted set."""
+
+    __slots__ = ("items", "trusted")
+
+    def __init__(self, states: Iterable[DomainState]) -> None:
+        self.items: OrderedDict[str, DomainState] = OrderedDict()
+        for state in sorted(states, key=lambda s: s.last_used):
+            self.items[state.domain] = state
+        self.trusted: frozenset[str] = frozenset(
+            d for d, s in self.items.items() if s.trusted_at is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """What the handler learned of a message before the pipeline: its sketch (None for a
+    short text), its repetition and the chat's trusted domains."""
+
+    sketch: bytes | None = None
+    repetition: Repetition = _NO_REPETITION
+    trusted: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class KnowledgeSettings:
+    min_chars: int = 60
+    window: timedelta = timedelta(days=14)
+    posts_per_chat: int = 1000
+    match_bins: int = 8
+    scopes: int = 2000
+    voters: int = 3
+    established_messages: int = 20
+    established_days: int = 7
+    domains_per_chat: int = 500
+    block_for: timedelta = timedelta(days=30)
+    #: verdicts that judge a link only by its host being unknown: a message flagged for
+    #: nothing else still votes for its hosts (else no plain link could ever be learned)
+    link_symbols: frozenset[str] = frozenset({"AD_LINK", "AD_LINK_LIST"})
+    batch: int = 500
+
+
+def _identity_core(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _link_hosts(message: Message) -> list[str]:
+    return [seg.data.get("host", "") for seg in message.of(Kind.LINK)]
+
+
+def clean_host(host: str) -> str:
+    """``WWW.Example.com.`` → ``example.com``; "" for what is no learnable domain."""
+    host = host.strip().lower().rstrip(".").removeprefix("www.")
+    if "." not in host or host in NEVER_LEARNED or not host.rsplit(".", 1)[1].isalpha():
+        return ""
+    return host
+
+
+class Knowledge:
+    """The learned state of every chat this process serves (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: KnowledgeStore,
+        *,
+        core: Callable[[str], str] = _identity_core,
+        hosts: Callable[[Message], Iterable[str]] = _link_hosts,
+        scope_of: Callable[[str], tuple[str, tuple[str, ...]]] = lambda chat: (chat, (chat,)),
+        settings: KnowledgeSettings | None = None,
+    ) -> None:
+        self.store = store
+        self.core = core
+        self.hosts = hosts
+        self.scope_of = scope_of
+        self.settings = settings or KnowledgeSettings()
+        self._scopes: OrderedDict[str, _Scope] = OrderedDict()
+        self._domains: OrderedDict[str, _Domains] = OrderedDict()
+        self._loading: dict[str, asyncio.Lock] = {}
+        self._posts: list[TextPost] = []
+        self._changed: dict[tuple[str, str], DomainState | None] = {}
+        self._write = asyncio.Lock()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    async def _scope(self, chat: str, now: datetime) -> _Scope:
+        key, chats = self.scope_of(chat)
+        scope = self._scopes.get(key)
+        if scope is not None:
+            return scope
+        async with self._loading.setdefault("p:" + key, asyncio.Lock()):
+            scope = self._scopes.get(key)
+            if scope is not None:
+                return scope
+            s = self.settings
+            scope = _Scope(s.posts_per_chat * max(len(chats), 1))
+            cutoff = now - s.window
+            if any(p.chat in chats for p in self._posts):  # evicted with writes pending
+                await self.flush()
+            try:
+                stored = await self.store.posts(chats, cutoff, scope.limit)
+            except Exception:
+                log.exception("could not load the long texts of %s; starting empty", key)
+                stored = []
+            for post in sorted(stored, key=lambda p: p.at):
+                scope.add(self._post(post), cutoff)
+            self._scopes[key] = scope
+            if len(self._scopes) > s.scopes:
+                self._scopes.popitem(last=False)
+        self._loading.pop("p:" + key, None)
+        return scope
+
+    async def _chat_domains(self, chat: str) -> _Domains:
+        found = self._domains.get(chat)
+        if found is not None:
+            return found
+        async with self._loading.setdefault("d:" + chat, asyncio.Lock()):
+            found = self._domains.get(chat)
+            if found is not None:
+                return found
+            if any(c == chat for c, _ in self._changed):
+                await self.flush()
+            try:
+                states = await self.store.domains(chat, self.settings.domains_per_chat)
+            except Exception:
+                log.exception("could not load the learned domains of %s; starting empty", chat)
+                states = []
+            found = self._domains[chat] = _Domains(states)
+            if len(self._domains) > self.settings.scopes:
+                self._domains.popitem(last=False)
+        self._loading.pop("d:" + chat, None)
+        return found
+
+    @staticmethod
+    def _post(post: TextPost) -> _Post:
+        bins = _PACK.unpack(post.sketch)
+        return _Post(post.chat, post.sender, post.message_id, post.at,
+                     post.at.toordinal(), bins, bands(bins))
+
+    # -- the hot path ----------------------------------------------------------------------
+
+    async def look(self, message: Message, now: datetime) -> Look:
+        """Before the pipeline: the message's repetition and the chat's trusted domains."""
+        domains = self._domains.get(message.chat) or await self._chat_domains(message.chat)
+        text = message.text
+        if len(text) < self.settings.min_chars:
+            return Look(trusted=domains.trusted)
+        core = self.core(text)
+        if len(core) < self.settings.min_chars:
+            return Look(trusted=domains.trusted)
+        sketched = sketch(core)
+        bins = _PACK.unpack(sketched)
+        scope = await self._scope(message.chat, now)
+        seen = scope.repetition(message.chat, message.sender.id, message.message_id, bins,
+                                bands(bins), message.date.toordinal(),
+                                now - self.settings.window, self.settings.match_bins)
+        return Look(sketched, seen, domains.trusted)
+
+    async def record(self, message: Message, member: MemberSnapshot, decision: Decision,
+                     look: Look | None, now: datetime) -> None:
+        """After the decision: keep the long text, and learn from (or block) its domains."""
+        s = self.settings
+        if look is not None and look.sketch is not None:
+            post = TextPost(message.chat, message.sender.id, message.message_id, message.date,
+                            look.sketch)
+            scope = await self._scope(message.chat, now)
+            scope.add(self._post(post), now - s.window)
+            self._posts.append(post)
+        if self._unmoderated(decision) and self._established(member, now):
+            hosts = {h for h in map(clean_host, self.hosts(message)) if h}
+            if hosts:
+                await self._vote(message.chat, hosts, message.sender.id, now)
+        if len(self._posts) + len(self._changed) >= s.batch:
+            await self.flush()
+
+    def _unmoderated(self, decision: Decision) -> bool:
+        """Nothing was held against the message but, perhaps, its links being unknown."""
+        if max(decision.action, decision.shadow_action) >= Action.DELETE:
+            return False
+        link = self.settings.link_symbols
+        return all(v.score <= 0 or v.symbol in link for v in decision.verdicts)
+
+    def _established(self, member: MemberSnapshot, now: datetime) -> bool:
+        if member.role >= Role.MODERATOR:
+            return True
+        since = member.joined_at or member.first_seen
+        s = self.settings
+        return (member.message_count >= s.established_messages and since is not None
+                and now - since >= timedelta(days=s.established_days))
+
+    async def _vote(self, chat: str, hosts: Iterable[str], voter: str, now: datetime) -> None:
+        view = await self._chat_domains(chat)
+        items, changed = view.items, False
+        for host in hosts:
+            state = items.get(host) or DomainState(host, now)
+            if state.blocked_until is not None and state.blocked_until > now:
+                continue
+            if voter not in state.voters and state.trusted_at is None:
+                voters = (*state.voters, voter)[-self.settings.voters:]
+                trusted = now if len(voters) >= self.settings.voters else None
+                state = replace(state, voters=voters, trusted_at=trusted, blocked_until=None)
+                changed = changed or trusted is not None
+            state = replace(state, last_used=now)
+            items[host] = state
+            items.move_to_end(host)
+            self._changed[(chat, host)] = state
+        while len(items) > self.settings.domains_per_chat:
+            dropped, state = items.popitem(last=False)
+            self._changed[(chat, dropped)] = None
+            changed = changed or state.trusted_at is not None
+        if changed:
+            view.trusted = frozenset(d for d, st in items.items() if st.trusted_at is not None)
+
+    async def distrust(self, message: Message, now: datetime) -> None:
+        """A moderator (or a promotion verdict at delete or stronger) judged ``message``
+        spam: its domains lose their trust and votes and are not learned for a while."""
+        hosts = {h for h in map(clean_host, self.hosts(message)) if h}
+        if not hosts:
+            return
+        view = await self._chat_domains(message.chat)
+        until = now + self.settings.block_for
+        for host in hosts:
+            state = DomainState(host, now, blocked_until=until)
+            view.items[host] = state
+            view.items.move_to_end(host)
+            self._changed[(message.chat, host)] = state
+        if hosts & view.trusted:
+            view.trusted = view.trusted - hosts
+        while len(view.items) > self.settings.domains_per_chat:
+            dropped, _ = view.items.popitem(last=False)
+            self._changed[(message.chat, dropped)] = None
+
+    def trusted(self, chat: str) -> frozenset[str]:
+        """The chat's trusted domains as loaded (empty before its first message)."""
+        view = self._domains.get(chat)
+        return view.trusted if view is not None else frozenset()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def flush(self) -> None:
+        """Write the recorded posts and changed domains (after any write in flight)."""
+        async with self._write:
+            posts, self._posts = self._posts, []
+            changed, self._changed = self._changed, {}
+            if posts:
+                try:
+                    latest = max(p.at for p in posts)
+                    await self.store.add_posts(posts, before=latest - self.settings.window,
+                                               keep=self.settings.posts_per_chat)
+                except Exception:
+                    log.exception("could not write %d long texts; will retry", len(posts))
+                    self._posts[:0] = posts
+            if changed:
+                try:
+                    await self.store.put_domains(
+                        [(c, st) for (c, _), st in changed.items() if st is not None],
+                        [key for key, st in changed.items() if st is None])
+                except Exception:
+                    log.exception("could not write %d learned domains; will retry",
+                                  len(changed))
+                    for key, st in changed.items():
+                        self._changed.setdefault(key, st)
+
+    def forget(self, chat: str) -> None:
+        """Drop a chat's in-memory state (its id changed, or it left); storage keeps it."""
+        self._domains.pop(chat, None)
+        self._scopes.pop(chat, None)
