@@ -64,9 +64,9 @@ def _weigh(verdicts: Iterable[Verdict], scoring: Scoring) -> tuple[float, list[V
     if factors:  # suspicion scales evidence, never creates it
         scaled = _total({f: v * factors.get(f, 1.0) if v > 0 else v for f, v in totals.items()},
                         scoring.family_caps)
-        if scaled > total:  # carries weak evidence over delete, up to warn; repeats escalate
-            ceiling = scoring.thresholds.get(Action.WARN, scoring.thresholds.get(Action.DELETE))
-            scaled = min(scaled, max(total, ceiling if ceiling is not None else total))
+        if scaled > total:  # carries weak evidence up to delete, never further by itself
+            ceiling = scoring.thresholds.get(Action.DELETE, total)
+            scaled = min(scaled, max(total, ceiling))
         total = scaled
     return total, kept
 

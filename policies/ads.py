@@ -29,6 +29,9 @@ from policies.domains import DomainTrust
 from policies.normalize import normalize, scanned
 
 NAME = "ads"
+#: Numbers are written with these, phone numbers never: thousands separators, lists, times.
+#: (A disguise such as "1,3,8,0,0,1,3,8,0,0,0" separates single digits and stays a phone.)
+_NOT_A_PHONE = re.compile(r"\d,\d{3}(?![\d,])|\d[,，]\s\d|\d[:：]\d\d(?!\d)")
 #: URLs in folded text, scheme or ``www.`` or ``t.me/`` first, up to the next space.
 _URL_LIKE = re.compile(r"(?:https?://|www\.|(?<![a-z0-9])t\.me/)\S*")
 
@@ -121,7 +124,7 @@ class AdsPolicy:
             hits += find_links(message, folded, self._trust, self._mentions, learned)
         if opts.contacts and folded:
             hits += find_contacts(_without_urls(folded))
-        verdicts = [_verdict(hit, original, folded) for hit in hits]
+        verdicts = [v for hit in hits if (v := _verdict(hit, original, folded)) is not None]
         verdicts += self._structural(message)
         return verdicts
 
@@ -170,8 +173,10 @@ def _make(symbol: str, evidence: str, *, weak: bool = False, reason: Text | None
     return Verdict(symbol, score, reason or info.description, evidence=evidence, policy=NAME)
 
 
-def _verdict(hit: Hit, original: str, folded: str) -> Verdict:
+def _verdict(hit: Hit, original: str, folded: str) -> Verdict | None:
     evidence = original_evidence(original, hit.match, folded)
+    if hit.symbol == "AD_PHONE" and _NOT_A_PHONE.search(evidence):
+        return None  # 17,179,869,184 · {11, 12, 13, 14, 15} · "24, 2021 17:54"
     strong = hit.strong
     if strong and hit.symbol in PLAIN_IS_WEAK and not hit.alone:
         strong = disguised(evidence, hit.match)

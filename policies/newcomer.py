@@ -49,7 +49,8 @@ class NewcomerPolicy:
     ``first_hours`` have passed since they joined (or were first seen). Staff and members an
     admin approved are never new. Being new is never evidence by itself: a newcomer's
     question with a screenshot or a documentation link passes unless a chat opts into the
-    strict bans. ``NEWCOMER_UNPROVEN`` scores nothing and multiplies ad/spam evidence only.
+    strict bans. ``NEWCOMER_UNPROVEN`` scores nothing and multiplies ad/spam evidence only,
+    lifting it at most to delete: a warn needs evidence that reaches it unaided.
     """
 
     name: ClassVar[str] = "newcomer"

@@ -92,11 +92,11 @@ SETTLED = (("AD", 0.6), ("SPAM", 0.6))
         # suspicion scales ad evidence (and spam evidence) ...
         ([v("AD_LINK", 3.0), v("NEWCOMER_UNPROVEN", 0.0, amplify=NEW)], 4.5),
         ([v("AD_LINK", 3.0), v("SPAM_CLASSIFIER_SUSPECT", 2.0),
-          v("NEWCOMER_UNPROVEN", 0.0, amplify=NEW)], 6.0),  # lifted to warn, no higher
+          v("NEWCOMER_UNPROVEN", 0.0, amplify=NEW)], 5.0),  # lifted to delete, no higher
         # ... but never creates it, nor touches other families
         ([v("NEWCOMER_UNPROVEN", 0.0, amplify=NEW)], 0.0),
         ([v("VOICE_MESSAGE", 3.0), v("NEWCOMER_UNPROVEN", 0.0, amplify=NEW)], 3.0),
-        # lifting stops at the warn threshold: one message never mutes by suspicion
+        # lifting stops at the delete threshold: suspicion alone never warns or mutes
         ([v("AD_CONTACT_WECHAT", 6.0), v("SPAM_CLASSIFIER", 7.0),
           v("NEWCOMER_UNPROVEN", 0.0, amplify=NEW)], 13.0),
         # an established member's evidence weighs less; the cap still applies after scaling
@@ -118,7 +118,7 @@ def test_the_explanation_names_every_finding_that_weighed_and_the_standing_that_
     new = Verdict("NEWCOMER_UNPROVEN", 0.0, t("New member ×1.5", "新成员 ×1.5"),
                   policy="newcomer", amplify=NEW)
     decision = decide([ask, new, link], Scoring())
-    assert decision.action is Action.WARN  # (3 + 2.5) × 1.5, lifted no higher than warn
+    assert decision.action is Action.DELETE  # (3 + 2.5) × 1.5, lifted no higher than delete
     assert decision.explanation.en == (
         "Link to an unknown site + Asks to be messaged privately + New member ×1.5")
     assert decision.explanation.zh == "陌生网站链接 + 引导私聊 + 新成员 ×1.5"

@@ -112,3 +112,20 @@ def test_the_ads_policy_reads_the_chats_learned_domains_from_the_context() -> No
     assert POLICY.check(message, build_context())
     ctx = build_context(trusted_domains=frozenset({"our-club-example.org"}))
     assert POLICY.check(message, ctx) == []
+
+
+@pytest.mark.parametrize("text", [
+    "a 64-bit machine addresses 17,179,869,184 GB",
+    "c = {11, 12, 13, 14, 15} and zip them",
+    "recorded on Nov 24, 2021 17:54 for you",
+])
+def test_grouped_numbers_lists_and_times_are_not_phone_numbers(text: str) -> None:
+    assert "AD_PHONE" not in found(text)
+
+
+def test_a_phone_number_with_an_offer_is_still_found() -> None:
+    assert "AD_PHONE" in found("优惠活动 详情致电 139 1234 5678")
+
+
+def test_digits_split_by_commas_to_dodge_detection_stay_a_phone() -> None:
+    assert "AD_PHONE" in found("兼职详情致电 1,3,8,0,0,1,3,8,0,0,0")
