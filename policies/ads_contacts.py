@@ -141,9 +141,65 @@ _ANY_WORD = re.compile(
 )
 
 
+#: Contact keywords with decoration threaded between their letters: "v❤x", "w.x", "薇💗信",
+#: "企-鹅", "q q", "扣✨扣" (zero-width characters are gone already: ``normalize`` removes them).
+#: Found by a pair's first letter, up to four symbols, emoji, spaces or punctuation, and a
+#: second letter; which pairs spell a keyword is checked after.
+_DECORATED = re.compile(r"[vwq微薇威徽企扣抠寇蔻][\W_]{1,4}[x信q鹅扣抠寇蔻]")
+_DECORATED_PAIRS = frozenset(
+    {"vx", "wx", "v信", "微信", "薇信", "威信", "徽信", "企鹅", "qq", "扣扣", "抠抠", "寇寇",
+     "蔻蔻"}
+)
+_LATIN_LETTER = re.compile("[a-z]")
+#: After a decorated keyword, an id spread out the same way ("qg 8 8 8 8" is folded to
+#: "qg 8888"): pieces of one or two letters or of digits with separators between, joined.
+_ID_PIECE = r"(?:[a-z]{0,3}[0-9]{1,6}|[a-z]{1,2})(?![a-z0-9])"
+_SPREAD_ID = re.compile(
+    r"([\s:=\-.,/|~*+#@号是为搜]{0,6})(" + _ID_PIECE + r"(?:[^\w\u3400-\u9fff]{1,3}"
+    + _ID_PIECE + "){1,5})"
+)
+_NOT_ALNUM = re.compile("[^a-z0-9]+")
+
+
+def _undecorated(folded: str) -> tuple[str, tuple[str, ...]]:
+    """``folded`` with the decoration inside contact keywords removed, and those keywords.
+
+    A Latin pair counts only as a word of its own ("v.x", not "nav.xml"). Digits, letters and
+    Han never count as decoration, so "v1x" or "微的信" stay as they are.
+    """
+    parts: list[str] = []
+    keywords: list[str] = []
+    done = 0
+    for match in _DECORATED.finditer(folded):
+        found = match.group()
+        pair = found[0] + found[-1]
+        start, end = match.span()
+        if pair not in _DECORATED_PAIRS or start < done:
+            continue
+        if pair.isascii() and (
+            (start and _LATIN_LETTER.match(folded, start - 1))
+            or (pair[1] != "信" and _LATIN_LETTER.match(folded, end))
+        ):
+            continue
+        parts += (folded[done:start], pair)
+        keywords.append(pair)
+        done = end
+        if spread := _SPREAD_ID.match(folded, end):
+            joined = _NOT_ALNUM.sub("", spread.group(2))
+            if len(joined) >= 5 and not joined.isalpha():
+                parts.append(spread.group(1) + joined)
+                done = spread.end()
+    if not keywords:
+        return folded, ()
+    parts.append(folded[done:])
+    return "".join(parts), tuple(keywords)
+
+
 def may_solicit(folded: str) -> bool:
     """A necessary condition of any ``find_contacts`` finding (cheap: most texts fail it)."""
-    return bool(_TEN_DIGITS.search(folded) or _ANY_WORD.search(folded))
+    return bool(
+        _TEN_DIGITS.search(folded) or _ANY_WORD.search(folded) or _DECORATED.search(folded)
+    )
 
 
 def find_contacts(folded: str) -> list[Hit]:
@@ -152,7 +208,28 @@ def find_contacts(folded: str) -> list[Hit]:
 
 
 def _findings(folded: str) -> list[Hit]:
-    """``find_contacts`` without the gate (a finding here must pass ``may_solicit``)."""
+    """``find_contacts`` without the gate (a finding here must pass ``may_solicit``).
+
+    Decoration threaded inside a contact keyword is removed first; a WeChat or QQ finding
+    holding such a keyword was written to dodge filters, so it is ``alone`` (deletes on its
+    own); its evidence is still the original substring, decoration included.
+    """
+    decorated: tuple[str, ...] = ()
+    if _DECORATED.search(folded):
+        folded, decorated = _undecorated(folded)
+    hits = _plain_findings(folded)
+    if decorated:
+        hits = [
+            Hit(hit.symbol, hit.strong, hit.match, alone=True)
+            if hit.symbol in ("AD_CONTACT_WECHAT", "AD_CONTACT_QQ")
+            and any(keyword in hit.match for keyword in decorated)
+            else hit
+            for hit in hits
+        ]
+    return hits
+
+
+def _plain_findings(folded: str) -> list[Hit]:
     hits: list[Hit] = []
     if _WECHAT_WORD.search(folded):
         found = _WECHAT_WITH_ID.search(folded) or _ID_THEN_WECHAT.search(folded)

@@ -27,13 +27,15 @@ KNOWN_PATTERNS = {
     "_WECHAT_WITH_ID", "_ID_THEN_WECHAT", "_QQ_WITH_ID", "_ID_THEN_QQ", "_ASK_WECHAT", "_ASK_QQ",
     "_CN_MOBILE", "_LONG_NUMBER", "_CALL_WORDS", "_OFFER_WORDS", "DISGUISED_KEYWORD",
     "_WECHAT_WORD", "_QQ_WORD", "_TEN_DIGITS", "_SEE_PROFILE", "_SEE_NAME", "_ANY_WORD",
+    # Decorated keywords: ``_findings`` undecorates only where ``_DECORATED`` (in the gate) is.
+    "_DECORATED", "_LATIN_LETTER", "_SPREAD_ID", "_NOT_ALNUM",
 }
 
 PIECES = [
     *WECHAT_WORDS, *QQ_WORDS, *_PROFILE_WORDS, *_NAME_WORDS,
     "0", "1", "3", "9", "13912345678", "+86", " ", ".", "com", "点", "：", "号", "加我", "看我",
     "ａ", "１", "abc12345", "电话", "call", "prize", "check my ", "link in ", "我的", "q", "加",
-    "家", "找", "联系", "私信", "12345", "名字", "昵称",
+    "家", "找", "联系", "私信", "12345", "名字", "昵称", "v", "x", "❤", "·", "企", "鹅", "扣",
 ]
 
 
