@@ -21,6 +21,7 @@ from bot.enforcer import Enforcer
 from bot.events import Message
 from bot.gateway import ChatGateway
 from bot.history import ChatHistory
+from bot.knowledge import Knowledge
 from bot.ledger import UpdateLedger
 from bot.notifier import Notifier
 from bot.registry import Registry
@@ -29,6 +30,7 @@ from bot.snapshots import ActivityBuffer, SnapshotCache
 from handlers.messages import MessageHandler
 from storage.db import Database
 from storage.deletions import SqlPendingDeletions
+from storage.knowledge import SqlKnowledgeStore
 from storage.moderation import SqlModerationStore
 from storage.updates import SqlProcessedKeys
 
@@ -80,6 +82,31 @@ def _fingerprint() -> Callable[[str], str]:
     return fingerprint
 
 
+def _knowledge(db: Database, book: RuntimeBook) -> Knowledge:
+    """Learned per-chat state, reading texts and links the way the content policies do."""
+    from bot.config import normalise_chat_key
+
+    def scope_of(chat: str) -> tuple[str, tuple[str, ...]]:
+        name = book.network_of(chat)
+        network = book.config.app.networks.get(name) if name else None
+        if network is None:
+            return chat, (chat,)
+        return "net:" + name, tuple(sorted({chat, *map(normalise_chat_key, network.chats)}))
+
+    try:
+        from policies.ads_links import hosts_of
+        from policies.normalize import compact, normalize, scanned
+    except ImportError:  # policies not installed: plain folding, LINK segments only
+        return Knowledge(SqlKnowledgeStore(db), scope_of=scope_of)
+
+    def hosts(message: Message) -> list[str]:
+        text = message.text
+        return hosts_of(message, normalize(scanned(text)) if text else "")
+
+    return Knowledge(SqlKnowledgeStore(db), core=lambda text: compact(scanned(text)),
+                     hosts=hosts, scope_of=scope_of)
+
+
 class App:
     """One running qunguan: ``await start()``, then ``await stop()`` (or ``running_app``)."""
 
@@ -125,10 +152,14 @@ class App:
             history=ChatHistory(), dispatcher=Dispatcher(ledger), ledger=ledger,
             gateways=gateways, clock=self.clock,
         )
+        knowledge = _knowledge(db, book)
         messages = MessageHandler(services.book, services.enforcer, services.snapshots,
                                   services.activity, services.history,
-                                  fingerprint=_fingerprint(), clock=self.clock)
+                                  fingerprint=_fingerprint(), clock=self.clock,
+                                  knowledge=knowledge)
         services.extras["messages"] = messages
+        services.extras["knowledge"] = knowledge
+        services.extras.setdefault("flushers", []).append(knowledge.flush)
         services.dispatcher.on(Message, messages)
         from handlers.setup import install_handlers
 

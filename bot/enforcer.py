@@ -16,6 +16,7 @@ from bot.notifier import Notifier
 from bot.policy import MemberSnapshot
 from bot.ports import LogEntry, ModerationStore
 from bot.serialize import message_to_dict
+from bot.standing import Standing, capped, kept_reason
 from bot.verdict import Action, Decision
 
 log = logging.getLogger(__name__)
@@ -128,9 +129,12 @@ class Enforcer:
     """Turns a decision into a logged, escalated, capability-aware sanction."""
 
     def __init__(self, store: ModerationStore, notifier: Notifier, *,
-                 reply_cooldown: timedelta = timedelta(minutes=10)) -> None:
+                 reply_cooldown: timedelta = timedelta(minutes=10),
+                 standing: Standing | None = None) -> None:
         self.store = store
         self.notifier = notifier
+        #: top contributors' rulebook-only offences stop at warn (see bot.standing)
+        self.standing = standing or Standing()
         self.reply_cooldown = reply_cooldown
         self._replied: dict[tuple[str, str, str], datetime] = {}
         self._outcomes: WriteBehind[tuple[int, str]] = WriteBehind(store.set_outcomes,
@@ -194,8 +198,14 @@ class Enforcer:
         would = max(decision.action, decision.shadow_action)
         if would == Action.WARN and (step := ladder.escalate(member.warns_active + 1)):
             would = max(would, step.action)
+        kw: dict[str, Any] = {}
+        if would > Action.WARN and await self.standing.protects(
+                message.chat, message.sender.id, (*decision.verdicts, *decision.observed), now):
+            primary = decision.primary or (decision.observed[0] if decision.observed else None)
+            kw["reason"] = kept_reason(primary.reason.en if primary else "", would)
+            would = capped(would, True)
         entry = self._entry(message, decision, now, actor, action=Action.ALLOW, shadow_action=would,
-                            observe=True, outcome="observed")
+                            observe=True, outcome="observed", **kw)
         async with self.store.transaction() as tx:
             log_id = await tx.log(entry)
         return Enforcement(Action.ALLOW, would, log_id, member.warns_active, observe=True)
@@ -206,6 +216,12 @@ class Enforcer:
     ) -> Enforcement:
         caps = gateway.capabilities(message.chat)
         intended = decision.action
+        # read before the write transaction; None unless a rulebook-only offence may climb
+        protected = intended >= Action.WARN and await self.standing.protects(
+            message.chat, message.sender.id, decision.verdicts, now)
+        kept: Action | None = None  # what a top contributor was spared, for the log
+        if capped(intended, protected) != intended:
+            kept, intended = intended, Action.WARN
         duration: timedelta | None = None
         if intended == Action.MUTE:
             secs = decision.mute_seconds
@@ -221,13 +237,16 @@ class Enforcer:
                     expires_at=now + ladder.warn_expiry,
                 )
                 step = ladder.escalate(warns)
-                if step is not None and step.action > applied:
+                if step is not None and capped(step.action, protected) != step.action:
+                    kept = max(kept or step.action, step.action)
+                elif step is not None and step.action > applied:
                     intended, duration = step.action, step.duration
                     applied = degrade(intended, caps)
             entry = self._entry(
                 message, decision, now, actor, action=applied, warn_id=warn_id,
                 degraded_from=intended if applied != intended else None,
                 until=now + duration if duration and applied == Action.MUTE else None,
+                **({"reason": kept_reason(reason.en, kept)} if kept is not None else {}),
             )
             log_id = await tx.log(entry)
         outcomes = await self._carry_out(message, applied, duration, gateway, caps)
