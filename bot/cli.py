@@ -178,6 +178,9 @@ def replay_export(
     config: ConfigOpt = DEFAULT_CONFIG,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the report as JSON")]
     = None,
+    decisions: Annotated[Path | None, typer.Option(
+        "--decisions", help="write one row per decision at flag or above (.jsonl or .csv)")]
+    = None,
 ) -> None:
     """Replay chat exports through the pipeline in observe mode; report what it would do."""
     import json
@@ -185,7 +188,11 @@ def replay_export(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from bot.replay import replay
+    from bot.replay_report import DECISION_FORMATS, write_decisions
 
+    if decisions is not None and decisions.suffix.lower() not in DECISION_FORMATS:
+        typer.echo(f"--decisions {decisions}: the file must end in .jsonl or .csv", err=True)
+        raise typer.Exit(2)
     loaded = _load(config)
     missing = [str(p) for p in exports if not p.exists()]
     if missing:
@@ -205,6 +212,9 @@ def replay_export(
         json_out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2),
                             encoding="utf-8")
         typer.echo(f"report written to {json_out}")
+    if decisions is not None:
+        rows = write_decisions(report.stats.rows, decisions)
+        typer.echo(f"{rows} decisions written to {decisions}")
 
 
 def main() -> None:

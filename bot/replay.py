@@ -23,6 +23,7 @@ from bot.policy import MemberSnapshot
 from bot.ports import LogEntry, ModerationStore
 from bot.replay_report import ReplayReport, ReplayStats
 from bot.serialize import event_from_dict
+from bot.standing import Ranking, Standing
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,22 @@ async def _leaders(services: Services, chats: Sequence[str], today: datetime
     return checkins, [{"user": u, "points": round(p, 2)} for u, p in board]
 
 
+def _ranking(services: Services) -> Ranking:
+    """The live ranking, after writing the points still batched (the bot writes them every
+    minute; a replay runs months in seconds). Read at most once per chat per ten minutes of
+    the export's time, and only when a rulebook-only offence would climb past warn."""
+    from bot.app import contribution_ranking
+
+    ranking = contribution_ranking(services.db)
+
+    async def fresh(chat: str) -> Sequence[tuple[str, float]]:
+        for flush in services.extras.get("flushers", []):
+            await flush()
+        return await ranking(chat)
+
+    return fresh
+
+
 async def replay(paths: Sequence[Path], config: LoadedConfig, *,
                  progress: Progress | None = None) -> ReplayReport:
     """Run every event of ``paths`` through a fresh, observe-only bot; return what it found."""
@@ -195,7 +212,8 @@ async def replay(paths: Sequence[Path], config: LoadedConfig, *,
         services.activity.batch = 1_000_000  # written once at the end
         gateways = _Gateways()
         services.gateways = gateways
-        found = ReplayStats()
+        services.enforcer.standing = Standing(_ranking(services))
+        found = ReplayStats(standing=services.enforcer.standing)
         services.extras["messages"].after.append(found)
         await services.db.upgrade()
         started = time.perf_counter()
