@@ -11,12 +11,16 @@ from bot.enforcer import Enforcement, Enforcer
 from bot.events import Kind, Message, Role
 from bot.gateway import ChatGateway
 from bot.history import ChatHistory
+from bot.knowledge import Knowledge, Look
 from bot.policy import Context, RecentMessage
 from bot.runtime import ChatRuntime, RuntimeBook
 from bot.snapshots import ActivityBuffer, SnapshotCache
 from bot.verdict import Action, Decision
 
 AfterHook = Callable[[Message, Decision, Enforcement | None, ChatRuntime], Awaitable[None]]
+
+
+_NONE = Look()
 
 
 def _default_fingerprint(text: str) -> str:
@@ -36,6 +40,7 @@ class MessageHandler:
         *,
         fingerprint: Callable[[str], str] = _default_fingerprint,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        knowledge: Knowledge | None = None,
     ) -> None:
         self.book = book
         self.enforcer = enforcer
@@ -44,6 +49,8 @@ class MessageHandler:
         self.history = history
         self.fingerprint = fingerprint
         self.clock = clock
+        #: learned per-chat state: repetition of long texts, trusted domains
+        self.knowledge = knowledge
         self.after: list[AfterHook] = []
 
     async def __call__(self, message: Message, gateway: ChatGateway) -> None:
@@ -61,9 +68,14 @@ class MessageHandler:
         fingerprint = self.fingerprint(message.text) if message.text else ""
         decision = Decision(Action.ALLOW, 0.0)
         enforcement: Enforcement | None = None
+        knowledge, look = self.knowledge, None
         if member.role < Role.MODERATOR and not member.approved:
+            if knowledge is not None:
+                look = await knowledge.look(message, now)
             ctx = Context(now=now, chat=runtime.info, member=member,
-                          recent=self.history.recent(chat, now), fingerprint=fingerprint)
+                          recent=self.history.recent(chat, now), fingerprint=fingerprint,
+                          repetition=look.repetition if look else _NONE.repetition,
+                          trusted_domains=look.trusted if look else _NONE.trusted)
             verdicts = await runtime.pipeline.run(message, ctx)
             decision = decide(verdicts, runtime.scoring)
             if decision.action > Action.ALLOW or decision.shadow_action > Action.ALLOW \
@@ -85,6 +97,8 @@ class MessageHandler:
                 message_id=message.message_id, sender_id=sender.id, date=message.date,
                 fingerprint=fingerprint, kinds=kinds, album_id=message.album_id,
             ))
+            if knowledge is not None:  # deleted posts too: repetition evidence all the same
+                await knowledge.record(message, member, decision, look, now)
             self.snapshots.counted(chat, sender.id)
             await self.activity.note(chat, sender if role == sender.role
                                      else replace(sender, role=role), now)
