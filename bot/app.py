@@ -27,6 +27,7 @@ from bot.notifier import Notifier
 from bot.registry import Registry
 from bot.runtime import RuntimeBook
 from bot.snapshots import ActivityBuffer, SnapshotCache
+from bot.standing import Ranking, Standing
 from handlers.messages import MessageHandler
 from storage.db import Database
 from storage.deletions import SqlPendingDeletions
@@ -39,6 +40,17 @@ log = logging.getLogger(__name__)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def contribution_ranking(db: Database) -> Ranking:
+    """A chat's members by contribution points, best first (``bot.standing``'s port)."""
+    from storage.contributions import ContributionRepo
+
+    async def ranking(chat: str) -> list[tuple[str, float]]:
+        async with db.session() as session:
+            return await ContributionRepo(session).leaderboard([chat], limit=100_000)
+
+    return ranking
 
 
 class Adapter(Protocol):
@@ -147,7 +159,8 @@ class App:
         ledger = UpdateLedger(SqlProcessedKeys(db), clock=self.clock)
         services = Services(
             config=cfg, db=db, book=book, store=store,
-            notifier=notifier, enforcer=Enforcer(store, notifier),
+            notifier=notifier,
+            enforcer=Enforcer(store, notifier, standing=Standing(contribution_ranking(db))),
             snapshots=SnapshotCache(store, clock=self.clock), activity=ActivityBuffer(store),
             history=ChatHistory(), dispatcher=Dispatcher(ledger), ledger=ledger,
             gateways=gateways, clock=self.clock,
