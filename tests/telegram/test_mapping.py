@@ -159,12 +159,14 @@ def test_yaml_moderator_gets_moderator_role() -> None:
     assert one_message(raw).sender.role is Role.MODERATOR
 
 
-def test_malformed_or_unknown_updates_map_to_nothing() -> None:
-    from bot.adapters.telegram.runner import parse_update
+def test_malformed_updates_are_skipped_at_the_edge_and_unknown_ones_map_to_nothing() -> None:
+    from bot.adapters.telegram.intake import Intake
 
-    parsed = [parse_update(raw, None) for raw in load("malformed")]
-    assert [u.update_id for u in parsed if u is not None] == [1100, 1101, 1102]
+    intake = Intake()
+    parsed = [intake.parse(raw, None) for raw in load("malformed")]
+    assert [u.update_id for u in parsed if u is not None] == [1102]
+    assert intake.faults.counts["telegram.invalid"] == 2
     from bot.adapters.telegram.mapping import map_update
     from tests.telegram.conftest import CTX
 
-    assert [map_update(u, CTX) for u in parsed if u is not None] == [[], [], []]
+    assert [map_update(u, CTX) for u in parsed if u is not None] == [[]]

@@ -80,11 +80,11 @@ async def test_webhook_retry_of_an_update_changes_nothing(api: StandInBotApi) ->
     assert api.of("deleteMessages") == [{"chat_id": GROUP, "message_ids": [550]}]
 
 
-async def test_malformed_webhook_bodies_are_acknowledged_and_skipped(
+async def test_malformed_webhook_updates_are_acknowledged_and_skipped_bad_bodies_are_400(
     api: StandInBotApi, sink: RecordingSink
 ) -> None:
     async with served(api, sink) as (url, _):
-        assert await api.post_update(url, "{not json", secret=SECRET) == 200
+        assert await api.post_update(url, "{not json", secret=SECRET) == 400
         for raw in load("malformed"):
             assert await api.post_update(url, raw, secret=SECRET) == 200
         assert await api.post_update(url, load("voice"), secret=SECRET) == 200

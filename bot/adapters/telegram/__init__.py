@@ -16,10 +16,13 @@ from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.faults import Caller
 from bot.adapters.telegram.gateway import TelegramGateway, raw_id
 from bot.adapters.telegram.images import PhotoFetcher
+from bot.adapters.telegram.intake import Intake
 from bot.adapters.telegram.mapping import MapContext, map_update
 from bot.adapters.telegram.processor import UpdateProcessor
 from bot.adapters.telegram.settings import ALLOWED_UPDATES, TelegramSettings
+from bot.adapters.telegram.watchdog import Watchdog
 from bot.adapters.telegram.webhook import SECRET_HEADER, webhook_handler
+from bot.faults import Faults
 from bot.ports import EventSink
 
 log = logging.getLogger(__name__)
@@ -32,9 +35,12 @@ class TelegramAdapter:
     setWebhook).
     """
 
-    def __init__(self, settings: TelegramSettings, sink: EventSink) -> None:
+    def __init__(self, settings: TelegramSettings, sink: EventSink,
+                 faults: Faults | None = None) -> None:
         self.settings = settings
-        self.bot = runner.build_bot(settings)
+        self.faults = faults or getattr(sink, "faults", None) or Faults()
+        self.intake = Intake(self.faults)
+        self.bot = runner.build_bot(settings, self.intake)
         self.gateway = TelegramGateway(self.bot, Caller(
             max_retries=settings.max_retries, max_retry_after=settings.max_retry_after,
             backoff_base=settings.backoff_base))
@@ -44,9 +50,12 @@ class TelegramAdapter:
                                    timeout=settings.image_timeout)
         self.processor = UpdateProcessor(sink, self.gateway, self.admins,
                                          MapContext(moderators=settings.moderators),
-                                         self.photos)
+                                         self.photos, self.faults)
         self.application = runner.build_application(
             self.bot, self.processor, polling=settings.mode == "polling")
+        self.watchdog = Watchdog(lambda: self.intake.accepted, lambda: self.processor.handled,
+                                 self._restart_updates, stall=settings.stall_seconds,
+                                 faults=self.faults)
         self._started = False
 
     async def _fetch_admins(self, chat_id: int) -> Sequence[ChatMember]:
@@ -65,6 +74,7 @@ class TelegramAdapter:
             self.bot.username or "", self.admins.role, self.settings.moderators)
         await runner.register_commands(self.bot, self.settings.commands)
         await runner.start(self.application, self.settings, self.secret)
+        self.watchdog.start()
         self._started = True
         log.info("telegram adapter started as @%s (%s)", self.bot.username, self.settings.mode)
 
@@ -83,8 +93,14 @@ class TelegramAdapter:
                             exc, delay)
                 await asyncio.sleep(delay)
 
+    async def _restart_updates(self) -> None:
+        application = self.application
+        if isinstance(application, runner.GuardedApplication) and application.running:
+            await application.restart_update_task()
+
     async def stop(self) -> None:
         self._started = False
+        await self.watchdog.stop()
         try:
             await runner.stop(self.application)
         finally:

@@ -41,6 +41,7 @@ from bot.events import (
     Role,
     Sender,
 )
+from bot.faults import Faults
 
 log = logging.getLogger(__name__)
 
@@ -226,12 +227,15 @@ def map_callback(cq: CallbackQuery, ctx: MapContext) -> list[Event]:
                         str(msg.message_id) if msg is not None else "", cq.id)]
 
 
-def map_update(update: Update, ctx: MapContext) -> list[Event]:
-    """All neutral events of one update; ``[]`` (logged) if malformed, unknown or ignored."""
+def map_update(update: Update, ctx: MapContext, faults: Faults | None = None) -> list[Event]:
+    """All neutral events of one update; ``[]`` (counted, one line) if malformed, unknown or
+    ignored."""
     try:
         return _map(update, ctx)
-    except Exception:
-        log.warning("skipping malformed telegram update %s", update.update_id, exc_info=True)
+    except Exception as exc:
+        (faults or Faults()).note("telegram.unmappable", "skipping telegram update %s: %s",
+                                  update.update_id, type(exc).__name__)
+        log.debug("telegram update %s not mapped", update.update_id, exc_info=True)
         return []
 
 
@@ -252,6 +256,6 @@ def _map(update: Update, ctx: MapContext) -> list[Event]:
         return map_reaction(update.message_reaction)
     if update.callback_query is not None:
         return map_callback(update.callback_query, ctx)
-    log.info("ignoring telegram update %s of an unhandled type (%s)", update.update_id,
+    log.debug("ignoring telegram update %s of an unhandled type (%s)", update.update_id,
              ", ".join(sorted(update.api_kwargs)) or "no content")
     return []

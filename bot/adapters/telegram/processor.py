@@ -11,8 +11,10 @@ from telegram import Chat, Update
 from bot.adapters.telegram.admins import AdminCache
 from bot.adapters.telegram.gateway import TelegramGateway
 from bot.adapters.telegram.images import PhotoFetcher
+from bot.adapters.telegram.intake import is_skipped
 from bot.adapters.telegram.mapping import MapContext, is_staff, map_update
 from bot.events import ButtonPress, Event, MemberJoined, MemberLeft
+from bot.faults import Faults
 from bot.ports import EventSink
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class UpdateProcessor:
         admins: AdminCache,
         context: MapContext,
         photos: PhotoFetcher | None = None,
+        faults: Faults | None = None,
     ) -> None:
         self.sink = sink
         self.gateway = gateway
@@ -67,12 +70,19 @@ class UpdateProcessor:
         self.context = context
         self.photos = photos
         self._recent = _Recent()
+        self.faults = faults or Faults()
+        self.handled = 0  # updates that reached us (the watchdog's progress mark)
 
     async def __call__(self, update: Update) -> None:
+        self.handled += 1
+        if is_skipped(update):
+            return
         try:
             await self._process(update)
-        except Exception:
-            log.exception("telegram update %s failed", update.update_id)
+        except Exception as exc:
+            self.faults.note("telegram.update_failed", "telegram update %s failed: %s",
+                             update.update_id, type(exc).__name__, level=logging.ERROR)
+            log.debug("telegram update %s failed", update.update_id, exc_info=True)
 
     async def _process(self, update: Update) -> None:
         chat = update.effective_chat
@@ -80,7 +90,7 @@ class UpdateProcessor:
             self._refresh_rights(update, chat.id)
             if update.my_chat_member is None:
                 await self.admins.ensure(chat.id)
-        events = map_update(update, self.context)
+        events = map_update(update, self.context, self.faults)
         message = update.message or update.edited_message
         index = 0
         for event in events:

@@ -55,6 +55,8 @@ class TelegramSettings:
     allowed_updates: tuple[str, ...] = field(default=ALLOWED_UPDATES)
     qr_max_bytes: int = 2 * 1024 * 1024
     image_timeout: float = 5.0
+    #: updates acknowledged but none handled this long → the update task is restarted
+    stall_seconds: float = 120.0
 
     def __post_init__(self) -> None:
         if not self.token:
@@ -63,5 +65,7 @@ class TelegramSettings:
             raise ValueError("telegram: webhook mode needs telegram.webhook_url")
         if not self.webhook_path.startswith("/"):
             raise ValueError("telegram: webhook_path must start with '/'")
+        if self.stall_seconds <= 0:
+            raise ValueError("telegram: stall_seconds must be > 0")
         if self.qr_max_bytes < 0 or self.image_timeout <= 0:
             raise ValueError("telegram: qr_max_bytes must be >= 0 and image_timeout > 0")

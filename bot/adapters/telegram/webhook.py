@@ -8,9 +8,8 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from telegram import Update
 
-from bot.adapters.telegram.runner import AnyApplication, parse_update
+from bot.adapters.telegram.runner import AnyApplication, TolerantBot
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +19,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 def webhook_handler(
     secret: Callable[[], str], application: Callable[[], AnyApplication | None]
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """401 without the secret header, 403 with a wrong one; 200 for anything else accepted
-    (a malformed update is logged and acknowledged so Telegram does not redeliver it)."""
+    """401 without the secret header, 403 with a wrong one, 400 for a body that is not UTF-8
+    JSON (Telegram never sends one); 200 for an update, also a malformed one (counted, logged
+    in one line and acknowledged, so that it is not redelivered)."""
 
     async def handle(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER)
@@ -32,13 +32,16 @@ def webhook_handler(
         app = application()
         if app is None or not app.running:
             return web.Response(status=503, text="not started")
+        bot = app.bot
+        assert isinstance(bot, TolerantBot)
         try:
-            data = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            log.warning("telegram webhook: body is not JSON; skipped")
-            return web.Response(status=200)
-        update = parse_update(data, app.bot)
-        if isinstance(update, Update):
+            data = json.loads((await request.read()).decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError included
+            bot.intake.faults.note("telegram.webhook_body",
+                                   "telegram webhook: a body that is not UTF-8 JSON (400)")
+            return web.Response(status=400, text="body is not UTF-8 JSON")
+        update = bot.intake.parse(data, bot)
+        if update is not None:
             await app.update_queue.put(update)
         return web.Response(status=200)
 
