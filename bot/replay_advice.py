@@ -122,7 +122,7 @@ def members(rows: Iterable[Mapping[str, Any]], limit: int = 10) -> list[dict[str
         user = row["sender_id"]
         count[user] += 1
         worst[user] = max(worst.get(user, Action.ALLOW), Action.parse(row["action"]))
-        symbols[user].update(list(row["symbols"]))
+        symbols[user].update(s for s, score in row["symbols"].items() if score > 0)
         names.setdefault(user, row.get("sender_name", ""))
     return [{"user": u, "name": names[u], "decisions": n, "worst": worst[u].label,
              "symbols": dict(symbols[u].most_common(3))} for u, n in count.most_common(limit)]

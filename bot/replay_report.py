@@ -60,7 +60,7 @@ class ReplayStats:
     #: member → symbols of their decisions at warn or above
     member_symbols: dict[str, Counter[str]] = field(
         default_factory=lambda: defaultdict(Counter))
-    #: symbol → decisions at delete or above it took part in; symbol → its policy
+    #: symbol → decisions at delete or above its family drove; symbol → its policy
     acted: Counter[str] = field(default_factory=Counter)
     policies: dict[str, str] = field(default_factory=dict)
     #: members whose climb past warn was capped (top contributors, rulebook-only offences)
@@ -94,8 +94,9 @@ class ReplayStats:
             self.policies.setdefault(verdict.symbol, verdict.policy)
             if verdict.force is not None:
                 self.forced.add(verdict.symbol)
-            if would >= Action.DELETE:
-                self.acted[verdict.symbol] += 1
+            if would >= Action.DELETE and family_of(verdict.symbol) == family and (
+                    verdict.score > 0 or verdict.force is not None):
+                self.acted[verdict.symbol] += 1  # it drove the action: suggestions weigh it
             bucket = self.samples[verdict.symbol]
             if len(bucket) < SAMPLES:
                 bucket.append({
