@@ -198,10 +198,10 @@ class Enforcer:
         would = max(decision.action, decision.shadow_action)
         if would == Action.WARN and (step := ladder.escalate(member.warns_active + 1)):
             would = max(would, step.action)
-        kw: dict[str, Any] = {}
+        kw: dict[str, Any] = {}  # a top contributor's rulebook-only offence stops at warn
         if would > Action.WARN and await self.standing.protects(
                 message.chat, message.sender.id, (*decision.verdicts, *decision.observed), now):
-            primary = decision.primary or (decision.observed[0] if decision.observed else None)
+            primary = decision.primary
             kw["reason"] = kept_reason(primary.reason.en if primary else "", would)
             would = capped(would, True)
         entry = self._entry(message, decision, now, actor, action=Action.ALLOW, shadow_action=would,
