@@ -1,4 +1,5 @@
-"""Write-behind batches: items wait in memory and are written together, none lost on failure."""
+"""Write-behind batches: items wait in memory and are written together; a failed batch is kept
+for the next try, or, when some of its rows are bad, the bad rows are found and dropped."""
 
 from __future__ import annotations
 
@@ -9,6 +10,40 @@ from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+_TRANSIENT_NAMES = frozenset({"OperationalError", "InterfaceError", "DisconnectionError",
+                              "TimeoutError", "PoolTimeoutError"})
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether a write failed for a reason of the moment (database down, locked, timed out),
+    not for the rows it carried; told by type name so the core needs no driver import."""
+    if isinstance(exc, OSError | TimeoutError) or getattr(exc, "connection_invalidated", False):
+        return True
+    return any(kind.__name__ in _TRANSIENT_NAMES for kind in type(exc).__mro__)
+
+
+async def isolate(write: Callable[[list[T]], Awaitable[object]],
+                  items: list[T]) -> tuple[list[T], list[T]]:
+    """Write ``items``; returns (kept for a retry, dropped as bad).
+
+    A transient failure keeps everything. Any other failure is the rows' fault: the batch is
+    halved until the rows failing alone are found (a few more writes per bad row), and only
+    they are dropped; a transient failure on the way keeps what is not written yet."""
+    try:
+        await write(items)
+        return [], []
+    except Exception as exc:
+        if transient(exc):
+            return list(items), []
+        if len(items) == 1:
+            return [], list(items)
+    middle = len(items) // 2
+    kept, dropped = await isolate(write, items[:middle])
+    if kept:  # transient on the way: stop splitting, keep the rest
+        return kept + items[middle:], dropped
+    more_kept, more_dropped = await isolate(write, items[middle:])
+    return more_kept, dropped + more_dropped
 
 
 class WriteBehind(Generic[T]):
@@ -24,6 +59,7 @@ class WriteBehind(Generic[T]):
         self.batch = batch
         self._items: list[T] = []
         self._lock = asyncio.Lock()
+        self.dropped = 0  # bad items found and dropped (a poisoned batch never blocks the rest)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -38,10 +74,12 @@ class WriteBehind(Generic[T]):
             items, self._items = self._items, []
             if not items:
                 return 0
-            try:
-                await self._write(items)
-            except Exception:
-                log.exception("could not write %d %s; will retry", len(items), self.what)
-                self._items[:0] = items
-                return 0
-            return len(items)
+            kept, dropped = await isolate(self._write, items)
+            if dropped:
+                self.dropped += len(dropped)
+                log.error("dropped %d bad %s of %d (each failed alone)", len(dropped),
+                          self.what, len(items))
+            if kept:
+                log.warning("could not write %d %s; will retry", len(kept), self.what)
+                self._items[:0] = kept
+            return len(items) - len(kept) - len(dropped)

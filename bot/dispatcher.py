@@ -7,7 +7,8 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.events import Event
+from bot.events import Command, Event, Message
+from bot.faults import Faults
 from bot.gateway import ChatGateway
 from bot.ledger import UpdateLedger
 
@@ -19,11 +20,14 @@ Handler = Callable[[Any, ChatGateway], Awaitable[None]]
 class Dispatcher:
     """Implements ``bot.ports.EventSink``: every handler of the event's type runs in order."""
 
-    def __init__(self, ledger: UpdateLedger | None = None) -> None:
+    def __init__(self, ledger: UpdateLedger | None = None, faults: Faults | None = None) -> None:
         self.ledger = ledger
+        #: per-cause counters of what adapters skipped and handlers failed (metrics)
+        self.faults = faults or Faults()
         self._handlers: dict[type[Any], list[Handler]] = defaultdict(list)
         self.errors = 0
         self.duplicates = 0
+        self._traced: set[tuple[str, str]] = set()
 
     def on(self, event_type: type[Any], handler: Handler) -> None:
         self._handlers[event_type].append(handler)
@@ -33,10 +37,33 @@ class Dispatcher:
             self.duplicates += 1
             log.debug("duplicate delivery %s skipped", update_key)
             return
+        if not self._first_sight(event):
+            self.duplicates += 1
+            log.debug("message seen under another update id; %s skipped", update_key)
+            return
         for handler in self._handlers.get(type(event), ()):
             try:
                 await handler(event, gateway)
-            except Exception:
+            except Exception as exc:
                 self.errors += 1
-                log.exception("handler %s failed on %s", getattr(handler, "__qualname__", handler),
-                              type(event).__name__)
+                self._failed(handler, event, exc)
+
+    def _first_sight(self, event: Event) -> bool:
+        if self.ledger is None or not isinstance(event, Message | Command) \
+                or not event.message_id:
+            return True
+        edited = event.date.isoformat() if isinstance(event, Message) and event.edited else ""
+        return self.ledger.messages.claim(event.chat, event.message_id, edited)
+
+    def _failed(self, handler: Handler, event: Event, exc: Exception) -> None:
+        """A handler's failure: its first traceback per (handler, error type) at ERROR, later
+        ones as one counted, rate-limited line (no message text either way)."""
+        name = str(getattr(handler, "__qualname__", type(handler).__name__))
+        cause = (name, type(exc).__name__)
+        if cause not in self._traced:
+            self._traced.add(cause)
+            log.error("handler %s failed on %s", name, type(event).__name__, exc_info=exc)
+            self.faults.count("handler." + type(exc).__name__)
+            return
+        self.faults.note("handler." + type(exc).__name__, "handler %s failed on %s again: %s",
+                         name, type(event).__name__, type(exc).__name__, level=logging.ERROR)

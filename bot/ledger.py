@@ -1,4 +1,5 @@
-"""Each platform delivery is processed once: an in-memory window plus batched persistence."""
+"""Each platform delivery is processed once: an in-memory window plus batched persistence; each
+platform message once, whatever update carried it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,27 @@ class ProcessedKeys(Protocol):
     async def add_many(self, keys: Sequence[str], at: datetime) -> None: ...
 
     async def since(self, cutoff: datetime) -> list[str]: ...
+
+
+class MessageClaims:
+    """The platform messages being handled, by (chat, message id, edit date): the same message
+    under two update ids (a redelivery numbered anew, a bridge reporting twice) is handled
+    once. In-process and bounded; a shared store (several workers) can implement ``claim``
+    the same way later."""
+
+    def __init__(self, window: int = 50_000) -> None:
+        self.window = window
+        self._seen: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+
+    def claim(self, chat: str, message_id: str, edited_at: str = "") -> bool:
+        """True the first time this message (this edit of it) is claimed."""
+        key = (chat, message_id, edited_at)
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self.window:
+            self._seen.popitem(last=False)
+        return True
 
 
 class UpdateLedger:
@@ -36,6 +58,7 @@ class UpdateLedger:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._unsaved: WriteBehind[str] = WriteBehind(self._write, "processed keys",
                                                       batch=batch)
+        self.messages = MessageClaims(window)
 
     async def load(self, horizon: timedelta = timedelta(days=2)) -> int:
         if self.store is None:

@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from bot.batching import isolate
 from bot.events import Sender
+from bot.faults import Faults
 from bot.policy import MemberSnapshot
 from bot.ports import ModerationStore
 
@@ -81,9 +83,11 @@ class ActivityBuffer:
     only a back-pressure bound so a burst never holds unbounded counts in memory.
     """
 
-    def __init__(self, store: ModerationStore, *, batch: int = 5000) -> None:
+    def __init__(self, store: ModerationStore, *, batch: int = 5000,
+                 faults: Faults | None = None) -> None:
         self.store = store
         self.batch = batch
+        self.faults = faults or Faults()
         self._pending: dict[tuple[str, str], tuple[Sender, datetime, int]] = {}
         self._count = 0
         self._lock = asyncio.Lock()
@@ -105,13 +109,18 @@ class ActivityBuffer:
         pending, self._pending, self._count = self._pending, {}, 0
         if not pending:
             return
-        try:
-            await self.store.touch_many(
-                [(chat, sender, when, count) for (chat, _), (sender, when, count)
-                 in pending.items()])
-        except Exception:
-            log.exception("could not record activity of %d members; will retry", len(pending))
-            for key, (sender, when, count) in pending.items():  # keep the counts for later
+        rows = [(chat, sender, when, count) for (chat, _), (sender, when, count)
+                in pending.items()]
+        kept, dropped = await isolate(self.store.touch_many, rows)
+        if dropped:  # each failed alone: the rest of the batch is written all the same
+            self.faults.note("activity.dropped", "dropped the activity of %d of %d members "
+                             "(each failed alone)", len(dropped), len(rows),
+                             level=logging.ERROR, count=len(dropped))
+        if kept:
+            self.faults.note("activity.retry", "could not record activity of %d members; "
+                             "will retry", len(kept), count=len(kept))
+            for chat, sender, when, count in kept:  # keep the counts for later
+                key = (chat, sender.id)
                 newer = self._pending.get(key)
                 self._pending[key] = (sender, newer[1] if newer else when,
                                       count + (newer[2] if newer else 0))

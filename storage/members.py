@@ -34,10 +34,15 @@ _INSERT = insert(_TABLE)
 _CHUNK = 400  # member keys per read (two bound values each, far below any driver's limit)
 
 
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _touched(state: dict[str, Any], sender: Sender, when: datetime, messages: int) -> None:
-    """``MemberRepo.touch`` on a row's values (the one rule for single and batched touches)."""
-    state["name"] = sender.name or state["name"]
-    state["username"] = (sender.username or state["username"]).lower()
+    """``MemberRepo.touch`` on a row's values (the one rule for single and batched touches);
+    a name or username that is not text (a forged update) keeps the stored one."""
+    state["name"] = _text(sender.name) or state["name"]
+    state["username"] = (_text(sender.username) or state["username"]).lower()
     if sender.role != Role.MEMBER or state["role"] <= 1:
         state["role"] = int(sender.role)
     state["last_seen"] = max(filter(None, (state["last_seen"], when)))
