@@ -244,13 +244,12 @@ class ReplayReport:
         return out
 
     def _rates(self, data: dict[str, Any]) -> list[str]:
-        out = ["Actions per 1,000 messages by family (family = the one contributing the most "
-               "score):"]
+        out = ["Actions per 1,000 messages by family (the family contributing the most score):",
+               f"  {'family':<10} {'flag+':>7} {'delete+':>8}  by action"]
         for family, rates in data["per_1000"].items():
             detail = ", ".join(f"{k} {v:g}" for k, v in rates.items()
                                if k not in ("all", "delete+"))
-            out.append(f"  {family:<10} {rates['all']:>7.2f}  delete+ {rates['delete+']:>7.2f}"
-                       f"  ({detail})")
+            out.append(f"  {family:<10} {rates['all']:>7.2f} {rates['delete+']:>8.2f}  {detail}")
         out.append(f"Headline: {data['harm_per_1000']:g} delete-or-stronger actions per 1,000 "
                    f"messages from {'/'.join(f.lower() for f in HARM_FAMILIES)} symbols.")
         return out
