@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.adapters.telegram.standin import BOT_ID, StandInBotApi, admin
 from bot.app import App
 from bot.events import Sender
+from bot.knowledge import DomainState, TextPost
 from bot.ports import LogEntry
 from bot.verdict import Action
 from storage import tallies
@@ -18,6 +19,7 @@ from storage.chats import ChatRepo
 from storage.checkins import CheckinRepo
 from storage.contributions import ContributionRepo
 from storage.deletions import SqlPendingDeletions
+from storage.knowledge import KnowledgeRepo
 from storage.logs import LogRepo
 from storage.members import MemberRepo
 from storage.models import CHAT_TABLES, ClassifierRow
@@ -58,6 +60,8 @@ async def seed_every_table(app: App, chat: str) -> None:
         await GateRepo(s).open(chat, "tg:9", answer="4", deadline=now + timedelta(1), at=now)
         await StateRepo(s).put(chat, "duty", {"day": "2026-11-22"}, now)
         await ClassifierRepo(s).save(chat, b"model", now)
+        await KnowledgeRepo(s).add_posts([TextPost(chat, USER, "1", now, bytes(64))])
+        await KnowledgeRepo(s).put_domains([(chat, DomainState("example.org", now))])
         await ChatRepo(s).update_settings(chat, now, shadow={"observe": None})
     await SqlPendingDeletions(app.services.db).add(chat, "55", now + timedelta(days=1))
 
