@@ -17,22 +17,28 @@ words written in mixed scripts ("Здpaвcтвyйтe, зapaбoтoк"). The reaso
 - ``AD_EMOJI_WALL``: many emoji for the text (at least 8, one per 20 characters or more).
 - ``AD_SHORTENER``: a link through a URL shortener (``policies/data/shorteners.txt``).
 
-Matching runs on the folded text (``policies.normalize``), mixed scripts and emoji on the
-original; every scan is gated by a cheap necessary condition.
+Cues and shortener hosts are found on the folded text (``policies.normalize``) in one
+Aho–Corasick pass over word lists in ``policies/data/``; only a sum after a pay word, and a
+sum paid per day or hour (when the text holds a digit), are regular expressions. Mixed scripts
+and emoji are read on the original, each behind a cheap necessary condition.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
+
+import ahocorasick
 
 from bot.events import Message
 from bot.i18n import Text, t
 from bot.policy import Context, PolicyOptions, SymbolInfo, staff_involved
 from bot.verdict import Verdict
+from policies._unicode import ASTRAL as _ASTRAL
 from policies.ads_evidence import original_evidence
 from policies.normalize import normalize, scanned
 from policies.scripts import mixed_words
@@ -71,77 +77,118 @@ class OffersOptions(PolicyOptions):
     exempt_staff: bool = True
 
 
-def _ru(pattern: str) -> str:
-    """Cyrillic stems as spammers spell them after folding: Latin u for и, е for ё."""
-    return pattern.replace("и", "[иu]").replace("ё", "[её]")
+#: Cue families of an offer (``policies/data/offers.txt``).
+FAMILIES = ("income", "job", "crypto", "lure")
+_KINDS = frozenset({*FAMILIES, "pay", "dm", "period"})
+_CYRILLIC = re.compile("[\u0400-\u052f]")
 
 
-def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(_ru(a) for a in alternatives))
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    """One spelling of a phrase in the automaton and what it is a cue of."""
+
+    phrase: str
+    word_start: bool  # must start a word (its first character is a Latin or Cyrillic letter)
+    kinds: tuple[tuple[str, bool], ...]  # (family, must end a word)
 
 
-#: Cue families of an offer; each pattern is searched once on the folded text.
-_INCOME = _words(
-    r"\bзараб[ао]т", r"\bподраб[ао]т", r"\bдоход", r"\bприбыл", r"\bпассивн",
-    r"\bearn(?:s|ing|ings)?\b", r"\bincome\b", r"\bprofits?\b", r"\bpayouts?\b",
-    r"\bwithdraw", r"\bmake money\b", r"\bmaking money\b", r"\bextra cash\b",
-    "赚钱", "赚米", "收入", "收益", "月入", "日入", "日赚", "佣金", "提现",
+def _data_lines(name: str) -> list[str]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip().lower() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _spellings(phrase: str) -> set[str]:
+    """The phrase and its spam spellings after folding: Latin "u" for "и", "е" for "ё"."""
+    forms = {phrase, phrase.replace("ё", "е")}
+    return forms | {form.replace("и", "u") for form in forms}
+
+
+@lru_cache(maxsize=1)
+def _cues() -> ahocorasick.Automaton:
+    """Every cue of ``offers.txt`` and every host of ``shorteners.txt`` (as ``host/``) in one
+    automaton, built once on first use."""
+    kinds: dict[str, list[tuple[str, bool]]] = {}
+    for line in _data_lines("offers.txt"):
+        kind, _, phrase = line.partition(" ")
+        if kind not in _KINDS or not phrase:
+            raise ValueError(f"policies/data/offers.txt: bad line {line!r}")
+        for form in _spellings(phrase.removesuffix("$")):
+            kinds.setdefault(form, []).append((kind, phrase.endswith("$")))
+    for host in _data_lines("shorteners.txt"):
+        kinds.setdefault(host + "/", []).append(("short", False))
+    automaton = ahocorasick.Automaton()
+    for form, of in kinds.items():
+        first = form[0]
+        starts = (first.isascii() and first.isalnum()) or bool(_CYRILLIC.match(first))
+        automaton.add_word(form, _Cue(form, starts, tuple(of)))
+    automaton.make_automaton()
+    return automaton
+
+
+#: After a pay word: the sum it pays ("оплата от 5000", "зп 100к", "日赚300").
+_SUM_AFTER = re.compile(r"\W{0,3}(?:от |до |около )?[0-9]")
+#: A sum and what it is paid per: "1400р в час" ("р" after digits is folded to a Latin "p"),
+#: "от 7к в день", "$500 per day", "300元/天".
+#: Every branch starts with a digit or a currency sign, so ``re`` skips fast to those.
+_PAY_NUM = re.compile(
+    r"(?:[$€£] ?[0-9][0-9.,]*k? ?(?:usd|dollars)?"
+    r"|[0-9][0-9 .,]*(?:(?:k|к|тыс\w*)\.? ?(?:руб\w*|[рp]\b|₽|\$|usd\w*|долл\w*|евро|€|грн)?"
+    r"|(?:руб\w*|[рp]\b|₽|\$|usdt?|долл\w*|dollars|евро|€|грн)))"
+    r"\.? ?(?:(?:в|за|/|per|a|an|each|every) ?(?:пару |несколько |[0-9]+ )?"
+    r"(?:день|дн[яей]|сутки|час|недел|смен|рейс|day|hour|week)|daily\b|weekly\b)"
+    r"|[0-9]{2,} ?(?:元|块)? ?(?:/|每|一)(?:天|日|小时|单)"
 )
-_JOB = _words(
-    r"\bваканси", r"\bтребу[юе]тся\b", r"\bнужн[ыа] (?:люди|человек|сотрудник|помощник|курьер)",
-    r"\bищем (?:людей|сотрудник|партн[её]р|помощник)", r"\bнабор в команду", r"\bв команду\b",
-    r"\bшабашк", r"\bприглашаем на работу", r"\bhiring\b", r"\bjob offer", r"\bvacanc",
-    r"\bwe are looking for\b", r"\blooking for (?:partners|agents|people who)",
-    "兼职", "招聘", "招募", "急招", "诚招", "代理", "副业", "打字员", "刷单", "宝妈", "学生党",
-)
-_CRYPTO = _words(
-    r"\bкрипт", r"\bарбитраж", r"\bинвест", r"\bтрейд", r"\bбиржа", r"\busdt\b",
-    r"\bбиткоин", r"\bфорекс", r"\bcrypto", r"\bbitcoin", r"\bbtc\b", r"\binvest",
-    r"\btrading\b", r"\bforex\b", r"\bbroker", r"\bbinary option", r"\bairdrop",
-    "投资", "理财", "币圈", "炒币", "虚拟币", "数字货币", "博彩", "炒股", "股票",
-)
-_LURE = _words(
-    r"\bбез опыта", r"\bбез вложени", r"\bне выходя из дома", r"\bиз дома\b", r"\bудал[её]нн",
-    r"\bудал[её]нк", r"\bсвободный график", r"\bбесплатн\w* обучени", r"\bобучение бесплатн",
-    r"\bгарантир", r"\bтемк[аиуой]", r"\bбел(?:ая|ую) тем", r"\bне напрягаясь", r"\bзаконн",
-    r"\bлегальн", r"\b1-2 час", r"\bв свободное время", r"\bот 18\b", r"\b18\+",
-    r"\bno experience\b", r"\bfrom home\b", r"\bfinancial freedom\b", r"\bguarantee",
-    r"\brisk[- ]free\b", r"\blegit\b", r"\btestify\b", r"\bfree training\b",
-    r"\bin (?:just |only )?\d+ ?(?:hours|hrs|days)\b",
-    "日结", "躺赚", "稳赚", "轻松赚", "在家", "足不出户", "手机就能", "无需经验", "零基础",
-    "无门槛", "零投入", "零成本", "包赚",
-)
-_FAMILIES = (_INCOME, _JOB, _CRYPTO, _LURE)
-#: An amount of money and what it pays per (a day, an hour, a shift), or a pay word and a sum.
-_PAY = _words(
-    r"\d[\d .,]*(?:(?:k|к|тыс\w*)\.? ?(?:руб\w*|р\b|₽|\$|usd\w*|долл\w*|евро|€|грн)?|"
-    r"(?:руб\w*|р\b|₽|\$|usd\w*|долл\w*|евро|€|грн))\.? ?(?:в|за|/) ?(?:пару |несколько |\d+ )?"
-    r"(?:день|дн[яей]|сутки|час|недел|смен|рейс)",
-    r"(?:плачу|заплачу|оплата|\bзп|зарплат\w*|доход\w*|заработ\w*|платим)\W{0,3}"
-    r"(?:от|до)? ?\d", r"\b(?:иметь|поднима\w*|получа\w*|зарабатыва\w*) (?:около|от|до) \d",
-    r"[$€£] ?\d[\d,.]*k? ?(?:usd|dollars)? ?(?:/|per|a|each|every) ?(?:day|hour|week)\b",
-    r"\d[\d,.]*k? ?(?:usd|usdt|dollars|\$|€) ?(?:daily|weekly|(?:/|per|a|each|every) ?"
-    r"(?:day|hour|week)\b)",
-    r"(?:日赚|日入|月入|日结|一天|每天)\d{2,}", r"\d{2,} ?(?:元|块)? ?(?:/|每|一)(?:天|日|小时|单)",
-)
-_DM = _words(
-    r"\b(?:пиш|напиш|отпиш|стуч|жду|обращай|писать)\w* ?(?:мне |нам )?(?:[вb] )?"
-    r"(?:лс|л\.с|личк|личн|директ|пм\b|pm\b|dm\b)",
-    r"\b[вb] (?:лс\b|л\.с|личку|личные сообщ|личных сообщ|директ)",
-    r"\b(?:став|пиш|напиш|жми|кида)\w* ?(?:\+|плюс\b)",
-    r"(?:\+|\bплюс) ?[вb] ?(?:коммент|лс\b|личк)",
-    r"\bнапиш\w* (?:«|\")?хочу", r"\b(?:на|от)?пиши(?:те)?\b", r"\bпиш\w* (?:мне|сюда)\b",
-    r"\bжду (?:тво|ваш)\w* сообщ", r"\bожида\w* (?:[вb] |ваш|тво)", r"\bсвяжи\w* со мной",
-    r"\bза подробност", r"\bподробност\w* (?:[вb] лс|у меня|в личк)",
-    r"\b(?:dm|pm|inbox|message|text|contact|ping|hit) me\b",
-    r"\bwrite (?:to )?me\b(?! (?:a|an|the|some|this|that)\b)",
-    r"\bsend me a (?:dm|pm|message)", r"\b(?:in|via|my) (?:dm|pm|inbox)\b", r"\bdm (?:for|now)\b",
-    "私聊", "私信", "私我", "滴滴我", "私戳", "戳我", "有意者", "感兴趣的?(?:加|私|联系)",
-)
-#: Every DM-ask pattern holds one of these: one plain search rules most texts out.
-_DM_GATE = re.compile(_ru(r"лс|л\.с|личк|личн|директ|\+|плюс|хочу|мне|сюда|пиши|жду|ожида|"
-                          r"свяжи|подробност|\bme\b|\bdm\b|\bpm\b|inbox|"
-                          "私|滴滴|戳我|有意|感兴趣"))
+_DIGIT = re.compile("[0-9]")
+#: How far before a period word the sum paid per it may start ("от 10 000 рублей в день").
+_PAY_REACH = 32
+#: "write me a script" is a request, not a DM ask.
+_NOT_A_DM = re.compile(r" (?:a|an|the|some|this|that|down|up)\b")
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What one pass of the cue automaton found in a folded text: first spans by kind."""
+
+    families: dict[str, tuple[int, int]]
+    pay: tuple[int, int] | None = None
+    dm: tuple[int, int] | None = None
+    short: tuple[int, int] | None = None
+    periods: list[int] | None = None  # where period words start ("в день", "per hour")
+
+
+def _scan(folded: str) -> _Seen:
+    seen = _Seen({})
+    size = len(folded)
+    # The automaton reads text with astral characters (emoji) several times slower: they are
+    # no part of any cue, so each is replaced by one BMP character (spans stay where they were).
+    text = _ASTRAL.sub("\ufffd", folded) if _ASTRAL.search(folded) else folded
+    for last, cue in _cues().iter(text):
+        end = last + 1
+        start = end - len(cue.phrase)
+        if cue.word_start and start and folded[start - 1].isalnum():
+            continue
+        ends_word = end == size or not folded[end].isalnum()
+        for kind, word_end in cue.kinds:
+            if word_end and not ends_word:
+                continue
+            if kind in FAMILIES:
+                seen.families.setdefault(kind, (start, end))
+            elif kind == "pay":
+                if seen.pay is None and (money := _SUM_AFTER.match(folded, end)):
+                    seen.pay = (start, money.end())
+            elif kind == "dm":
+                if seen.dm is None and not (
+                    cue.phrase.startswith("write") and _NOT_A_DM.match(folded, end)
+                ):
+                    seen.dm = (start, end)
+            elif kind == "period":
+                if seen.periods is None:
+                    seen.periods = []
+                seen.periods.append(start)
+            elif seen.short is None:
+                seen.short = (start, end)
+    return seen
+
 
 #: Emoji and pictographs (astral), dingbats and the usual BMP symbols used as bullets.
 _EMOJI = re.compile(
@@ -149,20 +196,11 @@ _EMOJI = re.compile(
     "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff]"
 )
 EMOJI_WALL_MIN = 8
+#: Offers show their hand early: only this many leading characters are read (of the folded
+#: text for cues, of the original for letters and emoji), which keeps long pastes cheap.
+OFFER_SCAN = 1000
 #: At least one emoji per this many characters of the message.
 EMOJI_WALL_SPACING = 20
-
-
-@lru_cache(maxsize=1)
-def _shortener() -> re.Pattern[str]:
-    """A link through one of the shorteners listed in ``policies/data/shorteners.txt``."""
-    hosts = [
-        line.strip().lower()
-        for line in (DATA / "shorteners.txt").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-    alternation = "|".join(map(re.escape, sorted(hosts, key=lambda h: (-len(h), h))))
-    return re.compile(rf"(?<![\w.-])(?:{alternation})/[\w-]")
 
 
 class OffersPolicy:
@@ -175,7 +213,7 @@ class OffersPolicy:
     def __init__(self, options: PolicyOptions) -> None:
         assert isinstance(options, OffersOptions)
         self.options = options
-        self._shortener = _shortener() if options.shorteners else None
+        _cues()  # built now, not on the first message
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
         original = scanned(message.text)
@@ -183,39 +221,67 @@ class OffersPolicy:
             return []
         opts = self.options
         folded = normalize(original)
-        found: list[tuple[str, float, str]] = []  # symbol, score, folded or original evidence
-        if opts.offers and (offer := _offer(folded)):
-            found.append(("AD_INCOME_OFFER", *offer))
-        if opts.dm_asks and _DM_GATE.search(folded) and (dm := _DM.search(folded)):
-            found.append(("AD_DM_ASK", SYMBOLS["AD_DM_ASK"].score, dm.group()))
+        seen = _scan(folded if len(folded) <= OFFER_SCAN else folded[:OFFER_SCAN])
+        if len(original) > OFFER_SCAN:
+            original = original[:OFFER_SCAN]
+        found: list[tuple[str, float, str]] = []  # symbol, score, evidence
+        if opts.offers and (offer := _offer(folded, seen)):
+            found.append(("AD_INCOME_OFFER", offer[0], _original(original, folded, offer[1])))
+        if opts.dm_asks and seen.dm is not None:
+            found.append(("AD_DM_ASK", _score("AD_DM_ASK"), _original(original, folded, seen.dm)))
         if opts.mixed_script and (words := mixed_words(original)):
             found.append(("AD_MIXED_SCRIPT", MIXED_SCORES[len(words)], " ".join(words)))
         if opts.emoji_wall and (wall := _emoji_wall(original)):
-            found.append(("AD_EMOJI_WALL", SYMBOLS["AD_EMOJI_WALL"].score, wall))
-        if self._shortener is not None and "/" in folded and (
-            short := self._shortener.search(folded)
-        ):
-            found.append(("AD_SHORTENER", SYMBOLS["AD_SHORTENER"].score, short.group()))
+            found.append(("AD_EMOJI_WALL", _score("AD_EMOJI_WALL"), wall))
+        if opts.shorteners and seen.short is not None:
+            start, end = seen.short
+            link = folded[start : end + 12].split(" ", 1)[0]
+            found.append(("AD_SHORTENER", _score("AD_SHORTENER"), original_evidence(
+                original, link, folded)))
         if not found:
             return []
         reason = _reason(tuple(symbol for symbol, _, _ in found))
-        return [
-            Verdict(symbol, score, reason, evidence=_evidence(symbol, text, original, folded),
-                    policy=NAME)
-            for symbol, score, text in found
-        ]
+        return [Verdict(symbol, score, reason, evidence=evidence, policy=NAME)
+                for symbol, score, evidence in found]
 
 
-def _offer(folded: str) -> tuple[float, str] | None:
-    """The offer's score and folded evidence, or None when it is no offer."""
-    pay = _PAY.search(folded)
-    cues = [m for family in _FAMILIES if (m := family.search(folded)) is not None]
-    if pay is None and len(cues) < 2:
+def _score(symbol: str) -> float:
+    return SYMBOLS[symbol].score
+
+
+def _offer(folded: str, seen: _Seen) -> tuple[float, tuple[int, int]] | None:
+    """The offer's score and the span of its first cue, or None when it is no offer."""
+    pay = seen.pay
+    if pay is None and seen.periods and _DIGIT.search(folded):
+        pay = _paid_per(folded, seen.periods)
+    families = len(seen.families)
+    if pay is None and families < 2:
         return None
-    strong = len(cues) >= 3 or (pay is not None and len(cues) >= 1)
-    first = pay or min(cues, key=lambda m: m.start())
-    score = STRONG_OFFER if strong else SYMBOLS["AD_INCOME_OFFER"].score
-    return score, folded[first.start() : first.end() + 40].strip()
+    strong = families >= 3 or (pay is not None and families >= 1)
+    span = pay or min(seen.families.values())
+    return (STRONG_OFFER if strong else _score("AD_INCOME_OFFER")), span
+
+
+def _paid_per(folded: str, periods: list[int]) -> tuple[int, int] | None:
+    """The span of a sum paid per one of the period words starting at ``periods``."""
+    done = 0
+    for at in periods:
+        low = max(done, at - _PAY_REACH)
+        if (paid := _PAY_NUM.search(folded, low, at + 8)) is not None:
+            return paid.span()
+        done = at
+    return None
+
+
+def _original(original: str, folded: str, span: tuple[int, int]) -> str:
+    """The original text behind a folded span, widened to whole words (up to 60 characters)."""
+    start, end = span
+    while start and not folded[start - 1].isspace():
+        start -= 1
+    end = folded.find(" ", end + 20) if end + 20 < len(folded) else len(folded)
+    if end < 0 or end - start > 60:
+        end = min(len(folded), start + 60)
+    return original_evidence(original, folded[start:end].strip(), folded)
 
 
 def _emoji_wall(original: str) -> str:
@@ -226,12 +292,6 @@ def _emoji_wall(original: str) -> str:
     if len(original) - len(emoji) < 2 * EMOJI_WALL_MIN:
         return ""  # emoji with hardly any text: off-topic filler, not an ad's bullets
     return "".join(emoji[:12])
-
-
-def _evidence(symbol: str, text: str, original: str, folded: str) -> str:
-    if symbol in ("AD_MIXED_SCRIPT", "AD_EMOJI_WALL"):
-        return text  # read on the original already
-    return original_evidence(original, text, folded)
 
 
 @lru_cache(maxsize=64)
