@@ -20,7 +20,7 @@ SCORING = Scoring(family_caps={"AD": 9.0})
 
 
 def message(text: str, role: Role = Role.MEMBER) -> Message:
-    return Message(chat="tg:-1", message_id="1", sender=Sender("tg:7", "someone", role),
+    return Message(chat="tg:-1", message_id="1", sender=Sender("tg:7", "someone", role=role),
                    date=NOW, segments=(Segment(Kind.TEXT, text),))
 
 
