@@ -79,7 +79,7 @@ class OffersOptions(PolicyOptions):
 
 #: Cue families of an offer (``policies/data/offers.txt``).
 FAMILIES = ("income", "job", "crypto", "lure")
-_KINDS = frozenset({*FAMILIES, "pay", "dm", "period"})
+_KINDS = frozenset({*FAMILIES, "pay", "offer", "dm", "period"})
 _CYRILLIC = re.compile("[\u0400-\u052f]")
 
 
@@ -176,6 +176,9 @@ def _scan(folded: str) -> _Seen:
             elif kind == "pay":
                 if seen.pay is None and (money := _SUM_AFTER.match(folded, end)):
                     seen.pay = (start, money.end())
+            elif kind == "offer":
+                if seen.pay is None:
+                    seen.pay = (start, end)
             elif kind == "dm":
                 if seen.dm is None and not (
                     cue.phrase.startswith("write") and _NOT_A_DM.match(folded, end)
@@ -190,10 +193,11 @@ def _scan(folded: str) -> _Seen:
     return seen
 
 
-#: Emoji and pictographs (astral), dingbats and the usual BMP symbols used as bullets.
+#: Emoji and pictographs (astral), dingbats and the usual BMP symbols used as bullets; skin
+#: tone modifiers (U+1F3FB–U+1F3FF) are part of the emoji before them, not emoji of their own.
 _EMOJI = re.compile(
     "[\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u25fe\u2600-\u27bf"
-    "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff]"
+    "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001f3fa\U0001f400-\U0001faff]"
 )
 EMOJI_WALL_MIN = 8
 #: Offers show their hand early: only this many leading characters are read (of the folded

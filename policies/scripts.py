@@ -7,6 +7,8 @@ hyphens, punctuation and accented Latin letters end it, so "IT-отдел" is tw
 "определëнный" (ë for ё, ó for stress) is no disguise. A run counts as mixed when:
 
 - its scripts switch at least twice (Cyrillic → Latin → Cyrillic: "пpивeт", "oплaTa"); or
+- it is split by invisible characters ("наш<U+2068>ел": zero-width space, word joiner, bidi
+  isolates; not the zero-width joiners Persian and emoji need); or
 - it switches once, the lesser script is one look-alike letter, and it sits at the start or
   the word is mostly Cyrillic ("Bас", "Cтавки", "Сrypto"); or a mostly Cyrillic word ends in
   Latin letters ("Рабоma"). A Latin word with a Cyrillic ending
@@ -45,11 +47,26 @@ _CYR_TWINS = frozenset(chr(cp) for cp in CYR_GREEK_TO_LATIN if cp >= 0x400)
 _UKRAINIAN_I = frozenset("iI")
 
 
+#: Invisible characters spammers thread inside words ("наш<U+2068>ел"): zero-width space, word
+#: joiner, invisible operators, bidi isolates, BOM. The zero-width (non-)joiners are left out:
+#: Persian and emoji sequences need them.
+_INVISIBLE = "\u200b\u2060-\u2064\u2066-\u2069\ufeff"
+_ANY_INVISIBLE = re.compile(f"[{_INVISIBLE}]")
+_SPLIT_WORD = re.compile(f"[{_CYR}{_LAT}]+(?:[{_INVISIBLE}]+[{_CYR}{_LAT}]+)+")
+
+
 def mixed_words(text: str, limit: int = 3) -> list[str]:
-    """The distinct mixed-script words of ``text`` (at most ``limit``), in order of appearance."""
-    if not _ANY_CYR.search(text):
-        return []
+    """The distinct mixed-script words of ``text`` (at most ``limit``), in order of appearance;
+    words with invisible characters threaded inside count as well."""
     found: list[str] = []
+    if _ANY_INVISIBLE.search(text):
+        for split in _SPLIT_WORD.finditer(text):
+            if split.group() not in found:
+                found.append(split.group())
+                if len(found) >= limit:
+                    return found
+    if not _ANY_CYR.search(text):
+        return found
     at = 0
     while len(found) < limit and (meeting := _MEETING.search(text, at)) is not None:
         start = meeting.start()

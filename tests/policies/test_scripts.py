@@ -45,3 +45,12 @@ def test_distinct_words_are_counted_up_to_the_limit() -> None:
     text = "Пpивeт Пpивeт мoй дpуг, кaк дeлa"
     assert mixed_words(text) == ["Пpивeт", "мoй", "дpуг"]
     assert len(mixed_words(text, limit=5)) == 5
+
+
+def test_words_split_by_invisible_characters_count() -> None:
+    assert mixed_words("Ребя\u2068та, на\u200bшёл халяву") == ["Ребя\u2068та", "на\u200bшёл"]
+
+
+def test_persian_zero_width_non_joiners_and_isolated_mentions_do_not_count() -> None:
+    assert mixed_words("می\u200cخواهم نصب کنم") == []
+    assert mixed_words("\u2068@someone\u2069 спасибо") == []
