@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ContributionRow
+
+_TABLE: Table = ContributionRow.metadata.tables[ContributionRow.__tablename__]
+_INSERT = insert(_TABLE)
 
 
 class ContributionRepo:
@@ -19,6 +22,13 @@ class ContributionRepo:
                   at: datetime) -> None:
         self.session.add(ContributionRow(chat=chat, user_id=user_id, kind=kind, points=points,
                                          created_at=at))
+
+    async def add_many(self, rows: Sequence[tuple[str, str, str, float, datetime]]) -> None:
+        """``add`` for a batch (chat, user, kind, points, at): one batched Core insert."""
+        if rows:
+            await self.session.execute(_INSERT, [
+                {"chat": c, "user_id": u, "kind": k, "points": p, "created_at": at}
+                for c, u, k, p, at in rows])
 
     async def total(self, chats: Sequence[str], user_id: str,
                     since: datetime | None = None) -> float:

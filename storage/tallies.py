@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import Table, bindparam, case, delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,64 @@ async def claim(session: AsyncSession, chat: str, user: str, kind: str, day: dat
     )
     granted = (await session.execute(statement)).scalar_one_or_none()
     return float(granted or 0.0)
+
+
+Claim = tuple[str, str, str, date, float, float]  # chat, user, kind, day, points, cap
+_T: Table = T.metadata.tables[T.__tablename__]  # Core statements: no ORM bulk semantics
+_KEY = (_T.c.chat, _T.c.user_id, _T.c.kind, _T.c.day)
+_CHUNK = 200  # keys per read (four bound values each)
+_SET = update(_T).where(
+    _T.c.chat == bindparam("b_chat"), _T.c.user_id == bindparam("b_user"),
+    _T.c.kind == bindparam("b_kind"), _T.c.day == bindparam("b_day"),
+).values(used=bindparam("v_used"), granted=bindparam("v_granted"))
+
+
+async def claim_many(session: AsyncSession, claims: Sequence[Claim]) -> list[float]:
+    """``claim`` for a batch, in a constant number of statements: one insert of the missing
+    counters, a locked read of the counters, one batched update; returns the grants in order.
+
+    Exact across processes like ``claim``: the rows are read under the write lock (SQLite
+    transactions begin IMMEDIATE; PostgreSQL reads them ``FOR UPDATE``, in key order).
+    """
+    wanted = sorted({c[:4] for c in claims if c[4] > 0})
+    if not wanted:
+        return [0.0] * len(claims)
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(insert(_T).on_conflict_do_nothing(), [
+        {"chat": c, "user_id": u, "kind": k, "day": d, "used": 0.0, "granted": 0.0}
+        for c, u, k, d in wanted])
+    used: dict[tuple[str, str, str, date], float] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        query = select(*_KEY, _T.c.used).where(tuple_(*_KEY).in_(wanted[start:start + _CHUNK]))
+        if dialect == "postgresql":
+            query = query.order_by(*_KEY).with_for_update()
+        for chat, user, kind, day, value in await session.execute(query):
+            used[(chat, user, kind, day)] = float(value or 0.0)
+    grants: list[float] = []
+    changed: dict[tuple[str, str, str, date], tuple[float, float]] = {}  # used, granted
+    for chat, user, kind, day, points, cap in claims:
+        key = (chat, user, kind, day)
+        total = used.get(key, 0.0)
+        granted = max(0.0, min(points, cap - total)) if points > 0 else 0.0
+        grants.append(granted)
+        if granted:
+            used[key] = total + granted
+            changed[key] = (total + granted, changed.get(key, (0.0, 0.0))[1] + granted)
+    if changed:
+        await session.execute(_SET, [
+            {"b_chat": c, "b_user": u, "b_kind": k, "b_day": d, "v_used": value,
+             "v_granted": granted} for (c, u, k, d), (value, granted) in changed.items()])
+    return grants
+
+
+async def used_on(db: Database, chat: str, kind: str, day: date) -> dict[str, float]:
+    """Every member's granted total of ``kind`` on ``day`` in ``chat`` (members absent have
+    none); one read outside any write transaction."""
+    async with db.reading() as connection:
+        found = await connection.execute(select(T.user_id, T.used).where(
+            T.chat == chat, T.kind == kind, T.day == day))
+        return {user: float(value or 0.0) for user, value in found}
 
 
 async def used(db: Database, chat: str, user: str, kind: str, day: date) -> float:
