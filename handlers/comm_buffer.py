@@ -25,8 +25,9 @@ class Pending:
 
 
 class PointsBuffer:
-    """``award`` is the hot path: no database access except once per capped member, kind and
-    day, to learn what is already granted, so its answer is exact in one process.
+    """``award`` is the hot path: no database access except once per chat, capped kind and
+    day, to learn what every member was already granted (a member absent from that read has
+    nothing yet, so a first-time member costs no read), so its answer is exact in one process.
 
     The stored totals are exact with any number of processes: a flush claims each capped
     batch from the shared daily tally (``storage.tallies``) in the transaction that writes
@@ -38,18 +39,24 @@ class PointsBuffer:
         self.batch = batch
         self._pending: dict[Key, Pending] = {}
         self._used: dict[Key, float] = {}  # capped kinds: stored + pending points of the day
+        self._days: set[tuple[str, str, date]] = set()  # (chat, kind, day) read into _used
 
     @property
     def pending(self) -> int:
         return len(self._pending)
 
     async def award(self, key: Key, points: float, at: datetime, cap: float | None,
-                    stored: Callable[[], Awaitable[float]]) -> float:
+                    stored: Callable[[], Awaitable[float]] | None = None) -> float:
         """Queue ``points`` (clipped to what ``cap`` leaves today); returns what was queued.
-        ``stored()`` reads the day's stored total; it is called once per key."""
+        ``stored()``, if given, reads the key's stored total once; otherwise the stored totals
+        of the key's chat, kind and day are read at once, the first time one is needed."""
         if cap is not None and points > 0:
             if key not in self._used:
-                loaded = await stored()
+                if stored is not None:
+                    loaded = await stored()
+                else:
+                    await self._load_day(key)
+                    loaded = 0.0  # absent from the day's totals: nothing stored yet
                 self._used.setdefault(key, loaded + self._queued(key))
             used = self._used[key]
             points = min(points, cap - used)
@@ -64,6 +71,16 @@ class PointsBuffer:
         if len(self._pending) >= self.batch:
             await self.flush()
         return points
+
+    async def _load_day(self, key: Key) -> None:
+        chat, _, kind, day = key
+        if (chat, kind, day) in self._days:
+            return
+        totals = await tallies.used_on(self.db, chat, kind, day)
+        self._days.add((chat, kind, day))
+        for user, total in totals.items():
+            member = (chat, user, kind, day)
+            self._used.setdefault(member, total + self._queued(member))
 
     def _queued(self, key: Key) -> float:
         waiting = self._pending.get(key)
@@ -80,15 +97,20 @@ class PointsBuffer:
         pending, self._pending = self._pending, {}
         if pending:
             try:
+                entries = sorted(pending.items())  # claims lock tallies in one order
+                claims = [(chat, user, kind, day, e.points, e.cap)
+                          for (chat, user, kind, day), e in entries
+                          if e.cap is not None and e.points > 0]
                 async with self.db.session() as session:
-                    repo = ContributionRepo(session)
-                    for (chat, user, kind, day), entry in sorted(pending.items()):
-                        points = entry.points  # sorted: claims lock tallies in one order
+                    granted = iter(await tallies.claim_many(session, claims))
+                    rows = []
+                    for (chat, user, kind, _), entry in entries:
+                        points = entry.points
                         if entry.cap is not None and points > 0:
-                            points = await tallies.claim(session, chat, user, kind, day,
-                                                         points, entry.cap)
+                            points = next(granted)
                         if points:
-                            await repo.add(chat, user, kind, points, entry.at)
+                            rows.append((chat, user, kind, points, entry.at))
+                    await ContributionRepo(session).add_many(rows)
             except Exception:
                 log.exception("could not write %d contribution batches; will retry",
                               len(pending))
@@ -107,6 +129,7 @@ class PointsBuffer:
         newest = max(day for *_, day in self._used)
         for key in [k for k in self._used if (newest - k[3]).days >= 2]:
             del self._used[key]
+        self._days = {d for d in self._days if (newest - d[2]).days < 2}
 
     def migrated(self, old: str, new: str) -> None:
         """``extras["migrate_hooks"]``: pending awards and tallies follow the chat's new id."""
@@ -117,6 +140,7 @@ class PointsBuffer:
         for key, entry in pending.items():
             waiting = self._pending.setdefault(moved(key), Pending(0.0, entry.at, entry.cap))
             waiting.points += entry.points
+        self._days = {d for d in self._days if d[0] != old}  # read again under the new id
         used, self._used = self._used, {}
         for key, tally in used.items():
             self._used[moved(key)] = self._used.get(moved(key), 0.0) + tally

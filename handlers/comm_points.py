@@ -14,7 +14,6 @@ from bot.verdict import Action, Decision
 from handlers.comm_common import Hub
 from handlers.comm_config import PointsOptions, fold
 from handlers.messages import AfterHook
-from storage import tallies
 from storage.members import MemberRepo
 from storage.state import StateRepo
 
@@ -52,12 +51,8 @@ async def award(hub: Hub, chat: str, user: str, kind: str, at: datetime,
     if points == 0:
         return 0.0
     day = hub.today(chat, at)
-
-    async def stored() -> float:
-        return await tallies.used(hub.services.db, chat, user, kind, day)
-
     return await hub.points.award((chat, user, kind, day), points, at,
-                                  opts.daily_caps.get(kind), stored)
+                                  opts.daily_caps.get(kind))
 
 
 async def _mentioned(hub: Hub, message: Message) -> set[str]:
