@@ -1,235 +1,246 @@
-"""Telegram end to end: raw update JSON → PTB parsing → our pipeline → recorded Bot API call,
-against PTB parsing with a no-op handler, measured in the same run."""
+"""Telegram from outside: the whole ``qunguan run`` process (example config, SQLite) polling a
+stand-in Bot API on loopback, against a no-op python-telegram-bot process on another stand-in,
+alternated in the same run; 50 chats, varied text, 0 / 20 / 100 % first-time members.
+
+    python benchmarks/bench_telegram.py [--messages 3000] [--rounds 2] [--only 100]
+                                        [--profile ours.prof]
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import itertools
 import json
+import os
 import random
+import re
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from telegram import Update  # noqa: E402
-from telegram.request import BaseRequest, RequestData  # noqa: E402
+from bot.adapters.telegram.standin import StandInBotApi  # noqa: E402
 
-from bot.adapters.telegram.admins import AdminCache  # noqa: E402
-from bot.adapters.telegram.gateway import TelegramGateway  # noqa: E402
-from bot.adapters.telegram.images import PhotoFetcher  # noqa: E402
-from bot.adapters.telegram.mapping import MapContext  # noqa: E402
-from bot.adapters.telegram.processor import UpdateProcessor  # noqa: E402
-from bot.adapters.telegram.runner import TolerantBot, build_application  # noqa: E402
-from bot.adapters.telegram.standin import BOT_ID, BOT_USERNAME, admin  # noqa: E402
-from bot.config import LoadedConfig, load_config  # noqa: E402
-from bot.ports import EventSink  # noqa: E402
-
-GROUP = -1001234567890
+PROBE = Path(__file__).resolve().parent / "tg_probe.py"
+CHATS = [-1001000000001 - i for i in range(50)]
+POOL = 500  # members who post in turn, each in one chat
 ZH = ["今天的作业大家做完了吗", "这个问题我也遇到过，重启一下就好了", "周末有人一起去爬山吗",
       "老师讲的第三章我没太听懂，谁能帮忙解释一下", "谢谢分享，很有用", "我觉得这个方案可以再优化",
-      "下午三点开会，别忘了", "有没有推荐的入门书籍", "刚看完那部电影，结局太意外了"]
+      "下午三点开会，别忘了", "有没有推荐的入门书籍", "刚看完那部电影，结局太意外了",
+      "明天早上的课改到二楼了", "这道题的第二问怎么做", "我把笔记整理好了，晚点发群文件",
+      "食堂今天的菜还不错", "复习进度怎么样了", "图书馆几点关门"]
 EN = ["has anyone tried the new release?", "thanks, that fixed it for me",
-      "meeting moved to 3pm tomorrow", "I think the second approach is cleaner"]
-TAILS = ["", "～", "！", "？", "（第{n}题）", " 我是{n}班的", " #{n}", "，你们觉得呢"]
+      "meeting moved to 3pm tomorrow", "I think the second approach is cleaner",
+      "where can I find last week's slides?", "the build is green again", "good luck everyone"]
+TAILS = ["", "～", "！", "？", "（第{n}题）", " 我是{n}班的", " #{n}", "，你们觉得呢", " 哈哈",
+         " 第{n}页", "，{n}点见"]
 ADS = [("加我薇信 abc12345 领取福利 t.me/spamchan", "t.me/spamchan"),
-       ("点击 http://spam.example/win 领红包", "http://spam.example/win")]
+       ("点击 http://spam.example/win 领红包", "http://spam.example/win"),
+       ("兼职日结 500 元，详情 https://job.spam.example/apply 私聊", "https://job.spam.example/apply")]
+LAST = ADS[0]  # the last message of a batch: an ad, deleted by both bots (the clock stops)
 
 
-class RecordingRequest(BaseRequest):
-    """An in-process Bot API: records each call and answers like Telegram, no network."""
+class Api(StandInBotApi):
+    """The stand-in, noting when a given message is deleted."""
 
     def __init__(self) -> None:
-        self.calls: list[str] = []
-        self._ids = 10**6
+        super().__init__()
+        self.awaited: tuple[int, int] | None = None
+        self.done = asyncio.Event()
+        self.done_at = 0.0
 
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 5.0
-
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: Any = None, write_timeout: Any = None,
-                         connect_timeout: Any = None, pool_timeout: Any = None,
-                         ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        self.calls.append(name)
-        result: Any = True
-        if name == "getMe":
-            result = {"id": BOT_ID, "is_bot": True, "first_name": "Q", "username": BOT_USERNAME}
-        elif name == "getChatAdministrators":
-            result = [admin(BOT_ID), admin(1, owner=True)]
-        elif name == "sendMessage":
-            self._ids += 1
-            result = {"message_id": self._ids, "date": int(time.time()),
-                      "chat": {"id": GROUP, "type": "supergroup"}, "text": "notice"}
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+    async def _result(self, method: str, p: dict[str, Any]) -> Any:
+        ids = p.get("message_ids") or [p.get("message_id")]
+        if method.startswith("deleteMessage") and self.awaited is not None \
+                and int(p["chat_id"]) == self.awaited[0] and self.awaited[1] in ids:
+            self.done_at = time.perf_counter()
+            self.done.set()
+        return await super()._result(method, p)
 
 
-def updates(n: int, seed: int = 11) -> list[dict[str, Any]]:
-    """Raw update JSON: 300 members chatting in one group, ~5% ads with URL entities."""
-    rng = random.Random(seed)
-    start = int(time.time()) - 2 * n  # one message every ~2 s, ending now
-    out: list[dict[str, Any]] = []
-    for i in range(n):
-        user = 1000 + rng.randrange(300)
+@dataclass
+class Traffic:
+    """Updates with growing ids, the same for both bots."""
+
+    rng: random.Random = field(default_factory=lambda: random.Random(11))
+    update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
+    fresh: itertools.count[int] = field(default_factory=lambda: itertools.count(9_000_000))
+
+    def message(self, user: int, chat: int, text: str,
+                entities: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        ids = self.message_ids.setdefault(chat, itertools.count(10))
         msg: dict[str, Any] = {
-            "message_id": 10 + i, "date": start + 2 * i,
-            "from": {"id": user, "is_bot": False, "first_name": f"m{user}"},
-            "chat": {"id": GROUP, "type": "supergroup", "title": "bench"}}
-        if rng.random() < 0.05:
-            text, url = rng.choice(ADS)
-            offset = len(text[: text.index(url)].encode("utf-16-le")) // 2
-            msg.update(text=text, entities=[{"type": "url", "offset": offset,
-                                             "length": len(url)}])
-        else:  # ordinary chat: members rarely repeat each other word for word
-            parts = rng.sample(ZH + EN, rng.randint(1, 3))
-            msg["text"] = "，".join(parts) + rng.choice(TAILS).format(n=rng.randint(1, 99))
-        out.append({"update_id": 1 + i, "message": msg})
-    return out
+            "message_id": next(ids), "date": int(time.time()),
+            "from": {"id": user, "is_bot": False, "first_name": f"m{user}",
+                     "language_code": "zh-hans"},
+            "chat": {"id": chat, "type": "supergroup", "title": f"group {chat}"}, "text": text}
+        if entities:
+            msg["entities"] = entities
+        return {"update_id": next(self.update_ids), "message": msg}
+
+    def ad(self, user: int, chat: int, ad: tuple[str, str]) -> dict[str, Any]:
+        text, url = ad
+        offset = len(text[: text.index(url)].encode("utf-16-le")) // 2
+        return self.message(user, chat, text, [{"type": "url", "offset": offset,
+                                                "length": len(url)}])
+
+    def line(self, user: int) -> str:
+        parts = self.rng.sample(ZH + EN, self.rng.randint(1, 3))
+        return "，".join(parts) + self.rng.choice(TAILS).format(n=self.rng.randint(1, 99))
+
+    def warm_up(self) -> list[dict[str, Any]]:
+        """One ordinary message from every pool member (they are known afterwards)."""
+        out = [self.message(5_000_000 + i, CHATS[i % len(CHATS)], self.line(i))
+               for i in range(POOL)]
+        return [*out, self.ad(next(self.fresh), CHATS[0], LAST)]
+
+    def batch(self, n: int, first_time: float) -> list[dict[str, Any]]:
+        """``n`` messages over 50 chats: a ``first_time`` share from members never seen before
+        (each posts once), the rest from the pool; ~5 % ads; the last one an ad."""
+        out: list[dict[str, Any]] = []
+        for i in range(n):
+            if i == n - 1 or self.rng.random() >= first_time:
+                member = self.rng.randrange(POOL) if i < n - 1 else 0
+                user, chat = 5_000_000 + member, CHATS[member % len(CHATS)]
+            else:
+                user, chat = next(self.fresh), self.rng.choice(CHATS)
+            if i == n - 1:
+                out.append(self.ad(user, chat, LAST))
+            elif self.rng.random() < 0.05:
+                out.append(self.ad(user, chat, self.rng.choice(ADS)))
+            else:
+                out.append(self.message(user, chat, self.line(user)))
+        return out
 
 
-class _MemoryServices:
-    """The composition root's message path on in-memory ports (when storage is absent)."""
+class Bot:
+    """One bot process polling its own stand-in."""
 
-    def __init__(self, config: LoadedConfig) -> None:
-        from bot.dispatcher import Dispatcher
-        from bot.enforcer import Enforcer
-        from bot.events import Message
-        from bot.history import ChatHistory
-        from bot.ledger import UpdateLedger
-        from bot.notifier import Notifier
-        from bot.ports_fake import (
-            MemoryModerationStore,
-            MemoryPendingDeletions,
-            MemoryProcessedKeys,
-        )
-        from bot.runtime import RuntimeBook
-        from bot.snapshots import ActivityBuffer, SnapshotCache
-        from handlers.messages import MessageHandler
+    def __init__(self, name: str, argv: list[str], api: Api, timings: Path,
+                 env: dict[str, str]) -> None:
+        self.name, self.argv, self.api, self.timings, self.env = name, argv, api, timings, env
+        self.process: asyncio.subprocess.Process | None = None
+        self.cpu = 0.0
 
-        store = MemoryModerationStore()
-        self.gateways: dict[str, Any] = {}
-        notifier = Notifier(MemoryPendingDeletions(), self.gateways)
-        self.ledger = UpdateLedger(MemoryProcessedKeys())
-        self.dispatcher = Dispatcher(self.ledger)
-        from policies.normalize import fingerprint
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, *self.argv, env=self.env, stdout=asyncio.subprocess.DEVNULL,
+            stderr=open(self.timings.with_suffix(".log"), "w"))  # noqa: SIM115, ASYNC230
+        async with asyncio.timeout(60):
+            while not any(c.method == "getUpdates" for c in self.api.calls):
+                if self.process.returncode is not None:
+                    log = self.timings.with_suffix(".log").read_text()[-3000:]
+                    raise RuntimeError(f"{self.name} exited:\n{log}")
+                await asyncio.sleep(0.05)
 
-        messages = MessageHandler(RuntimeBook(config), Enforcer(store, notifier),
-                                  SnapshotCache(store), ActivityBuffer(store), ChatHistory(),
-                                  fingerprint=fingerprint)
-        self.dispatcher.on(Message, messages)
+    async def run(self, updates: list[dict[str, Any]]) -> float:
+        """Feed ``updates``; seconds until the last one is deleted."""
+        last = updates[-1]["message"]
+        self.api.awaited = (last["chat"]["id"], last["message_id"])
+        self.api.done.clear()
+        await asyncio.sleep(0.2)  # the bot waits in a long poll
+        started = time.perf_counter()
+        await self.api.feed(*updates)
+        try:
+            async with asyncio.timeout(float(os.environ.get('BENCH_TIMEOUT', 300))):
+                await self.api.done.wait()
+        except TimeoutError:
+            log = self.timings.with_suffix(".log").read_text()[-3000:]
+            raise RuntimeError(f"{self.name} did not delete the last message:\n{log}") from None
+        return self.api.done_at - started
 
-    async def close(self) -> None:
-        return None
-
-
-async def pipeline_sink(config: LoadedConfig) -> tuple[EventSink, Any, str]:
-    """The composition root's dispatcher with the default profile: SQLite when the storage
-    package is installed, in-memory ports otherwise."""
-    try:
-        from bot.app import App
-    except ImportError:
-        services = _MemoryServices(config)
-        return services.dispatcher, services, "in-memory ports (storage package absent)"
-    app = App(config, env={}, port=0)
-    built = app.build()
-    await built.db.upgrade()
-    await built.ledger.load()
-    built.extras["close"] = built.db.dispose
-    return built.dispatcher, built, "SQLite"
-
-
-async def run(label: str, raws: list[dict[str, Any]], bot: TolerantBot,
-              handle: Callable[[Update], Awaitable[None]]) -> tuple[float, list[float]]:
-    app = build_application(bot, handle, polling=False)
-    await app.initialize()
-    latencies: list[float] = []
-    started = time.perf_counter()
-    for raw in raws:
-        t0 = time.perf_counter()
-        await app.process_update(Update.de_json(raw, bot))
-        latencies.append(time.perf_counter() - t0)
-    total = time.perf_counter() - started
-    await app.shutdown()
-    return len(raws) / total, latencies
-
-
-def shifted(raws: list[dict[str, Any]], by: int) -> list[dict[str, Any]]:
-    """The same traffic with fresh update and message ids (the ledger refuses repeats)."""
-    return [{"update_id": u["update_id"] + by,
-             "message": {**u["message"], "message_id": u["message"]["message_id"] + by}}
-            for u in raws]
+    async def stop(self) -> dict[int, float]:
+        assert self.process is not None
+        self.process.terminate()
+        async with asyncio.timeout(60):
+            await self.process.wait()
+        return {int(k): v for k, v in json.loads(self.timings.read_text()).items()}
 
 
 def p99(values: list[float]) -> float:
-    return statistics.quantiles(values, n=100)[98]
+    return statistics.quantiles(values, n=100)[98] if len(values) > 1 else values[0]
 
 
-async def main(n: int = 3000, rounds: int = 3) -> int:
+def load() -> str:
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+async def main(args: argparse.Namespace) -> int:
+    shares = [s / 100 for s in args.only] if args.only else [0.0, 0.2, 1.0]
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"QUNGUAN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db"}
-        config = load_config(ROOT / "config.example.yaml", env=env)
-        sink, services, storage = await pipeline_sink(config)
-        request = RecordingRequest()
-        bot = TolerantBot("1:BENCH", request=request, get_updates_request=RecordingRequest())
-        await bot.initialize()
-        gateway = TelegramGateway(bot)
-        services.gateways["tg"] = gateway
-        admins = AdminCache(lambda chat: bot.get_chat_administrators(chat))
-        photos = PhotoFetcher(bot, max_bytes=2 * 1024 * 1024, timeout=5.0)  # as the adapter
-        ours = UpdateProcessor(sink, gateway, admins,
-                               MapContext(BOT_USERNAME, admins.role, frozenset()), photos)
-
-        async def noop(update: Update) -> None:
-            return None
-
-        warm = updates(300, seed=3)
-        await run("warm-floor", warm, bot, noop)
-        await run("warm-ours", warm, bot, ours)
-        async def no_sink(event: Any, gateway: Any, update_key: str = "") -> None:
-            return None
-
-        adapter_only = UpdateProcessor(no_sink, gateway, admins, ours.context)
-        variants: dict[str, Callable[[Update], Awaitable[None]]] = {
-            "floor": noop, "adapter": adapter_only, "ours": ours}
-        best: dict[str, tuple[float, list[float]]] = {}
-        for round_ in range(rounds):  # interleaved; best round per variant (shared machine)
-            raws = shifted(updates(n), (round_ + 1) * 10**6)
-            for name, handle in variants.items():
-                rate, lat = await run(name, raws, bot, handle)
-                if name not in best or rate > best[name][0]:
-                    best[name] = (rate, lat)
-        floor_rate, floor_lat = best["floor"]
-        adapter_rate, adapter_lat = best["adapter"]
-        our_rate, our_lat = best["ours"]
-        calls = {m: request.calls.count(m) for m in sorted(set(request.calls))}
-        if hasattr(services, "extras"):
-            await services.extras["close"]()
-    ratio = our_rate / floor_rate
-    print(f"updates: {n} × {rounds} interleaved rounds, best round each "
-          f"(one group, 300 members, ~5% ads); storage: {storage}")
-    print(f"floor (PTB de_json + Application + no-op): {floor_rate:,.0f} updates/s, "
-          f"p99 {p99(floor_lat) * 1000:.3f} ms")
-    print(f"adapter only (… + admin cache + mapping, no-op sink): {adapter_rate:,.0f} "
-          f"updates/s ({adapter_rate / floor_rate:.2f} × floor), "
-          f"p99 {p99(adapter_lat) * 1000:.3f} ms")
-    print(f"ours  (… + mapping + default profile + gateway): {our_rate:,.0f} updates/s, "
-          f"p99 {p99(our_lat) * 1000:.3f} ms")
-    print(f"ratio: {ratio:.2f} (goal ≥ 0.70); p99 goal ≤ 3 ms")
-    print(f"recorded Bot API calls: {calls}")
-    return 0 if ratio >= 0.7 and p99(our_lat) <= 0.003 else 1
+        ours_api, floor_api = Api(), Api()
+        async with ours_api, floor_api:
+            config = Path(tmp, "config.yaml")
+            example = (ROOT / "config.example.yaml").read_text()
+            text = re.sub(r"(?m)^(\s*base_url:).*$", rf"\1 {ours_api.base_url}", example, count=1)
+            config.write_text(text)  # noqa: ASYNC240 (set-up, before any timing)
+            env = {**os.environ, "TELEGRAM_BOT_TOKEN": "1:BENCH",
+                   "QUNGUAN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.db"}
+            env.pop("TELEGRAM_WEBHOOK_SECRET", None)
+            ours = Bot("ours", [str(PROBE), "ours", f"{tmp}/ours.json", args.profile or "",
+                                "--", "run", "--config", str(config), "--port", "0"],
+                       ours_api, Path(tmp, "ours.json"), {**env})
+            floor = Bot("floor", [str(PROBE), "floor", f"{tmp}/floor.json",
+                                  floor_api.base_url], floor_api, Path(tmp, "floor.json"), env)
+            traffic = Traffic()
+            await asyncio.gather(ours.start(), floor.start())
+            warm = traffic.warm_up()
+            for bot in (floor, ours):
+                await bot.run(warm)
+            ids: dict[float, list[range]] = {s: [] for s in shares}
+            ads: set[int] = set()
+            times: dict[tuple[str, float], list[float]] = {}
+            load_seen = [load()]
+            for _ in range(args.rounds):
+                for share in shares:
+                    batch = traffic.batch(args.messages, share)
+                    ids[share].append(range(batch[0]["update_id"], batch[-1]["update_id"] + 1))
+                    ads.update(u["update_id"] for u in batch if "entities" in u["message"])
+                    for bot in (floor, ours):  # alternated, the same updates
+                        times.setdefault((bot.name, share), []).append(await bot.run(batch))
+                load_seen.append(load())
+            timings = {"floor": await floor.stop(), "ours": await ours.stop()}
+            deleted = [sum(len(c.get("message_ids") or [1]) for c in api.of("deleteMessage")
+                           + api.of("deleteMessages")) for api in (ours_api, floor_api)]
+            calls = {m: n for m in sorted({c.method for c in ours_api.calls})
+                     if (n := len(ours_api.of(m)))}
+    n = args.messages
+    print(f"{n} messages × {args.rounds} rounds per share, 50 chats, {POOL} known members, "
+          f"~5 % ads; whole processes on loopback; best round each; SQLite; "
+          f"load average {' → '.join(load_seen)} ({os.cpu_count()} cores)")
+    failed = False
+    for share in shares:
+        rate = {name: n / min(times[(name, share)]) for name in ("floor", "ours")}
+        plain = [u for r in ids[share] for u in r if u not in ads]  # no Bot API call awaited
+        lat = {name: p99([timings[name][u] for u in plain if u in timings[name]])
+               for name in ("floor", "ours")}
+        ratio = rate["ours"] / rate["floor"]
+        goal = 0.3 if share == 1.0 else 0.4
+        failed |= ratio < goal or lat["ours"] > 0.003
+        print(f"first-time {share:4.0%}: floor {rate['floor']:7,.0f}/s p99 "
+              f"{lat['floor'] * 1000:.2f} ms | ours {rate['ours']:7,.0f}/s p99 "
+              f"{lat['ours'] * 1000:.2f} ms | ratio {ratio:.2f} (goal ≥ {goal}, on the way "
+              f"0.7; p99 ≤ 3 ms)  rounds: "
+              + " ".join(f"{n / t:,.0f}/{n / f:,.0f}" for t, f in
+                         zip(times[("ours", share)], times[("floor", share)], strict=True)))
+    print("p99: per update inside the handler, ordinary messages (an ad awaits a Bot API call)")
+    print(f"deleted (ours, floor): {deleted}; Bot API calls of ours: {calls}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000)))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--only", type=int, nargs="*", help="first-time shares in percent")
+    parser.add_argument("--profile", help="cProfile the whole qunguan process into this file")
+    raise SystemExit(asyncio.run(main(parser.parse_args())))

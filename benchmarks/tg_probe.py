@@ -1,0 +1,92 @@
+"""The processes ``bench_telegram.py`` measures: ``qunguan run`` with a per-update timer, or a
+no-op python-telegram-bot bot (the floor); each writes its update timings as JSON at exit.
+
+    python benchmarks/tg_probe.py ours  OUT.json [PROFILE.prof] -- run --config FILE ...
+    python benchmarks/tg_probe.py floor OUT.json BASE_URL
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+Timings = dict[int, float]  # update_id → seconds inside the update's handler
+
+
+def timed(timings: Timings, handle: Callable[[Any, Any], Awaitable[None]]
+          ) -> Callable[[Any, Any], Awaitable[None]]:
+    async def wrapper(self: Any, update: Any) -> None:
+        started = time.perf_counter()
+        try:
+            await handle(self, update)
+        finally:
+            timings[update.update_id] = time.perf_counter() - started
+
+    return wrapper
+
+
+def ours(out: Path, profile: str, argv: list[str]) -> int:
+    """The real ``qunguan run`` (its CLI, its composition root); only the update processor's
+    call is wrapped by a timer."""
+    from bot.adapters.telegram import processor
+    from bot.cli import main
+
+    timings: Timings = {}
+    processor.UpdateProcessor.__call__ = timed(  # type: ignore[method-assign]
+        timings, processor.UpdateProcessor.__call__)
+    profiler = cProfile.Profile() if profile else None
+    sys.argv = ["qunguan", *argv]
+    code = 0
+    try:
+        if profiler is not None:
+            profiler.enable()
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(profile)
+        out.write_text(json.dumps(timings))
+    return code
+
+
+def floor(out: Path, base_url: str) -> int:
+    """python-telegram-bot polling with one handler: delete what looks like an ad (a link),
+    nothing else. The clock of the benchmark stops at the last deletion, as for ours."""
+    from telegram import Update
+    from telegram.ext import Application, ContextTypes, TypeHandler
+
+    timings: Timings = {}
+
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        started = time.perf_counter()
+        message = update.message
+        if message is not None and message.text and ("http" in message.text
+                                                     or "t.me/" in message.text):
+            await context.bot.delete_message(message.chat_id, message.message_id)
+        timings[update.update_id] = time.perf_counter() - started
+
+    application = Application.builder().token("1:FLOOR").base_url(base_url).build()
+    application.add_handler(TypeHandler(Update, handle))
+    try:
+        application.run_polling(poll_interval=0.0, timeout=10, close_loop=False)
+    finally:
+        out.write_text(json.dumps(timings))
+    return 0
+
+
+if __name__ == "__main__":
+    kind, out_path, *rest = sys.argv[1:]
+    if kind == "floor":
+        raise SystemExit(floor(Path(out_path), rest[0]))
+    split = rest.index("--")
+    raise SystemExit(ours(Path(out_path), rest[0] if split else "", rest[split + 1:]))
