@@ -40,7 +40,7 @@ def main_options(
 
 def _load(path: Path) -> LoadedConfig:
     try:
-        return load_config(path)
+        return load_config(path, require_policies=True)
     except ConfigError as exc:
         for problem in exc.problems:
             typer.echo(problem, err=True)
@@ -113,17 +113,33 @@ def db_upgrade(config: ConfigOpt = DEFAULT_CONFIG) -> None:
 
 @cli.command("eval")
 def evaluate(
-    test: Path,
-    train: Annotated[list[Path] | None, typer.Option("--train", help="labelled TSV")] = None,
+    tests: Annotated[list[Path], typer.Argument(help="labelled TSV files (spam|ham<TAB>text)")],
+    train: Annotated[list[Path] | None, typer.Option(
+        "--train", help="labelled TSV to train the classifier on (replaces the seed)")] = None,
+    folds: Annotated[int, typer.Option(
+        "--folds", min=0, help="stratified k-fold cross-validation over the test files "
+        "(trained per fold, no seed); 0 = off")] = 0,
     config: ConfigOpt = DEFAULT_CONFIG,
 ) -> None:
-    """Precision/recall/F1 of the content policies (and the classifier) on a labelled TSV."""
-    from bot.evaluate import run_eval_with_config
+    """Precision/recall/F1 of the content policies (and the classifier) on labelled TSVs.
+
+    The classifier judges with the configured seed unless --train or --folds is given.
+    """
+    from bot.evaluate import EvalInputError, run_eval_with_config
 
     loaded = _load(config)
-    report = run_eval_with_config(test, list(train or []), loaded)
-    typer.echo(report.table())
-    typer.echo(report.json_line())
+    if folds == 1 or (folds and train):
+        typer.echo("--folds needs at least 2 folds and trains on the test files: "
+                   "give no --train with it", err=True)
+        raise typer.Exit(2)
+    try:
+        reports = run_eval_with_config(tests, list(train or []), loaded, folds=folds)
+    except (EvalInputError, OSError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    for report in reports:
+        typer.echo(report.table())
+        typer.echo(report.json_line())
 
 
 @cli.command("chats")

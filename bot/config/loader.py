@@ -13,6 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from bot.config.checks import EMPTY_FILE, NOTHING_ENABLED, check_chat_keys, moderates_something
 from bot.config.schema import AppConfig, ProfileConfig, normalise_chat_key
 from bot.registry import Registry, UnknownPolicy
 
@@ -157,7 +158,7 @@ class _Reporter:
 def _read(path: Path) -> tuple[Any, dict[Path_, Position]]:
     yaml = YAML(typ="rt")
     try:
-        document = yaml.load(path.read_text(encoding="utf-8")) or CommentedMap()
+        document = yaml.load(path.read_text(encoding="utf-8"))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -165,6 +166,8 @@ def _read(path: Path) -> tuple[Any, dict[Path_, Position]]:
     except OSError as exc:
         raise ConfigError([f"{path}:1:1: cannot read: {exc.strerror}"]) from None
     positions: dict[Path_, Position] = {}
+    if document is None or document == {}:
+        raise ConfigError([f"{path}:1:1: {EMPTY_FILE}"])
     if not isinstance(document, CommentedMap):
         raise ConfigError([f"{path}:1:1: the top level must be a mapping of sections"])
     return _plain(document, (), positions), positions
@@ -243,13 +246,24 @@ def _validate_profile(
     return profile if ok else None
 
 
+def _declares_policies(app: AppConfig) -> bool:
+    """``policies: {}`` written out somewhere: moderation left off on purpose."""
+    layers = [app.defaults, *app.profiles.values(), *app.chats.values()]
+    return any("policies" in layer for layer in layers)
+
+
 def load_config(
     path: str | Path,
     *,
     env: Mapping[str, str] | None = None,
     registry: Registry | None = None,
+    require_policies: bool = False,
 ) -> LoadedConfig:
-    """Read and validate the whole file; raise ConfigError listing every problem found."""
+    """Read and validate the whole file; raise ConfigError listing every problem found.
+
+    ``require_policies`` (``run`` and ``check-config``) also refuses a file in which no
+    policy is enabled anywhere: it would start and moderate nothing (``policies: {}`` written
+    out says that is meant)."""
     file = Path(path)
     source = str(path)
     data, positions = _read(file)
@@ -260,6 +274,7 @@ def load_config(
     except ValidationError as exc:
         report.validation(exc, ())
         raise ConfigError(report.problems) from None
+    check_chat_keys(app, report.at)
     registry = registry or Registry()
     models = feature_models()
     base: list[tuple[Path_, dict[str, Any]]] = [(("defaults",), app.defaults)]
@@ -286,6 +301,10 @@ def load_config(
         if key not in chat_profile and chosen in profiles:
             chat_profile[key] = chosen
             chats[key] = profiles[chosen]
+    if require_policies and default is not None and not report.problems \
+            and not moderates_something(default, [*profiles.values(), *chats.values()]) \
+            and not _declares_policies(app):
+        report.at(("defaults", "policies") if "defaults" in data else (), NOTHING_ENABLED)
     if report.problems or default is None:
         raise ConfigError(report.problems)
     return LoadedConfig(app, source, default, profiles, chats, chat_profile)

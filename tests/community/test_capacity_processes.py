@@ -36,6 +36,7 @@ storage: {{url: "{db}"}}
 playground: {{enabled: false}}
 defaults:
   language: en
+  policies: {{}}  # capacity alone: no moderation, on purpose
   features:
     capacity: {{enabled: true, capacity: {capacity}}}
 """
