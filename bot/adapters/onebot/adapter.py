@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from bot.events import Command, Event, Message, ReplyRef, qualify
+from bot.faults import Faults
 from bot.ports import EventSink
 
 from . import v11, v12
@@ -24,6 +25,7 @@ from .ordering import PerKeyOrder
 from .roster import GroupInfo, MemberInfo
 from .segments import text_of
 from .settings import OneBotSettings
+from .validate import problem
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +36,12 @@ _PING_SECONDS = 30.0  # a silent peer is dropped, so a half-open socket cannot h
 class OneBotAdapter:
     """One OneBot endpoint (v11 or v12): any number of bot accounts may connect to it."""
 
-    def __init__(self, settings: OneBotSettings, sink: EventSink) -> None:
+    def __init__(self, settings: OneBotSettings, sink: EventSink,
+                 faults: Faults | None = None) -> None:
         self.settings = settings
         self.sink = sink
+        #: per-cause counters (``onebot.invalid``…); the dispatcher's when it has them
+        self.faults = faults or getattr(sink, "faults", None) or Faults()
         self.sessions = Sessions()
         self.http: HttpApiClient | None = None
         if settings.api_url:
@@ -167,11 +172,9 @@ class OneBotAdapter:
         try:
             payload = json.loads(text)
         except ValueError:
-            log.warning("OneBot %s: a frame that is not JSON was skipped", self.settings.name)
-            self.skipped += 1
-            return
+            payload = None
         if not isinstance(payload, dict):
-            self.skipped += 1
+            self._skip("?", "a frame that is not a JSON object")
             return
         is_event = "post_type" in payload or ("type" in payload and "detail_type" in payload)
         if "echo" in payload and not is_event:
@@ -182,16 +185,20 @@ class OneBotAdapter:
         self.accept(payload, session)
 
     def accept(self, payload: Mapping[str, Any], session: Session | None = None) -> None:
-        """Map one raw event and hand it to the sink (in order per chat); never raises."""
+        """Check, map one raw event and hand it to the sink (in order per chat); never raises.
+        A malformed event is counted and logged as one short line (no text), then skipped."""
+        wrong = problem(payload, self.settings.version)
+        if wrong is not None:
+            self._skip(_ident(payload), wrong)
+            return
         try:
             mapped = self._map(payload, self.settings.platform)
         except MalformedEvent as exc:
-            log.warning("OneBot %s: malformed event skipped: %s", self.settings.name, exc)
-            self.skipped += 1
+            self._skip(_ident(payload), str(exc))
             return
-        except Exception:
-            log.exception("OneBot %s: event could not be mapped", self.settings.name)
-            self.skipped += 1
+        except Exception as exc:
+            self._skip(_ident(payload), f"unmappable ({type(exc).__name__})")
+            log.debug("OneBot %s: event not mapped", self.settings.name, exc_info=True)
             return
         if session is not None:
             self._bookkeep(session, payload, mapped)
@@ -211,6 +218,11 @@ class OneBotAdapter:
             self.gateway.remember(event.chat, event.message_id, event.sender.id)
         key = mapped.key
         self._order.submit(mapped.chat or key, lambda: self._deliver(event, key))
+
+    def _skip(self, ident: str, why: str) -> None:
+        self.skipped += 1
+        self.faults.note("onebot.invalid", "OneBot %s: skipping event %s: %s",
+                         self.settings.name, ident, why)
 
     def _reported_by_another(self, mapped: Mapped) -> bool:
         """Several of our accounts in one group see every message: the first one owns it.
@@ -269,6 +281,15 @@ class OneBotAdapter:
         if not sender:
             return event
         return replace(event, reply_to=ReplyRef(reply.message_id, sender, reply.text))
+
+
+def _ident(payload: Mapping[str, Any]) -> str:
+    """An event's id for a log line: its message id or id when it is a plain one."""
+    for name in ("message_id", "id"):
+        value = payload.get(name)
+        if type(value) is int or (type(value) is str and len(value) <= 64):
+            return str(value)
+    return "?"
 
 
 def _int_or_str(raw: str) -> int | str:
