@@ -72,11 +72,20 @@ def _weigh(verdicts: Iterable[Verdict], scoring: Scoring) -> tuple[float, list[V
 
 
 def _total(totals: Mapping[str, float], caps: Mapping[str, float]) -> float:
-    total = 0.0
+    """Each family capped on its own, then every joint cap ("AD+SPAM": one ad that both the
+    rules and the classifier see is still one offence) over the sum of its families."""
+    capped: dict[str, float] = {}
     for family, value in totals.items():
         cap = caps.get(family)
-        total += min(value, cap) if cap is not None and value > 0 else value
-    return total
+        capped[family] = min(value, cap) if cap is not None and value > 0 else value
+    for key, cap in caps.items():
+        if "+" in key:
+            members = [f for f in key.split("+") if capped.get(f, 0.0) > 0]
+            joint = sum(capped[f] for f in members)
+            if joint > cap:
+                for family in members:  # scaled down together, so the sum is the cap
+                    capped[family] *= cap / joint
+    return sum(capped.values())
 
 
 def _by_score(total: float, thresholds: Mapping[Action, float]) -> Action:

@@ -165,6 +165,19 @@ class ProfileConfig(Strict):
     policies: dict[str, PolicyEntry] = Field(default_factory=dict)
     features: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
+    @field_validator("caps")
+    @classmethod
+    def _caps(cls, value: dict[str, float]) -> dict[str, float]:
+        from bot.verdict import FAMILIES
+
+        for key in value:
+            unknown = [f for f in key.split("+") if f.strip().upper() not in FAMILIES]
+            if unknown:
+                raise ValueError(
+                    f"caps: unknown family {unknown[0]!r} in {key!r} (families: "
+                    f"{', '.join(FAMILIES)}; join several with '+', e.g. AD+SPAM)")
+        return {"+".join(f.strip().upper() for f in k.split("+")): v for k, v in value.items()}
+
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:

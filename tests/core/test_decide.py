@@ -123,3 +123,23 @@ def test_the_explanation_names_every_finding_that_weighed_and_the_standing_that_
         "Link to an unknown site + Asks to be messaged privately + New member ×1.5")
     assert decision.explanation.zh == "陌生网站链接 + 引导私聊 + 新成员 ×1.5"
     assert decide([new], Scoring()).explanation.en == ""
+
+
+def test_a_joint_cap_counts_rules_and_classifier_on_one_ad_as_one_offence() -> None:
+    caps = {"AD": 9.0, "AD+SPAM": 11.0}
+    both = [v("AD_CONTACT_WECHAT", 6.0), v("AD_INCOME_OFFER", 3.5), v("SPAM_CLASSIFIER", 7.8)]
+    decision = decide(both, Scoring(family_caps=caps))
+    assert decision.score == pytest.approx(11.0)
+    assert decision.action is Action.WARN  # not a mute on a first ad
+    abuse = decide([*both, v("ABUSE_INSULT", 5.0)], Scoring(family_caps=caps))
+    assert abuse.score == pytest.approx(16.0)  # other families add on top
+
+
+def test_caps_name_known_families_only() -> None:
+    from pydantic import ValidationError
+
+    from bot.config.schema import ProfileConfig
+
+    assert ProfileConfig(caps={"ad + spam": 11}).caps == {"AD+SPAM": 11}
+    with pytest.raises(ValidationError, match="unknown family 'ADS'"):
+        ProfileConfig(caps={"ADS+SPAM": 11})

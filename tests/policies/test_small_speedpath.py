@@ -16,7 +16,7 @@ from tests.policies.conftest import NOW, ContextBuilder, MessageBuilder
 def test_trust_verdicts_give_each_member_their_own_days_and_counts(
     make_message: MessageBuilder, make_context: ContextBuilder
 ) -> None:
-    policy = TrustPolicy(TrustOptions())
+    policy = TrustPolicy(TrustOptions(established_factor=1.0))  # the negative scores alone
     message = make_message("hi")
     year = make_context(joined_at=NOW - timedelta(days=365), message_count=500, points=1000.0)
     longer = make_context(joined_at=NOW - timedelta(days=400), message_count=501, points=1500.5)
