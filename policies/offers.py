@@ -39,7 +39,6 @@ from bot.i18n import Text, t
 from bot.policy import Context, PolicyOptions, SymbolInfo, staff_involved
 from bot.verdict import Verdict
 from policies._unicode import ASTRAL as _ASTRAL
-from policies.ads_evidence import original_evidence
 from policies.normalize import normalize, scanned
 from policies.scripts import mixed_words
 
@@ -127,6 +126,8 @@ def _cues() -> ahocorasick.Automaton:
 
 #: After a pay word: the sum it pays ("оплата от 5000", "зп 100к", "日赚300").
 _SUM_AFTER = re.compile(r"\W{0,3}(?:от |до |около )?[0-9]")
+#: After a Chinese pay word a sum has three digits or a unit ("一天19点" is a time, not pay).
+_SUM_AFTER_HAN = re.compile(r"\W{0,3}(?:[0-9]{3}|[0-9]+ ?(?:元|块|k|w|万|\+))")
 #: A sum and what it is paid per: "1400р в час" ("р" after digits is folded to a Latin "p"),
 #: "от 7к в день", "$500 per day", "300元/天".
 #: Every branch starts with a digit or a currency sign, so ``re`` skips fast to those.
@@ -174,7 +175,8 @@ def _scan(folded: str) -> _Seen:
             if kind in FAMILIES:
                 seen.families.setdefault(kind, (start, end))
             elif kind == "pay":
-                if seen.pay is None and (money := _SUM_AFTER.match(folded, end)):
+                after = _SUM_AFTER if cue.word_start else _SUM_AFTER_HAN
+                if seen.pay is None and (money := after.match(folded, end)):
                     seen.pay = (start, money.end())
             elif kind == "offer":
                 if seen.pay is None:
@@ -238,10 +240,8 @@ class OffersPolicy:
         if opts.emoji_wall and (wall := _emoji_wall(original)):
             found.append(("AD_EMOJI_WALL", _score("AD_EMOJI_WALL"), wall))
         if opts.shorteners and seen.short is not None:
-            start, end = seen.short
-            link = folded[start : end + 12].split(" ", 1)[0]
-            found.append(("AD_SHORTENER", _score("AD_SHORTENER"), original_evidence(
-                original, link, folded)))
+            found.append(("AD_SHORTENER", _score("AD_SHORTENER"), _original(
+                original, folded, seen.short, reach=0)))
         if not found:
             return []
         reason = _reason(tuple(symbol for symbol, _, _ in found))
@@ -277,15 +277,21 @@ def _paid_per(folded: str, periods: list[int]) -> tuple[int, int] | None:
     return None
 
 
-def _original(original: str, folded: str, span: tuple[int, int]) -> str:
-    """The original text behind a folded span, widened to whole words (up to 60 characters)."""
+def _original(original: str, folded: str, span: tuple[int, int], reach: int = 20) -> str:
+    """The original text behind a folded span, widened to whole words and ``reach`` more
+    characters (up to 60 in all); the folded text itself when folding changed it beyond case
+    (it is evidence to show, not proof)."""
     start, end = span
     while start and not folded[start - 1].isspace():
         start -= 1
-    end = folded.find(" ", end + 20) if end + 20 < len(folded) else len(folded)
+    end = folded.find(" ", end + reach) if end + reach < len(folded) else len(folded)
     if end < 0 or end - start > 60:
         end = min(len(folded), start + 60)
-    return original_evidence(original, folded[start:end].strip(), folded)
+    piece = folded[start:end].strip()
+    lowered = original.lower()
+    if len(lowered) == len(original) and (at := lowered.find(piece)) >= 0:
+        return original[at : at + len(piece)]
+    return piece
 
 
 def _emoji_wall(original: str) -> str:
