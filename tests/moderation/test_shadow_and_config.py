@@ -7,6 +7,7 @@ from handlers.mod_shadow import load_overrides
 from tests.moderation.conftest import CHAT, MEMBER, Harness
 
 AD = "兼职日结，加我薇信 qq88166 详聊"
+PROMO = "欢迎关注我的频道 @best_deals_cn"
 
 
 async def test_shadow_on_decides_and_logs_but_acts_on_nothing(harness: Harness) -> None:
@@ -25,12 +26,14 @@ async def test_shadow_on_decides_and_logs_but_acts_on_nothing(harness: Harness) 
 
 async def test_shadow_for_one_policy_only(harness: Harness) -> None:
     assert "ads now runs in shadow mode" in (await harness.command("shadow", "on", "ads"))[0]
-    await harness.say(MEMBER, AD)
+    await harness.say(MEMBER, PROMO)  # only the ads policy sees this one
     assert harness.calls("delete") == []
+    await harness.say(MEMBER, AD)  # offers and the classifier still act on this one
+    assert harness.calls("delete") == ["delete"]
     assert "ads: shadow" in (await harness.command("policies"))[0]
     assert "ads now acts" in (await harness.command("shadow", "off", "ads"))[0]
-    await harness.say(MEMBER, AD)
-    assert harness.calls("delete") == ["delete"]
+    await harness.say(MEMBER, PROMO)
+    assert harness.calls("delete") == ["delete", "delete"]
 
 
 async def test_shadow_switches_survive_a_restart(harness: Harness) -> None:
