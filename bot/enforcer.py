@@ -182,12 +182,11 @@ class Enforcer:
 
     def _entry(self, message: Message, decision: Decision, now: datetime, actor: str,
                **kw: Any) -> LogEntry:
-        primary = decision.primary
         return replace(LogEntry(
             chat=message.chat, user_id=message.sender.id, action=decision.action,
             created_at=now, message_id=message.message_id, score=decision.score,
             symbols={v.symbol: v.score for v in (*decision.verdicts, *decision.observed)},
-            reason=primary.reason.en if primary else "",
+            reason=_why(decision),
             content=_loggable(message_to_dict(message)), actor=actor,
         ), **kw)
 
@@ -201,8 +200,7 @@ class Enforcer:
         kw: dict[str, Any] = {}  # a top contributor's rulebook-only offence stops at warn
         if would > Action.WARN and await self.standing.protects(
                 message.chat, message.sender.id, (*decision.verdicts, *decision.observed), now):
-            primary = decision.primary
-            kw["reason"] = kept_reason(primary.reason.en if primary else "", would)
+            kw["reason"] = kept_reason(_why(decision), would)
             would = capped(would, True)
         entry = self._entry(message, decision, now, actor, action=Action.ALLOW, shadow_action=would,
                             observe=True, outcome="observed", **kw)
@@ -246,7 +244,7 @@ class Enforcer:
                 message, decision, now, actor, action=applied, warn_id=warn_id,
                 degraded_from=intended if applied != intended else None,
                 until=now + duration if duration and applied == Action.MUTE else None,
-                **({"reason": kept_reason(reason.en, kept)} if kept is not None else {}),
+                **({"reason": kept_reason(_why(decision), kept)} if kept is not None else {}),
             )
             log_id = await tx.log(entry)
         outcomes = await self._carry_out(message, applied, duration, gateway, caps)
@@ -305,3 +303,12 @@ class Enforcer:
             text += " " + DEGRADED.render(lang, wanted=intended.label, applied=applied.label)
         await self.notifier.notify(gateway, message.chat, text, lang=lang,
                                    thread_id=message.thread_id)
+
+
+def _why(decision: Decision) -> str:
+    """What the moderation log says: every finding that weighed and the standing that scaled
+    it (``Decision.explanation``), or the shadowed policies' findings in observe mode."""
+    why = decision.explanation.en
+    if not why and decision.observed:
+        why = replace(decision, verdicts=decision.observed).explanation.en
+    return why

@@ -104,3 +104,13 @@ async def test_a_crashing_policy_does_not_stop_the_others(services: Services) ->
     await services.dispatcher(ad(1, Sender("test:7", "Spammer")), gateway)
     assert "delete" in gateway.names()
     assert runtime.pipeline.failures == {"broken": 1}
+
+
+async def test_the_log_explains_every_finding_behind_a_decision(services: Services) -> None:
+    gateway = RecordingGateway("test")
+    await services.dispatcher(ad(1, Sender("test:7", "Spammer")), gateway)
+    async with services.db.session() as session:
+        (entry,) = await LogRepo(session).recent(CHAT, 1)
+    parts = entry.reason.split(" + ")
+    assert "Solicits contact on WeChat" in parts and len(parts) >= 3
+    assert parts[-1].startswith("New member")  # the standing that scaled the evidence
