@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 from bot.batching import isolate
 from bot.events import Sender
@@ -18,21 +19,42 @@ from bot.ports import ModerationStore
 log = logging.getLogger(__name__)
 
 
+@runtime_checkable
+class KnownMembers(Protocol):
+    """A store that can list, in one read, every user of a chat it knows anything about."""
+
+    async def known_members(self, chat: str, limit: int) -> set[str] | None: ...
+
+
 class SnapshotCache:
     """Member snapshots for ``ttl``; the enforcer and commands invalidate what they change.
 
     A stale snapshot never decides a sanction: escalation counts warns inside the enforcer's
     write transaction. The TTL only bounds how long another worker's changes stay unseen.
+
+    First sight costs no read: when the store is ``KnownMembers``, each chat's known user ids
+    are read once (again after ``ttl``, like a snapshot), and a user outside them gets the
+    empty snapshot of a member seen for the first time. Users seen or invalidated since join
+    the set, so a later miss reads storage. A chat with more than ``known_limit`` users, or
+    beyond ``known_budget`` ids over all chats (least recent chats dropped), reads per member.
     """
 
     def __init__(self, store: ModerationStore, *, size: int = 20_000,
                  ttl: timedelta = timedelta(minutes=10),
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 known_limit: int = 50_000, known_budget: int = 500_000) -> None:
         self.store = store
         self.size = size
         self.ttl = ttl
         self.clock = clock
         self._items: OrderedDict[tuple[str, str], tuple[datetime, MemberSnapshot]] = OrderedDict()
+        self._roster = store if isinstance(store, KnownMembers) else None
+        self.known_limit = known_limit
+        self.known_budget = known_budget
+        #: chat → (read at, known user ids, or None: too many to keep)
+        self._known: OrderedDict[str, tuple[datetime, set[str] | None]] = OrderedDict()
+        self._loading: dict[str, asyncio.Future[set[str] | None]] = {}
+        self._invalidated: set[str] = set()  # invalidated while their known set was read
 
     async def get(self, chat: str, user: str, now: datetime) -> MemberSnapshot:
         key = (chat, user)
@@ -40,13 +62,64 @@ class SnapshotCache:
         if hit is not None and self.clock() - hit[0] < self.ttl:
             self._items.move_to_end(key)
             return hit[1]
-        snapshot = await self.store.snapshot(chat, user, now)
+        if await self._first_sight(chat, user):
+            snapshot = MemberSnapshot(user_id=user, first_seen=now)
+        else:
+            snapshot = await self.store.snapshot(chat, user, now)
         if snapshot.first_seen is None and snapshot.joined_at is None:
             # Not stored yet (the activity buffer writes later): this is the first sight, so
             # tenure counts from now, not from the next read.
             snapshot = replace(snapshot, first_seen=now)
         self._put(key, snapshot)
         return snapshot
+
+    async def _first_sight(self, chat: str, user: str) -> bool:
+        """Whether storage knows nothing of ``user`` in ``chat`` (they join the known set)."""
+        if self._roster is None:
+            return False
+        entry = self._known.get(chat)
+        if entry is None or self.clock() - entry[0] >= self.ttl:
+            await self._load(chat)
+            entry = self._known.get(chat)
+            if entry is None:  # invalidated while reading: read per member this time
+                return False
+        else:
+            self._known.move_to_end(chat)
+        known = entry[1]
+        if known is None or user in known:
+            return False
+        known.add(user)
+        return True
+
+    async def _load(self, chat: str) -> set[str] | None:
+        loading = self._loading.get(chat)
+        if loading is not None:  # another message of the chat is reading it
+            return await asyncio.shield(loading)
+        future: asyncio.Future[set[str] | None] = asyncio.get_running_loop().create_future()
+        self._loading[chat] = future
+        started = self.clock()
+        try:
+            assert self._roster is not None
+            known = await self._roster.known_members(chat, self.known_limit)
+        except Exception as exc:
+            log.warning("could not read the known members of %s: %s", chat, exc)
+            known = None
+            started = started - self.ttl  # not kept: the next message tries again
+        finally:
+            del self._loading[chat]
+        future.set_result(known)
+        if self._loading.get(chat) is None and chat not in self._invalidated:
+            self._known[chat] = (started, known)
+            self._known.move_to_end(chat)
+            self._trim()
+        self._invalidated.discard(chat)
+        return known
+
+    def _trim(self) -> None:
+        total = sum(len(k) for _, k in self._known.values() if k is not None)
+        while total > self.known_budget and len(self._known) > 1:
+            _, (_, dropped) = self._known.popitem(last=False)
+            total -= len(dropped) if dropped is not None else 0
 
     def _put(self, key: tuple[str, str], snapshot: MemberSnapshot) -> None:
         self._items[key] = (self.clock(), snapshot)
@@ -69,11 +142,21 @@ class SnapshotCache:
             self._items[(chat, user)] = (hit[0], replace(hit[1], warns_active=warns_active))
 
     def invalidate(self, chat: str, user: str | None = None) -> None:
+        """Forget what is cached of a member (who then counts as known: the next read goes to
+        storage) or of a whole chat (its known members are read again)."""
         if user is not None:
             self._items.pop((chat, user), None)
+            entry = self._known.get(chat)
+            if entry is not None and entry[1] is not None:
+                entry[1].add(user)
+            elif chat in self._loading:
+                self._invalidated.add(chat)
             return
         for key in [k for k in self._items if k[0] == chat]:
             del self._items[key]
+        self._known.pop(chat, None)
+        if chat in self._loading:
+            self._invalidated.add(chat)
 
 
 class ActivityBuffer:

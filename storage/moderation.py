@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Role, Sender
@@ -16,7 +16,7 @@ from bot.ports import LogEntry
 from storage.db import Database
 from storage.logs import LogRepo
 from storage.members import MemberRepo
-from storage.models import ContributionRow, MemberRow
+from storage.models import ContributionRow, MemberRow, WarnRow
 from storage.warns import ACTIVE_COUNT, WarnRepo
 
 
@@ -47,6 +47,18 @@ def _snapshot_query() -> Any:
 
 
 _SNAPSHOT = _snapshot_query()
+
+
+def _known_query() -> Any:
+    """Every user id a snapshot could find anything for in a chat (bound per call)."""
+    chat: Any = bindparam("b_chat")
+    return union(select(MemberRow.user_id).where(MemberRow.chat == chat),
+                 select(WarnRow.user_id).where(WarnRow.chat == chat),
+                 select(ContributionRow.user_id).where(ContributionRow.chat == chat)
+                 ).limit(bindparam("b_limit"))
+
+
+_KNOWN = _known_query()
 
 
 class SqlModerationTx:
@@ -89,6 +101,14 @@ class SqlModerationStore:
             first_seen=_aware(first), message_count=count or 0, warns_active=int(active),
             points=float(total), approved=bool(approved), voice_allowed=bool(voice),
         )
+
+    async def known_members(self, chat: str, limit: int) -> set[str] | None:
+        """The users of ``chat`` storage has a member row, a warn or points for, in one read;
+        None when there are more than ``limit`` (``bot.snapshots.KnownMembers``)."""
+        async with self.db.reading() as connection:
+            rows = await connection.execute(_KNOWN, {"b_chat": chat, "b_limit": limit + 1})
+            found = {user for (user,) in rows}
+        return found if len(found) <= limit else None
 
     async def set_outcome(self, log_id: int, outcome: str) -> None:
         async with self.db.session() as session:
