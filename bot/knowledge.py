@@ -53,6 +53,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from operator import eq
 from typing import Protocol
 
 import numpy as np
@@ -67,6 +68,9 @@ BINS = 16
 BANDS = 8
 SHINGLE = 4
 EMPTY = 0xFFFFFFFF
+#: Posts read per band at most (the newest): a wave of one ad repeated hundreds of times costs
+#: a bounded look-up, and its counts (still far past every threshold) saturate there.
+CANDIDATES = 48
 _PACK = struct.Struct(f"<{BINS}I")
 _NO_REPETITION = Repetition()
 #: Hosts whose trust would say nothing of where a link leads (shorteners, invites, redirects).
@@ -161,9 +165,12 @@ def bands(bins: Sequence[int]) -> list[int]:
             if bins[2 * b] != EMPTY and bins[2 * b + 1] != EMPTY]
 
 
-def similar(a: Sequence[int], b: Sequence[int]) -> int:
+def similar(a: tuple[int, ...], b: tuple[int, ...]) -> int:
     """How many filled bins two sketches share."""
-    return sum(1 for x, y in zip(a, b, strict=True) if x == y and x != EMPTY)
+    same = int(sum(map(eq, a, b)))
+    if EMPTY in a:  # rare for a long text: bins both left empty are no agreement
+        same -= sum(1 for x, y in zip(a, b, strict=True) if x == y == EMPTY)
+    return same
 
 
 # --- in-memory views -------------------------------------------------------------------------
@@ -175,6 +182,7 @@ class _Post:
     message_id: str
     at: datetime
     day: int
+    sketch: bytes
     bins: tuple[int, ...]
     keys: list[int]
 
@@ -182,22 +190,33 @@ class _Post:
 class _Scope:
     """The recent long texts of one chat or network, with their band index."""
 
-    __slots__ = ("bands", "limit", "posts")
+    __slots__ = ("bands", "limit", "posts", "senders")
 
     def __init__(self, limit: int) -> None:
         self.posts: deque[_Post] = deque()
         self.bands: dict[int, list[_Post]] = {}
+        #: each member's own posts: their repeats are found even inside a wave of others'
+        self.senders: dict[str, list[_Post]] = {}
         self.limit = limit
 
     def add(self, post: _Post, cutoff: datetime) -> None:
         self.posts.append(post)
         for key in post.keys:
             self.bands.setdefault(key, []).append(post)
+        self.senders.setdefault(post.sender, []).append(post)
         posts = self.posts
         while posts and (posts[0].at < cutoff or len(posts) > self.limit):
             self._drop(posts.popleft())
 
     def _drop(self, post: _Post) -> None:
+        own = self.senders.get(post.sender)
+        if own is not None:
+            if own and own[0] is post:
+                del own[0]
+            elif post in own:
+                own.remove(post)
+            if not own:
+                del self.senders[post.sender]
         for key in post.keys:
             holders = self.bands.get(key)
             if holders is None:
@@ -214,19 +233,28 @@ class _Scope:
                    ) -> Repetition:
         candidates: dict[int, _Post] = {}
         for key in keys:
-            for post in self.bands.get(key, ()):
-                candidates[id(post)] = post
+            holders = self.bands.get(key)
+            if holders:  # newest first, and no more than CANDIDATES per band (a spam wave)
+                for post in holders[:-CANDIDATES - 1:-1]:
+                    candidates[id(post)] = post
+        for post in self.senders.get(sender, ())[-CANDIDATES:]:
+            candidates[id(post)] = post
         if not candidates:
             return _NO_REPETITION
         by_sender = 0
         days: set[int] = set()
         others: set[str] = set()
         chats: set[str] = set()
-        for post in candidates.values():
-            if post.at < cutoff or (post.message_id == message_id and post.chat == chat):
-                continue
-            if similar(bins, post.bins) < match:
-                continue
+        posts = [p for p in candidates.values()
+                 if p.at >= cutoff and (p.message_id != message_id or p.chat != chat)]
+        if len(posts) > 8:  # one vectorised comparison instead of a Python loop per post
+            table = np.frombuffer(b"".join(p.sketch for p in posts), dtype="<u4")
+            query = np.asarray(bins, dtype="<u4")
+            agree = ((table.reshape(-1, BINS) == query) & (query != EMPTY)).sum(axis=1)
+            posts = [p for p, n in zip(posts, agree.tolist(), strict=True) if n >= match]
+        else:
+            posts = [p for p in posts if similar(bins, p.bins) >= match]
+        for post in posts:
             if post.sender == sender:
                 by_sender += 1
                 if post.day != today:
@@ -244,14 +272,20 @@ class _Scope:
 class _Domains:
     """One chat's domains, least recently used first, and its trusted set."""
 
-    __slots__ = ("items", "trusted")
+    __slots__ = ("items", "look", "trusted")
 
     def __init__(self, states: Iterable[DomainState]) -> None:
         self.items: OrderedDict[str, DomainState] = OrderedDict()
         for state in sorted(states, key=lambda s: s.last_used):
             self.items[state.domain] = state
-        self.trusted: frozenset[str] = frozenset(
-            d for d, s in self.items.items() if s.trusted_at is not None)
+        self.trusted: frozenset[str] = frozenset()
+        self.look = Look()
+        self.retrust()
+
+    def retrust(self) -> None:
+        """Replace the trusted set (and the look of a short text) after a change."""
+        self.trusted = frozenset(d for d, s in self.items.items() if s.trusted_at is not None)
+        self.look = Look(trusted=self.trusted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,7 +410,7 @@ class Knowledge:
     def _post(post: TextPost) -> _Post:
         bins = _PACK.unpack(post.sketch)
         return _Post(post.chat, post.sender, post.message_id, post.at,
-                     post.at.toordinal(), bins, bands(bins))
+                     post.at.toordinal(), post.sketch, bins, bands(bins))
 
     # -- the hot path ----------------------------------------------------------------------
 
@@ -385,10 +419,10 @@ class Knowledge:
         domains = self._domains.get(message.chat) or await self._chat_domains(message.chat)
         text = message.text
         if len(text) < self.settings.min_chars:
-            return Look(trusted=domains.trusted)
+            return domains.look
         core = self.core(text)
         if len(core) < self.settings.min_chars:
-            return Look(trusted=domains.trusted)
+            return domains.look
         sketched = sketch(core)
         bins = _PACK.unpack(sketched)
         scope = await self._scope(message.chat, now)
@@ -450,7 +484,7 @@ class Knowledge:
             self._changed[(chat, dropped)] = None
             changed = changed or state.trusted_at is not None
         if changed:
-            view.trusted = frozenset(d for d, st in items.items() if st.trusted_at is not None)
+            view.retrust()
 
     async def distrust(self, message: Message, now: datetime) -> None:
         """A moderator (or a promotion verdict at delete or stronger) judged ``message``
@@ -465,11 +499,11 @@ class Knowledge:
             view.items[host] = state
             view.items.move_to_end(host)
             self._changed[(message.chat, host)] = state
-        if hosts & view.trusted:
-            view.trusted = view.trusted - hosts
         while len(view.items) > self.settings.domains_per_chat:
             dropped, _ = view.items.popitem(last=False)
             self._changed[(message.chat, dropped)] = None
+        if hosts & view.trusted or not view.trusted <= view.items.keys():
+            view.retrust()
 
     def trusted(self, chat: str) -> frozenset[str]:
         """The chat's trusted domains as loaded (empty before its first message)."""

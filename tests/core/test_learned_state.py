@@ -124,3 +124,15 @@ def test_hosts_are_cleaned_and_shorteners_never_learned() -> None:
     assert clean_host("WWW.Docs.Example.org.") == "docs.example.org"
     assert clean_host("t.me") == clean_host("bit.ly") == clean_host("localhost") == ""
     assert clean_host("10.0.0.1") == ""
+
+
+async def test_a_wave_of_one_text_is_counted_with_a_bounded_look_up() -> None:
+    learned = Knowledge(FakeStore())
+    for n in range(200):
+        at = NOW + timedelta(minutes=n)
+        msg = message(n, f"u{n}", f"{NOTICE} #{n}", at)
+        await learned.record(msg, VETERAN, ALLOW, await learned.look(msg, at), at)
+    seen = (await learned.look(message(999, "u0", NOTICE, NOW), NOW + timedelta(hours=4)))
+    assert seen.repetition.by_sender == 1 and 40 <= seen.repetition.by_others <= 199
+    other = await learned.look(message(998, "u0", OTHER, NOW), NOW + timedelta(hours=4))
+    assert other.repetition == Repetition()
