@@ -9,13 +9,16 @@ words written in mixed scripts ("Здpaвcтвyйтe, зapaбoтoк"). The reaso
 
 - ``AD_INCOME_OFFER``: a pay cue (an amount per day/hour, "оплата от 5000", "日赚300"), or
   cues from two families of: income (заработок, earn, 赚钱), jobs (вакансия, hiring, 兼职),
-  crypto and investment (крипта, forex, 投资) and lures (без опыта, from home, 日结, 躺赚).
-  Three families, or a pay cue with another one, make a strong offer (still below delete).
+  crypto and investment (крипта, forex, 投资) and lures (без опыта, from home, 日结, 躺赚);
+  or an offer in itself ("выдам кредит", "passive income").
 - ``AD_DM_ASK``: "пиши в лс", "пишите в личку", "ставь + в комментариях", "DM me",
   "write me", "私聊我", "私信".
 - ``AD_MIXED_SCRIPT``: words mixing Cyrillic and Latin look-alikes (``policies.scripts``).
 - ``AD_EMOJI_WALL``: many emoji for the text (at least 8, one per 20 characters or more).
-- ``AD_SHORTENER``: a link through a URL shortener (``policies/data/shorteners.txt``).
+- ``AD_SHORTENER``: a link through a URL shortener (``policies/data/shorteners.txt``), said
+  only beside another of these signals: the link itself is already the ads policy's
+  ``AD_LINK``, and a short link alone must stay weak even where a newcomer's suspicion
+  multiplies ad evidence (a member sharing a course through bit.ly is no spammer).
 
 Cues and shortener hosts are found on the folded text (``policies.normalize``) in one
 Aho–Corasick pass over word lists in ``policies/data/``; only a sum after a pay word, and a
@@ -52,17 +55,18 @@ def _s(name: str, score: float, en: str, zh: str) -> tuple[str, SymbolInfo]:
 
 SYMBOLS: Mapping[str, SymbolInfo] = dict(
     [
-        _s("AD_INCOME_OFFER", 3.5, "income offer", "招揽赚钱/兼职/投资"),
-        _s("AD_DM_ASK", 1.5, "DM ask", "引导私聊"),
-        _s("AD_MIXED_SCRIPT", 1.5, "look-alike letters", "混用形近字母"),
-        _s("AD_EMOJI_WALL", 1.5, "emoji wall", "大量表情符号"),
-        _s("AD_SHORTENER", 1.5, "shortened link", "短链接"),
+        _s("AD_INCOME_OFFER", 3.25, "income offer", "招揽赚钱/兼职/投资"),
+        _s("AD_DM_ASK", 1.75, "DM ask", "引导私聊"),
+        _s("AD_MIXED_SCRIPT", 1.75, "look-alike letters", "混用形近字母"),
+        _s("AD_EMOJI_WALL", 1.75, "emoji wall", "大量表情符号"),
+        _s("AD_SHORTENER", 1.75, "shortened link", "短链接"),
     ]
 )
-#: A strong offer (three cue families, or a pay cue and another family): still below delete.
-STRONG_OFFER = 4.0
+#: Scores are set so that an offer (3.25) with any one other signal (1.75) reaches the example
+#: delete threshold (5), while each alone, and a DM ask or an emoji wall beside a link (3),
+#: stay below it, even where a newcomer's suspicion multiplies ad evidence by 1.5.
 #: Mixed-script words: one is weak, two flag, three or more delete on their own.
-MIXED_SCORES = (0.0, 1.5, 3.0, 5.0)
+MIXED_SCORES = (0.0, 1.75, 3.25, 5.0)
 
 
 class OffersOptions(PolicyOptions):
@@ -239,7 +243,7 @@ class OffersPolicy:
             found.append(("AD_MIXED_SCRIPT", MIXED_SCORES[len(words)], " ".join(words)))
         if opts.emoji_wall and (wall := _emoji_wall(original)):
             found.append(("AD_EMOJI_WALL", _score("AD_EMOJI_WALL"), wall))
-        if opts.shorteners and seen.short is not None:
+        if opts.shorteners and seen.short is not None and found:
             found.append(("AD_SHORTENER", _score("AD_SHORTENER"), _original(
                 original, folded, seen.short, reach=0)))
         if not found:
@@ -258,12 +262,9 @@ def _offer(folded: str, seen: _Seen) -> tuple[float, tuple[int, int]] | None:
     pay = seen.pay
     if pay is None and seen.periods and _DIGIT.search(folded):
         pay = _paid_per(folded, seen.periods)
-    families = len(seen.families)
-    if pay is None and families < 2:
+    if pay is None and len(seen.families) < 2:
         return None
-    strong = families >= 3 or (pay is not None and families >= 1)
-    span = pay or min(seen.families.values())
-    return (STRONG_OFFER if strong else _score("AD_INCOME_OFFER")), span
+    return _score("AD_INCOME_OFFER"), pay or min(seen.families.values())
 
 
 def _paid_per(folded: str, periods: list[int]) -> tuple[int, int] | None:
