@@ -1,11 +1,15 @@
-"""The learned spam classifier: an n-gram model per chat or network, taught by moderators.
+"""The learned spam classifier: a shipped seed model, adapted per chat or network by moderators.
 
+Out of the box the seed (``policies.seed``, ``classifier.seed: builtin``) judges every chat.
 The model (``policies.ngram``) is logistic regression over character n-grams, refitted from
 its bounded recent examples on the first prediction after new labels arrive.
 Replying ``/spam`` to a message calls ``book.learn(scope, text, spam=True)``; undoing a false
 positive calls it with ``spam=False``. The handler persists ``book.dump(scope)`` and restores it
 with ``book.load(scope, data)`` at start; ``bootstrap_tsv`` seeds a model from ``label<TAB>text``
-lines. When a chat's own model has too few examples, the ``"global"`` model answers for it.
+lines. When a chat's own model has too few examples, the ``"global"`` model answers for it,
+and when that has too few as well, the seed does. Every model of the book is fitted with the
+seed's log odds as one more feature (``NgramModel.set_prior``), so a chat's ``/spam`` and undo
+adjust the seed's judgement instead of starting from nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.events import Message
 from bot.i18n import Text, t
@@ -24,6 +28,7 @@ from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
 from policies.ngram import NgramModel
 from policies.normalize import scanned
+from policies.seed import SEED_SCOPE, SeedModel, load_seed
 
 GLOBAL = "global"
 THRESHOLD = 0.70
@@ -57,14 +62,29 @@ def read_tsv(path: str | Path) -> list[tuple[bool, str]]:
 class ModelBook:
     """Process-wide models by scope key (a chat id, a network name, or ``"global"``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: SeedModel | None = None) -> None:
         self._models: dict[str, NgramModel] = {}
+        self._seed = seed
+
+    @property
+    def seed(self) -> SeedModel | None:
+        """The model that answers where no scope is trained, and every scope's prior."""
+        return self._seed
+
+    def use_seed(self, seed: SeedModel | None) -> None:
+        """Answer with ``seed`` from now on; models fitted on another seed fit again."""
+        if seed is self._seed:
+            return
+        self._seed = seed
+        for model in self._models.values():
+            model.set_prior(seed)
 
     def model(self, scope: str) -> NgramModel:
         """The model of ``scope``, created empty on first use."""
         found = self._models.get(scope)
         if found is None:
             found = self._models[scope] = NgramModel()
+            found.set_prior(self._seed)
         return found
 
     def scopes(self) -> tuple[str, ...]:
@@ -94,7 +114,9 @@ class ModelBook:
         return self.model(scope).to_bytes()
 
     def load(self, scope: str, data: bytes) -> None:
-        self._models[scope] = NgramModel.from_bytes(data)
+        model = NgramModel.from_bytes(data)
+        model.set_prior(self._seed)
+        self._models[scope] = model
 
     def bootstrap_tsv(self, path: str | Path, scope: str = GLOBAL) -> int:
         """Teach ``scope`` every line of a labelled TSV; returns the number of lines learnt."""
@@ -103,14 +125,17 @@ class ModelBook:
         return len(rows)
 
     def for_context(
-        self, ctx: Context, scope: str = "chat", min_examples: int = 0
-    ) -> tuple[str, NgramModel] | None:
-        """The model that should judge in ``ctx``: its own scope if trained enough, else global."""
+        self, ctx: Context, scope: str = "chat", min_examples: int = 0, *, seed: bool = True
+    ) -> tuple[str, NgramModel | SeedModel] | None:
+        """The model that should judge in ``ctx``: its own scope if trained enough, else
+        global, else (unless ``seed`` is False) the seed."""
         key = ctx.chat.network if scope == "network" and ctx.chat.network else ctx.chat.chat
         for candidate in (key, GLOBAL):
             model = self._models.get(candidate)
             if model is not None and _ready(model, min_examples):
                 return candidate, model
+        if seed and self._seed is not None:
+            return SEED_SCOPE, self._seed
         return None
 
 
@@ -126,6 +151,10 @@ _DEFAULT_BOOK = ModelBook()
 _SPAM_REASON = t(
     "Looks like spam to the trained classifier ({p})",
     "分类器判断为垃圾消息（{p}）",
+)
+_SEED_REASON = t(
+    "Looks like spam to the built-in spam classifier ({p})",
+    "内置垃圾消息分类器判断为垃圾消息（{p}）",
 )
 _SUSPECT_REASON = t(
     "Somewhat likely spam to the trained classifier ({p})",
@@ -162,6 +191,21 @@ class ClassifierOptions(PolicyOptions):
     suspect_threshold: float | None = Field(0.45, gt=0.0, lt=1.0)
     score_when_suspect: float = Field(2.0, ge=0.0)
     max_chars: int = Field(1000, ge=10)
+    #: The model that judges before moderators have taught one, and that their lessons adjust:
+    #: ``builtin`` (shipped, ``policies/data/seed.md``), ``none``, or a labelled TSV file
+    #: (``spam|ham<TAB>text``) trained at start. One per process: the book's models share it.
+    seed: str = "builtin"
+
+    @field_validator("seed")
+    @classmethod
+    def _seed_known(cls, value: str) -> str:
+        if value in ("builtin", "none"):
+            return value
+        if not value.endswith(".tsv"):
+            raise ValueError(f"seed must be builtin, none or a labelled .tsv file, not {value!r}")
+        if not Path(value).is_file():
+            raise ValueError(f"seed file {value!r} not found")
+        return value
 
     @model_validator(mode="after")
     def _suspect_below_threshold(self) -> ClassifierOptions:
@@ -201,24 +245,39 @@ class ClassifierPolicy:
         assert isinstance(options, ClassifierOptions)
         self.options = options
         self.book = book if book is not None else default_book()
+        self.seed = load_seed(options.seed)
+        if self.seed is not None:
+            self.book.use_seed(self.seed)
 
-    def probability(self, message: Message, ctx: Context) -> float | None:
-        """The spam probability of the message, or None when no model is ready."""
+    def judged(self, message: Message, ctx: Context) -> tuple[str, float] | None:
+        """The scope that judged (a chat, a network, ``global`` or ``seed``) and its spam
+        probability, or None when no model is ready."""
         text = scanned(message.text)
         if not text.strip():
             return None
-        found = self.book.for_context(ctx, self.options.scope, self.options.min_examples)
+        found = self.book.for_context(ctx, self.options.scope, self.options.min_examples,
+                                      seed=self.seed is not None)
         if found is None:
             return None
-        return found[1].spam_probability(text, limit=self.options.max_chars, refit=False)
+        scope, model = found
+        return scope, model.spam_probability(text, limit=self.options.max_chars, refit=False)
+
+    def probability(self, message: Message, ctx: Context) -> float | None:
+        """The spam probability of the message, or None when no model is ready."""
+        found = self.judged(message, ctx)
+        return None if found is None else found[1]
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
-        probability = self.probability(message, ctx)
+        found = self.judged(message, ctx)
         opts = self.options
-        if probability is None:
+        if found is None:
             return []
+        scope, probability = found
         if probability < opts.threshold:
-            if opts.suspect_threshold is None or probability < opts.suspect_threshold:
+            # The seed alone never adds the suspect score: it knows no chat's own traffic
+            # (policies/data/seed.md: precision first), so only a confident call counts.
+            if (opts.suspect_threshold is None or probability < opts.suspect_threshold
+                    or scope == SEED_SCOPE):
                 return []
             return [
                 Verdict(
@@ -237,7 +296,8 @@ class ClassifierPolicy:
             Verdict(
                 SYMBOL,
                 round(score, 2),
-                _reason(_SPAM_REASON, format(probability, ".1%")),
+                _reason(_SEED_REASON if scope == SEED_SCOPE else _SPAM_REASON,
+                        format(probability, ".1%")),
                 evidence=f"p={probability:.4f}",
                 policy=self.name,
             )

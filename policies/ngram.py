@@ -13,6 +13,12 @@ most recent ``max_examples`` labelled messages, cross-fitted and Platt-calibrate
 ``policies.ngram_fit``, refitted lazily on the first prediction after a ``learn``/``forget``.
 Only the ``max_features`` largest weights are kept, as sorted bucket ids and float32 weights.
 
+With a seed (``policies.seed``: fixed weights shipped with the package) as its prior, the
+seed's log odds are one more feature whose weight is fitted with the n-grams, so a chat's
+lessons both correct the seed on their texts and decide how far to trust it. The fitted seed
+part is linear too, so it is folded into the dense weight table and the bias: scoring still
+reads one table in one pass.
+
 Persistence is a JSON header line, the examples as UTF-8 text, then the bucket ids and weights
 as little-endian arrays, all compressed with zlib (never pickle): ``to_bytes``/``from_bytes``.
 A model saved by the previous version keeps its examples and is fitted again.
@@ -25,12 +31,16 @@ import math
 import zlib
 from collections import deque
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from policies.ngram_features import BITS, buckets
 from policies.ngram_kernel import score
+
+if TYPE_CHECKING:
+    from policies.seed import SeedModel
 
 __all__ = ["BITS", "NgramModel", "buckets"]
 
@@ -66,6 +76,10 @@ class NgramModel:
         self._table: npt.NDArray[np.float32] | None = None
         self._bias = 0.0
         self._calibration = (1.0, 0.0)  # P(spam) = σ(a·score + b)
+        self._prior: SeedModel | None = None
+        self._prior_digest = ""  # the seed the weights were fitted on ("" = none)
+        self._prior_weight = 0.0  # the fitted weight of the seed's log odds
+        self._shift = 0.0  # that weight times the seed's intercept, added to the bias
         self._fresh = True  # weights match the examples
         self._version = 0  # bumped by every change of the examples
 
@@ -129,12 +143,31 @@ class NgramModel:
     def version(self) -> int:
         return self._version
 
+    @property
+    def prior(self) -> SeedModel | None:
+        return self._prior
+
+    def set_prior(self, seed: SeedModel | None) -> None:
+        """Fit on top of ``seed`` from now on; weights fitted on another seed are dropped."""
+        self._prior = seed
+        if (seed.digest if seed is not None else "") != self._prior_digest:
+            self._drop_fit()
+        else:
+            self._table = None  # rebuilt with the seed's part on the next score
+
+    def _drop_fit(self) -> None:
+        self._keys, self._weights = np.empty(0, np.uint32), np.empty(0, np.float32)
+        self._bias, self._table, self._calibration = 0.0, None, (1.0, 0.0)
+        self._prior_digest, self._prior_weight, self._shift = "", 0.0, 0.0
+        self._fresh = False
+
     def clone(self) -> NgramModel:
         """An unfitted copy of the examples, to be fitted off the event loop."""
         copy = NgramModel(c=self.c, max_examples=self.max_examples,
                           max_features=self.max_features, limit=self.limit)
         copy._examples.extend(self._examples)
         copy._spam = self._spam
+        copy._prior = self._prior
         copy._fresh = False
         return copy
 
@@ -143,7 +176,13 @@ class NgramModel:
         self._keys, self._weights = fitted._keys, fitted._weights
         self._bias, self._table = fitted._bias, fitted._table
         self._calibration = fitted._calibration
-        self._fresh = self._version == version
+        self._prior_digest, self._prior_weight = fitted._prior_digest, fitted._prior_weight
+        self._shift = fitted._shift
+        self._fresh = self._version == version and fitted._prior is self._prior
+
+    def weights(self) -> tuple[Keys, npt.NDArray[np.float32], float, tuple[float, float]]:
+        """The fitted bucket ids, weights, bias and calibration (without any seed part)."""
+        return self._keys, self._weights, self._bias, self._calibration
 
     def fit(self) -> None:
         """Refit the weights to the current examples (no-op when they are already fitted)."""
@@ -152,16 +191,22 @@ class NgramModel:
         self._fresh = True
         labels = [spam for _, spam in self._examples]
         if all(labels) or not any(labels):
-            self._keys, self._weights = np.empty(0, np.uint32), np.empty(0, np.float32)
-            self._bias, self._table, self._calibration = 0.0, None, (1.0, 0.0)
+            self._drop_fit()
+            self._fresh = True
             return
         from policies.ngram_fit import fit_weights
 
         texts = [text for text, _ in self._examples]
         rows = [buckets(text, limit=self.limit) for text in texts]
-        self._keys, self._weights, self._bias, self._calibration = fit_weights(
-            rows, labels, width=1 << BITS, c=self.c, keep=self.max_features, texts=texts
+        prior = self._prior
+        offsets = prior.log_odds_rows(rows) if prior is not None else None
+        self._keys, self._weights, self._bias, self._calibration, weight = fit_weights(
+            rows, labels, width=1 << BITS, c=self.c, keep=self.max_features, texts=texts,
+            prior=offsets,
         )
+        self._prior_digest = prior.digest if prior is not None else ""
+        self._prior_weight = weight
+        self._shift = weight * prior.intercept if prior is not None else 0.0
         self._table = self._dense()  # here, in the fitting thread, not on the first score
 
     # -- prediction -------------------------------------------------------------------------
@@ -173,6 +218,8 @@ class NgramModel:
         ``refit=False`` scores with the weights at hand, however old (the bot refits in a
         worker thread, never on the event loop once a fit exists).
         """
+        if self._prior_digest and self._prior is None:  # loaded, but its seed was not given
+            self._drop_fit()
         if refit or not self._keys.size:
             self.fit()
         if not self._keys.size:
@@ -182,14 +229,16 @@ class NgramModel:
         sums = score(text, self._table, limit=min(limit or self.limit, self.limit))
         slope, intercept = self._calibration
         if sums is None:
-            return slope * self._bias + intercept
+            return slope * (self._bias + self._shift) + intercept
         total, square = sums  # unit length is one division of the sum
-        return slope * (self._bias + total / math.sqrt(square)) + intercept
+        return slope * (self._bias + self._shift + total / math.sqrt(square)) + intercept
 
     def _dense(self) -> npt.NDArray[np.float32]:
         """The weight of every bucket (4 MiB at 2**20 buckets), for scoring."""
         table = np.zeros(1 << BITS, dtype=np.float32)
         table[self._keys] = self._weights
+        if self._prior is not None and self._prior_weight:
+            table += np.float32(self._prior_weight * self._prior.slope) * self._prior.table
         return table
 
     def spam_probability(self, text: str, *, limit: int | None = None,
@@ -217,6 +266,9 @@ class NgramModel:
             "limit": self.limit,
             "bias": self._bias if fresh else 0.0,
             "calibration": list(self._calibration) if fresh else [1.0, 0.0],
+            "prior": self._prior_digest if fresh else "",
+            "prior_weight": self._prior_weight if fresh else 0.0,
+            "shift": self._shift if fresh else 0.0,
             "fitted": fresh,
             "labels": "".join("s" if spam else "h" for _, spam in self._examples),
             "weights": int(keys.size),
@@ -265,5 +317,8 @@ class NgramModel:
         model._bias = float(header["bias"])
         slope, intercept = header.get("calibration", (1.0, 0.0))
         model._calibration = (float(slope), float(intercept))
+        model._prior_digest = str(header.get("prior", ""))
+        model._prior_weight = float(header.get("prior_weight", 0.0))
+        model._shift = float(header.get("shift", 0.0))
         model._fresh = bool(header["fitted"])
         return model

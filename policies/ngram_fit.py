@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+from scipy.sparse import csr_matrix, hstack  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
 from policies.ngram_features import weighted
@@ -27,7 +27,10 @@ FOLDS = 5
 #: Each class needs this many examples before the model is cross-fitted and calibrated.
 MIN_PER_CLASS = 25
 
-Fitted = tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32], float, tuple[float, float]]
+#: Bucket ids, their weights, the bias, the calibration ``(a, b)`` and the prior's weight.
+Fitted = tuple[
+    npt.NDArray[np.uint32], npt.NDArray[np.float32], float, tuple[float, float], float
+]
 
 
 def design(rows: Sequence[npt.NDArray[np.uint64]], width: int) -> csr_matrix:
@@ -74,13 +77,19 @@ def fit_weights(
     c: float,
     keep: int,
     texts: Sequence[str] = (),
+    prior: npt.NDArray[np.float64] | None = None,
 ) -> Fitted:
-    """Sorted bucket ids, their weights, the bias and the calibration ``(a, b)``.
+    """Sorted bucket ids, their weights, the bias, the calibration ``(a, b)``, the prior weight.
 
     ``texts`` (one per row) assign the cross-fitting parts; without them, or with fewer than
     ``MIN_PER_CLASS`` examples of a class, one model is fitted and left uncalibrated.
+    ``prior`` (one per row: a seed model's log odds) is one more feature, past the buckets,
+    whose weight is learnt with the rest: the chat's lessons decide how far to trust the seed.
     """
     matrix = design(rows, width)
+    if prior is not None:
+        column = csr_matrix(np.asarray(prior, dtype=np.float64)[:, None])
+        matrix = hstack([matrix, column], format="csr")
     y = np.asarray(labels, dtype=bool)
     coef: npt.NDArray[np.float64]
     calibration = (1.0, 0.0)
@@ -103,6 +112,10 @@ def fit_weights(
     else:
         model = _fit(matrix, y, c)
         coef, bias = model.coef_.ravel(), float(model.intercept_[0])
+    prior_weight = 0.0
+    if prior is not None:
+        prior_weight, coef = float(coef[width]), coef[:width]
     order = np.argsort(-np.abs(coef), kind="stable")[:keep]
     order = np.sort(order[np.abs(coef[order]) >= _NEGLIGIBLE])
-    return order.astype(np.uint32), coef[order].astype(np.float32), bias, calibration
+    keys, weights = order.astype(np.uint32), coef[order].astype(np.float32)
+    return keys, weights, bias, calibration, prior_weight
