@@ -48,13 +48,14 @@ def test_rules_and_classifier_are_reported_separately(tmp_path: Path) -> None:
             "ham\t下雨了",
         ],
     )
-    classifier = ClassifierPolicy(ClassifierOptions(min_examples=10, threshold=0.9), ModelBook())
+    options = ClassifierOptions(min_examples=10, threshold=0.9, seed="none")
+    classifier = ClassifierPolicy(options, ModelBook())
     report = run_eval(test, [train], [AdsPolicy(AdsPolicy.Options())], classifier)
     assert report.trained_on == 70
     assert (report.rules.tp, report.rules.fp, report.rules.fn) == (1, 0, 1)
     assert (report.combined.tp, report.combined.fp, report.combined.fn) == (2, 0, 0)
     last = json.loads(report.render().splitlines()[-1])
-    assert last == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "n": 4}
+    assert last == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "n": 4, "fp_rate": 0.0}
     assert "rules + classifier" in report.table()
 
 
