@@ -174,3 +174,23 @@ def test_the_seed_reason_is_bilingual() -> None:
         "Looks like spam to the built-in spam classifier ({p})",
         "内置垃圾消息分类器判断为垃圾消息（{p}）",
     ).format(p=verdict.reason.en.rsplit("(", 1)[1].rstrip(")"))
+
+
+def test_a_misspelt_seed_is_refused_by_check_config_with_its_position(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import cli
+
+    path = tmp_path / "q.yaml"
+    path.write_text("defaults:\n  policies:\n    classifier:\n      mode: enforce\n"
+                    "      seed: bulitin\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check-config", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:5:7: defaults.policies.classifier.seed: seed must be builtin" in result.output
+
+
+def test_the_example_config_names_the_builtin_seed() -> None:
+    from bot.config import load_config
+
+    config = load_config("config.example.yaml", env={})
+    assert config.default.policies["classifier"].options["seed"] == "builtin"
