@@ -59,6 +59,8 @@ def register_spam(router: CommandRouter, services: Services) -> None:
                                                lang=runtime.language, actor=command.sender.id)
         services.snapshots.invalidate(command.chat, message.sender.id)
         await train(services, command.chat, message.text, spam=True)
+        if (knowledge := services.extras.get("knowledge")) is not None:
+            await knowledge.distrust(message, now)  # its sites lose the chat's trust
         await relay(services, gateway, done.log_id)
         await reply(command, gateway, SPAM_DONE, id=done.log_id, action=done.action.label)
 

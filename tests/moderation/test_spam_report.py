@@ -54,3 +54,22 @@ async def test_report_notifies_the_log_chat_and_limits_reporters(harness: Harnes
     assert len(notices) == 3 and "«shady link»" in notices[0]
     assert "Only" not in texts[0][0] and harness.calls("delete") == []
     assert "Reply /report" in (await harness.command("report", sender=MEMBER))[0]
+
+
+
+async def test_spam_revokes_the_chats_trust_in_the_sites_the_message_links(
+        harness: Harness) -> None:
+    from datetime import timedelta
+
+    from bot.events import Sender
+
+    knowledge = harness.services.extras["knowledge"]
+    members = [Sender(f"test:{n}", f"Member {n}") for n in (61, 62, 63)]
+    month_ago = harness.services.clock() - timedelta(days=30)
+    for member in members:  # established: a month in the chat, plenty of messages
+        await harness.services.store.touch(CHAT, member, month_ago, 40)
+    posts = [await harness.say(m, f"notes for week {n}: https://wiki.example-lab.org/{n}")
+             for n, m in enumerate(members)]
+    assert "wiki.example-lab.org" in knowledge.trusted(CHAT)
+    await harness.command("spam", reply_to=posts[-1])
+    assert "wiki.example-lab.org" not in knowledge.trusted(CHAT)
