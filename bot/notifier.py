@@ -41,6 +41,8 @@ class Notifier:
             pending.add_many, "pending deletions")
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        #: when the loop wakes next on its own (None: not planned, any notice wakes it)
+        self._planned: datetime | None = None
 
     async def notify(
         self,
@@ -61,9 +63,11 @@ class Notifier:
         )
         after = None if keep else self.auto_delete(chat)
         if message_id is not None and after is not None:
-            if self._unsaved.add((chat, message_id, self.clock() + after)):
+            due = self.clock() + after
+            if self._unsaved.add((chat, message_id, due)):
                 await self.persist()
-            self._wake.set()
+            if self._planned is None or due < self._planned:
+                self._wake.set()  # otherwise the loop's planned turn stores and finds it
         return message_id
 
     async def persist(self) -> None:
@@ -101,6 +105,7 @@ class Notifier:
             delay = max_sleep
             if upcoming is not None:
                 delay = min(max_sleep, max(0.0, (upcoming - self.clock()).total_seconds()))
+            self._planned = self.clock() + timedelta(seconds=delay)
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation
             # that arrives in the turn the wake-up does, and stop() would wait forever
             with contextlib.suppress(TimeoutError):
