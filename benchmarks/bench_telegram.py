@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import signal
 import statistics
 import sys
 import tempfile
@@ -141,13 +142,24 @@ class Bot:
                     raise RuntimeError(f"{self.name} exited:\n{log}")
                 await asyncio.sleep(0.05)
 
+    def signal(self, number: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(number)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the bot process so far (Linux /proc)."""
+        assert self.process is not None
+        with open(f"/proc/{self.process.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     async def run(self, updates: list[dict[str, Any]]) -> float:
-        """Feed ``updates``; seconds until the last one is deleted."""
+        """Feed ``updates``; seconds until the last one is deleted (CPU time in ``cpu``)."""
         last = updates[-1]["message"]
         self.api.awaited = (last["chat"]["id"], last["message_id"])
         self.api.done.clear()
         await asyncio.sleep(0.2)  # the bot waits in a long poll
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), self.cpu_seconds()
         await self.api.feed(*updates)
         try:
             async with asyncio.timeout(float(os.environ.get('BENCH_TIMEOUT', 300))):
@@ -155,6 +167,7 @@ class Bot:
         except TimeoutError:
             log = self.timings.with_suffix(".log").read_text()[-3000:]
             raise RuntimeError(f"{self.name} did not delete the last message:\n{log}") from None
+        self.cpu = self.cpu_seconds() - cpu
         return self.api.done_at - started
 
     async def stop(self) -> dict[int, float]:
@@ -199,6 +212,7 @@ async def main(args: argparse.Namespace) -> int:
             ids: dict[float, list[range]] = {s: [] for s in shares}
             ads: set[int] = set()
             times: dict[tuple[str, float], list[float]] = {}
+            cpus: dict[tuple[str, float], list[float]] = {}  # CPU seconds per update
             load_seen = [load()]
             for _ in range(args.rounds):
                 for share in shares:
@@ -206,7 +220,12 @@ async def main(args: argparse.Namespace) -> int:
                     ids[share].append(range(batch[0]["update_id"], batch[-1]["update_id"] + 1))
                     ads.update(u["update_id"] for u in batch if "entities" in u["message"])
                     for bot in (floor, ours):  # alternated, the same updates
+                        if bot is ours and args.profile:
+                            bot.signal(signal.SIGUSR1)
                         times.setdefault((bot.name, share), []).append(await bot.run(batch))
+                        cpus.setdefault((bot.name, share), []).append(bot.cpu / len(batch))
+                        if bot is ours and args.profile:
+                            bot.signal(signal.SIGUSR2)
                 load_seen.append(load())
             timings = {"floor": await floor.stop(), "ours": await ours.stop()}
             deleted = [sum(len(c.get("message_ids") or [1]) for c in api.of("deleteMessage")
@@ -226,6 +245,9 @@ async def main(args: argparse.Namespace) -> int:
         ratio = rate["ours"] / rate["floor"]
         goal = 0.3 if share == 1.0 else 0.4
         failed |= ratio < goal or lat["ours"] > 0.003
+        cpu = {name: min(cpus[(name, share)]) * 1000 for name in ("floor", "ours")}
+        print(f"first-time {share:4.0%}: CPU per update: floor {cpu['floor']:.2f} ms, ours "
+              f"{cpu['ours']:.2f} ms (ratio {cpu['floor'] / cpu['ours']:.2f})")
         print(f"first-time {share:4.0%}: floor {rate['floor']:7,.0f}/s p99 "
               f"{lat['floor'] * 1000:.2f} ms | ours {rate['ours']:7,.0f}/s p99 "
               f"{lat['ours'] * 1000:.2f} ms | ratio {ratio:.2f} (goal ≥ {goal}, on the way "
@@ -242,5 +264,6 @@ if __name__ == "__main__":
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--only", type=int, nargs="*", help="first-time shares in percent")
-    parser.add_argument("--profile", help="cProfile the whole qunguan process into this file")
+    parser.add_argument("--profile", help="cProfile the qunguan process during the measured "
+                        "batches into this file")
     raise SystemExit(asyncio.run(main(parser.parse_args())))
