@@ -25,7 +25,7 @@ from telegram import (
 )
 from telegram import Message as TgMessage
 
-from bot.adapters.telegram.segments import PLATFORM, message_segments
+from bot.adapters.telegram.segments import PLATFORM, message_segments, parsed_entities
 from bot.events import (
     BotMembership,
     ButtonPress,
@@ -77,7 +77,7 @@ def user_sender(user: User, chat: Chat | None, ctx: MapContext) -> Sender:
     ident = qid(user.id)
     if role < Role.MODERATOR and ident in ctx.moderators:
         role = Role.MODERATOR
-    return Sender(ident, user.full_name, user.username or "", role, is_bot=user.is_bot)
+    return Sender(ident, user.full_name or "", user.username or "", role, is_bot=user.is_bot)
 
 
 def message_sender(msg: TgMessage, ctx: MapContext) -> Sender:
@@ -119,7 +119,8 @@ def _command(msg: TgMessage, sender: Sender, ctx: MapContext) -> list[Event] | N
         Sender(qid(e.user.id), e.user.full_name, e.user.username or "")
         if e.type == MessageEntity.TEXT_MENTION and e.user
         else Sender("", username=t.lstrip("@"))
-        for e, t in msg.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items()
+        for e, t in parsed_entities(lambda: msg.parse_entities(
+            [MessageEntity.MENTION, MessageEntity.TEXT_MENTION])).items()
     )
     return [Command(
         qid(msg.chat.id), sender, _utc(msg.date), name.lower(), tuple(rest.split()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -123,17 +124,26 @@ def _buttons(markup: InlineKeyboardMarkup) -> list[Segment]:
     return links + buttons
 
 
+def parsed_entities(parse: Callable[[], dict[MessageEntity, str]]) -> dict[MessageEntity, str]:
+    """Entities with their text; none when the text cannot be measured in UTF-16 (a lone
+    surrogate, which only a forged update carries): the text itself is still checked."""
+    try:
+        return parse()
+    except UnicodeError:
+        return {}
+
+
 def message_segments(msg: Message) -> tuple[Segment, ...]:
     """Every segment of ``msg`` in a stable order; empty for service messages."""
     out: list[Segment] = []
     if msg.text:
         out.append(Segment(Kind.TEXT, msg.text))
         if msg.entities:
-            out.extend(_entities(msg.parse_entities()))
+            out.extend(_entities(parsed_entities(msg.parse_entities)))
     elif msg.caption:
         out.append(Segment(Kind.TEXT, msg.caption))
         if msg.caption_entities:
-            out.extend(_entities(msg.parse_caption_entities()))
+            out.extend(_entities(parsed_entities(msg.parse_caption_entities)))
     if msg.photo:
         out.append(_photo(msg.photo))
     if msg.voice:

@@ -21,6 +21,10 @@ def _str(v: Any) -> bool:
     return type(v) is str
 
 
+def _name(v: Any) -> bool:
+    return type(v) is str and v != ""
+
+
 def _bool(v: Any) -> bool:
     return type(v) is bool
 
@@ -37,7 +41,7 @@ def _list(v: Any) -> bool:
     return type(v) is list
 
 
-USER: Shape = {"id": (_int, True), "is_bot": (_bool, True), "first_name": (_str, True),
+USER: Shape = {"id": (_int, True), "is_bot": (_bool, True), "first_name": (_name, True),
                "last_name": (_str, False), "username": (_str, False),
                "language_code": (_str, False)}
 CHAT: Shape = {"id": (_int, True), "type": (_str, True), "title": (_str, False),
@@ -62,6 +66,21 @@ MESSAGE: Shape = {"message_id": (_int, True), "date": (_int, True), "chat": (_ob
                   "forward_origin": (_obj, False), "reply_markup": (_obj, False),
                   "contact": (_obj, False), "location": (_obj, False), "venue": (_obj, False),
                   "poll": (_obj, False), "dice": (_obj, False)}
+PARTS: Mapping[str, Shape] = {
+    "contact": {"phone_number": (_str, True), "first_name": (_str, True),
+                "last_name": (_str, False), "user_id": (_int, False)},
+    "location": {"latitude": (_num, True), "longitude": (_num, True)},
+    "venue": {"location": (_obj, True), "title": (_str, True), "address": (_str, True)},
+    "poll": {"id": (_str, True), "question": (_str, True), "options": (_list, True),
+             "type": (_str, True)},
+    "dice": {"emoji": (_str, True), "value": (_int, True)},
+    "forward_origin": {"type": (_str, True), "date": (_int, True),
+                       "sender_user": (_obj, False), "sender_chat": (_obj, False),
+                       "chat": (_obj, False), "sender_user_name": (_str, False),
+                       "author_signature": (_str, False), "message_id": (_int, False)},
+    "reply_markup": {"inline_keyboard": (_list, False)},
+}
+BUTTON: Shape = {"text": (_str, True), "url": (_str, False), "callback_data": (_str, False)}
 _MEDIA = ("voice", "video_note", "audio", "video", "sticker", "animation", "document")
 MEMBER: Shape = {"status": (_str, True), "user": (_obj, True)}
 MEMBER_UPDATE: Shape = {"chat": (_obj, True), "from": (_obj, True), "date": (_int, True),
@@ -127,10 +146,38 @@ def _message(raw: Any, path: str, depth: int = 0) -> str | None:
     for name in _MEDIA:
         if wrong is None and name in raw:
             wrong = _fields(raw[name], FILE, f"{path}.{name}")
+    for name, shape in PARTS.items():
+        if wrong is None and name in raw:
+            wrong = _fields(raw[name], shape, f"{path}.{name}") or _part(raw[name], name, path)
+    for text, entities in (("text", "entities"), ("caption", "caption_entities")):
+        if wrong is None and raw.get(entities) and not raw.get(text):
+            wrong = f"{path}.{entities} without {text}"
     if wrong is None and raw.get("reply_to_message") is not None:
         wrong = _message(raw["reply_to_message"], f"{path}.reply_to_message", depth + 1) \
             if depth == 0 else f"{path}.reply_to_message is nested too deep"
     return wrong
+
+
+def _part(raw: dict[str, Any], name: str, path: str) -> str | None:
+    """The nested objects of a message part (poll options, keyboard rows, origins)."""
+    if name == "poll":
+        return _each(raw["options"], {"text": (_str, True)}, f"{path}.poll.options")
+    if name == "reply_markup":
+        for row in raw.get("inline_keyboard") or []:
+            if type(row) is not list:
+                return f"{path}.reply_markup.inline_keyboard has a row that is not a list"
+            wrong = _each(row, BUTTON, f"{path}.reply_markup.inline_keyboard[]")
+            if wrong:
+                return wrong
+    if name == "forward_origin":
+        for key, shape in (("sender_user", USER), ("sender_chat", CHAT), ("chat", CHAT)):
+            if raw.get(key) is not None:
+                wrong = _fields(raw[key], shape, f"{path}.forward_origin.{key}")
+                if wrong:
+                    return wrong
+    if name == "venue":
+        return _fields(raw["location"], PARTS["location"], f"{path}.venue.location")
+    return None
 
 
 def _member_update(raw: Any, path: str) -> str | None:
