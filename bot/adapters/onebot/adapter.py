@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -30,6 +31,7 @@ from .validate import problem
 log = logging.getLogger(__name__)
 
 _MAX_MESSAGE = 16 * 1024 * 1024
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_.@:-]{1,64}", re.ASCII)
 _PING_SECONDS = 30.0  # a silent peer is dropped, so a half-open socket cannot hold an account
 
 
@@ -179,7 +181,7 @@ class OneBotAdapter:
         is_event = "post_type" in payload or ("type" in payload and "detail_type" in payload)
         if "echo" in payload and not is_event:
             if not session.resolve(payload):
-                log.info("OneBot %s: late or unknown reply %s", self.settings.name,
+                log.info("OneBot %s: late or unknown reply %.64r", self.settings.name,
                          payload.get("echo"))
             return
         self.accept(payload, session)
@@ -208,8 +210,8 @@ class OneBotAdapter:
             return
         if mapped.invalidate is not None:
             self.gateway.invalidate(*mapped.invalidate)
-        if mapped.note:
-            log.info("OneBot %s %s: %s", self.settings.name, mapped.chat, mapped.note)
+        if mapped.note:  # built from event fields: DEBUG only, and bounded
+            log.debug("OneBot %s %s: %.200r", self.settings.name, mapped.chat, mapped.note)
         self.sessions.note_chat(mapped.chat, mapped.self_id)
         event = mapped.event
         if event is None:
@@ -284,10 +286,11 @@ class OneBotAdapter:
 
 
 def _ident(payload: Mapping[str, Any]) -> str:
-    """An event's id for a log line: its message id or id when it is a plain one."""
+    """An event's id for a log line: its message id or id when it is a plain one (never
+    free text, which may be a member's)."""
     for name in ("message_id", "id"):
         value = payload.get(name)
-        if type(value) is int or (type(value) is str and len(value) <= 64):
+        if type(value) is int or (type(value) is str and _PLAIN_ID.fullmatch(value)):
             return str(value)
     return "?"
 

@@ -100,9 +100,13 @@ class StandIn:
 
     async def send(self, event: Mapping[str, Any]) -> None:
         """Push one event to the adapter."""
+        await self.send_raw(json.dumps(event, ensure_ascii=False))
+
+    async def send_raw(self, frame: str) -> None:
+        """Push one text frame as it is (forged or broken events in tests)."""
         if self._ws is None:
             raise RuntimeError("stand-in is not connected")
-        await self._ws.send_str(json.dumps(event, ensure_ascii=False))
+        await self._ws.send_str(frame)
 
     async def _read(self) -> None:
         assert self._ws is not None

@@ -86,7 +86,7 @@ class PhotoFetcher:
                 data = await self._download(size)
         except (TelegramError, TimeoutError, OSError, RuntimeError, ValueError) as exc:
             self.failed += 1
-            log.warning("photo %s: cannot fetch %s (%s); checked without the image",
+            log.warning("photo %s: cannot fetch %.64s (%s); checked without the image",
                         where, size.file_id, str(exc) or type(exc).__name__)
             return None
         if data is None:
@@ -100,12 +100,12 @@ class PhotoFetcher:
         file = await self.bot.get_file(size.file_id, read_timeout=self.timeout)
         announced = file.file_size if file.file_size is not None else size.file_size
         if announced is None or announced > self.max_bytes:
-            log.info("photo %s: size %s unknown or above %d bytes; not downloaded",
+            log.info("photo %s: size %.64s unknown or above %d bytes; not downloaded",
                      size.file_id, announced, self.max_bytes)
             return None
         data = bytes(await file.download_as_bytearray(read_timeout=self.timeout))
         if len(data) > self.max_bytes:
-            log.info("photo %s: %d bytes downloaded, above the cap", size.file_id, len(data))
+            log.info("photo %.64s: %d bytes downloaded, above the cap", size.file_id, len(data))
             return None
         return data
 
