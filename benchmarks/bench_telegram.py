@@ -74,12 +74,17 @@ class Traffic:
     update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
     fresh: itertools.count[int] = field(default_factory=lambda: itertools.count(9_000_000))
+    clock: int = 0  # message dates: one second apart, the last one about now
+
+    def plan(self, total: int) -> None:
+        self.clock = int(time.time()) - total
 
     def message(self, user: int, chat: int, text: str,
                 entities: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         ids = self.message_ids.setdefault(chat, itertools.count(10))
+        self.clock += 1
         msg: dict[str, Any] = {
-            "message_id": next(ids), "date": int(time.time()),
+            "message_id": next(ids), "date": self.clock,
             "from": {"id": user, "is_bot": False, "first_name": f"m{user}",
                      "language_code": "zh-hans"},
             "chat": {"id": chat, "type": "supergroup", "title": f"group {chat}"}, "text": text}
@@ -94,8 +99,10 @@ class Traffic:
                                                 "length": len(url)}])
 
     def line(self, user: int) -> str:
-        parts = self.rng.sample(ZH + EN, self.rng.randint(1, 3))
-        return "，".join(parts) + self.rng.choice(TAILS).format(n=self.rng.randint(1, 99))
+        """An ordinary line, under the 60 characters repetition looks at (members rarely
+        repeat each other word for word)."""
+        parts = self.rng.sample(ZH + EN, self.rng.randint(1, 2))
+        return "，".join(parts)[:48] + self.rng.choice(TAILS).format(n=self.rng.randint(1, 99))
 
     def warm_up(self) -> list[dict[str, Any]]:
         """One ordinary message from every pool member (they are known afterwards)."""
@@ -205,6 +212,7 @@ async def main(args: argparse.Namespace) -> int:
             floor = Bot("floor", [str(PROBE), "floor", f"{tmp}/floor.json",
                                   floor_api.base_url], floor_api, Path(tmp, "floor.json"), env)
             traffic = Traffic()
+            traffic.plan(POOL + 1 + args.rounds * len(shares) * args.messages)
             await asyncio.gather(ours.start(), floor.start())
             warm = traffic.warm_up()
             for bot in (floor, ours):
