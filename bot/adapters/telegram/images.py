@@ -100,7 +100,7 @@ class PhotoFetcher:
         file = await self.bot.get_file(size.file_id, read_timeout=self.timeout)
         announced = file.file_size if file.file_size is not None else size.file_size
         if announced is None or announced > self.max_bytes:
-            log.info("photo %s: size %.64s unknown or above %d bytes; not downloaded",
+            log.info("photo %.64s: size %s unknown or above %d bytes; not downloaded",
                      size.file_id, announced, self.max_bytes)
             return None
         data = bytes(await file.download_as_bytearray(read_timeout=self.timeout))
