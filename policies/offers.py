@@ -12,7 +12,7 @@ words written in mixed scripts ("Здpaвcтвyйтe, зapaбoтoк"). The reaso
   crypto and investment (крипта, forex, 投资) and lures (без опыта, from home, 日结, 躺赚);
   or an offer in itself ("выдам кредит", "passive income").
 - ``AD_DM_ASK``: "пиши в лс", "пишите в личку", "ставь + в комментариях", "DM me",
-  "write me", "私聊我", "私信".
+  "write me", "私聊我", "私信"; beside an offer, an @handle to write to.
 - ``AD_MIXED_SCRIPT``: words mixing Cyrillic and Latin look-alikes (``policies.scripts``).
 - ``AD_EMOJI_WALL``: many emoji for the text (at least 8, one per 20 characters or more).
 - ``AD_SHORTENER``: a link through a URL shortener (``policies/data/shorteners.txt``), said
@@ -130,6 +130,10 @@ def _cues() -> ahocorasick.Automaton:
 
 #: After a pay word: the sum it pays ("оплата от 5000", "зп 100к", "日赚300").
 _SUM_AFTER = re.compile(r"\W{0,3}(?:от |до |около )?[0-9]")
+#: After an English pay word, a sum with its currency ("made 2 changes" is no pay).
+_SUM_AFTER_LATIN = re.compile(
+    r"\W{0,2}(?:[$€£₹] ?[0-9]|[0-9][0-9,.]*k? ?(?:\$|€|usdt?\b|dollars|euros?\b|bucks))"
+)
 #: After a Chinese pay word a sum has three digits or a unit ("一天19点" is a time, not pay).
 _SUM_AFTER_HAN = re.compile(r"\W{0,3}(?:[0-9]{3}|[0-9]+ ?(?:元|块|k|w|万|\+))")
 #: A sum and what it is paid per: "1400р в час" ("р" after digits is folded to a Latin "p"),
@@ -146,6 +150,8 @@ _PAY_NUM = re.compile(
 _DIGIT = re.compile("[0-9]")
 #: How far before a period word the sum paid per it may start ("от 10 000 рублей в день").
 _PAY_REACH = 32
+#: An @handle beside an offer is where to write ("contact @someone"): a DM ask then.
+_HANDLE = re.compile(r"(?<![\w.])@[A-Za-z][A-Za-z0-9_]{3,31}\b")
 #: "write me a script" is a request, not a DM ask.
 _NOT_A_DM = re.compile(r" (?:a|an|the|some|this|that|down|up)\b")
 
@@ -179,7 +185,8 @@ def _scan(folded: str) -> _Seen:
             if kind in FAMILIES:
                 seen.families.setdefault(kind, (start, end))
             elif kind == "pay":
-                after = _SUM_AFTER if cue.word_start else _SUM_AFTER_HAN
+                after = (_SUM_AFTER_LATIN if cue.phrase.isascii() else _SUM_AFTER) \
+                    if cue.word_start else _SUM_AFTER_HAN
                 if seen.pay is None and (money := after.match(folded, end)):
                     seen.pay = (start, money.end())
             elif kind == "offer":
@@ -239,6 +246,8 @@ class OffersPolicy:
             found.append(("AD_INCOME_OFFER", offer[0], _original(original, folded, offer[1])))
         if opts.dm_asks and seen.dm is not None:
             found.append(("AD_DM_ASK", _score("AD_DM_ASK"), _original(original, folded, seen.dm)))
+        elif opts.dm_asks and found and (handle := _HANDLE.search(original)):
+            found.append(("AD_DM_ASK", _score("AD_DM_ASK"), handle.group()))
         if opts.mixed_script and (words := mixed_words(original)):
             found.append(("AD_MIXED_SCRIPT", MIXED_SCORES[len(words)], " ".join(words)))
         if opts.emoji_wall and (wall := _emoji_wall(original)):

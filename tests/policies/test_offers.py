@@ -142,6 +142,17 @@ def test_a_short_link_alone_says_nothing_the_link_policy_has_not_said() -> None:
     assert verdicts("a course I liked: https://bit.ly/3xYz9Ab") == []
 
 
+def test_an_at_handle_is_a_dm_ask_only_beside_an_offer() -> None:
+    assert symbols("Earn $300 a day with crypto trading, contact @rich_mentor") == {
+        "AD_INCOME_OFFER", "AD_DM_ASK"}
+    assert symbols("thanks @rich_mentor, the build passes now") == set()
+
+
+def test_english_pay_words_need_a_currency() -> None:
+    assert "AD_INCOME_OFFER" in symbols("earn $50 for each review you write")
+    assert symbols("I earned 2 badges and made 3 commits today") == set()
+
+
 def test_staff_are_exempt() -> None:
     text = "Нужны люди, оплата от 5к руб в день, пишите в лс"
     assert verdicts(text, Role.ADMIN) == []
