@@ -4,17 +4,9 @@ Both are learned from traffic, kept in storage (bounded), loaded lazily per chat
 and written in batches, so a message costs no database round trip once its chat is loaded.
 
 **Repetition.** A long text (``min_chars`` characters or more once folded and stripped of
-whitespace and punctuation) is sketched by *one-permutation MinHash* over its character
-4-grams: every 4-gram is hashed once (a polynomial over its code points, then a 64-bit mixer,
-vectorised with numpy), the hash's top 4 bits choose one of 16 bins and each bin keeps the
-smallest 32-bit value that falls in it. Two texts share a bin's minimum with probability
-equal to their 4-gram Jaccard similarity, so the share of equal bins estimates it: a syllabus
-re-posted with another date or price keeps most bins, two different questions share almost
-none. Why this and not a simhash: one hash per shingle (not 64 weighted bit sums), a similarity
-that reads as "share of 4-grams", and bins that line up position by position, so the 8 bands
-of 2 bins index the window (a near-duplicate shares a whole band with a probability of
-1 - (1 - J²)⁸: 0.9 at J = 0.5, 0.998 at J = 0.7) and a look-up reads only the posts sharing a
-band, never the whole window. A candidate counts when at least ``match_bins`` of 16 bins agree.
+whitespace and punctuation) is sketched by one-permutation MinHash (``bot.fingerprint``), and
+its scope's band index yields the earlier posts that may be near-duplicates. A candidate counts
+when at least ``match_bins`` of 16 bins agree.
 
 Posts are kept per *scope*: a chat, or every chat of its network (``networks:`` in the
 config), so a text cross-posted to the network's groups is seen as one. Every post is
@@ -48,30 +40,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import struct
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from operator import eq
 from typing import Protocol
 
-import numpy as np
-
 from bot.events import Kind, Message, Role
+from bot.fingerprint import BandIndex, agreements, bands, similar, sketch, unpack
 from bot.policy import MemberSnapshot, Repetition
 from bot.verdict import Action, Decision
 
+__all__ = [  # ``sketch`` and ``similar`` live in bot.fingerprint; importable here as before
+    "NEVER_LEARNED", "DomainState", "Knowledge", "KnowledgeSettings", "KnowledgeStore", "Look",
+    "TextPost", "clean_host", "similar", "sketch",
+]
+
 log = logging.getLogger(__name__)
 
-BINS = 16
-BANDS = 8
-SHINGLE = 4
-EMPTY = 0xFFFFFFFF
 #: Posts read per band at most (the newest): a wave of one ad repeated hundreds of times costs
 #: a bounded look-up, and its counts (still far past every threshold) saturate there.
 CANDIDATES = 48
-_PACK = struct.Struct(f"<{BINS}I")
 _NO_REPETITION = Repetition()
 #: Hosts whose trust would say nothing of where a link leads (shorteners, invites, redirects).
 NEVER_LEARNED = frozenset({
@@ -121,58 +110,6 @@ class KnowledgeStore(Protocol):
                           dropped: Sequence[tuple[str, str]]) -> None: ...
 
 
-# --- the sketch ------------------------------------------------------------------------------
-
-_P = np.uint64(0x100000001B3)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_BIN_STARTS = np.arange(BINS, dtype=np.uint64) << np.uint64(32)
-_S30, _S27, _S31, _S28 = (np.uint64(n) for n in (30, 27, 31, 28))
-_LOW32 = np.uint64(EMPTY)
-
-
-def sketch(core: str, *, limit: int = 2000) -> bytes:
-    """The 16-bin one-permutation MinHash of ``core``'s character 4-grams (64 bytes).
-
-    ``core`` is the folded text without whitespace or punctuation; only its first ``limit``
-    characters are read. A bin no 4-gram fell in holds ``EMPTY``.
-    """
-    points = np.frombuffer(core[:limit].encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    n = len(points) - SHINGLE + 1
-    if n <= 0:
-        return _PACK.pack(*([EMPTY] * BINS))
-    with np.errstate(over="ignore"):
-        h = points[:n].copy()
-        for j in range(1, SHINGLE):
-            h = h * _P + points[j:j + n]
-        h ^= h >> _S30  # splitmix64's finaliser: every input bit moves every output bit
-        h *= _M1
-        h ^= h >> _S27
-        h *= _M2
-        h ^= h >> _S31
-    keys = np.sort(h >> _S28)  # bin in the top 4 of 36 bits, value in the low 32
-    at = np.searchsorted(keys, _BIN_STARTS)
-    found = at < len(keys)
-    first = keys[np.minimum(at, len(keys) - 1)]
-    hit = found & ((first >> np.uint64(32)) == np.arange(BINS, dtype=np.uint64))
-    values = np.where(hit, first & _LOW32, _LOW32).astype("<u4")
-    return values.tobytes()
-
-
-def bands(bins: Sequence[int]) -> list[int]:
-    """The index keys of a sketch: one per band of two bins, both filled."""
-    return [(b << 64) | (bins[2 * b] << 32) | bins[2 * b + 1] for b in range(BANDS)
-            if bins[2 * b] != EMPTY and bins[2 * b + 1] != EMPTY]
-
-
-def similar(a: tuple[int, ...], b: tuple[int, ...]) -> int:
-    """How many filled bins two sketches share."""
-    same = int(sum(map(eq, a, b)))
-    if EMPTY in a:  # rare for a long text: bins both left empty are no agreement
-        same -= sum(1 for x, y in zip(a, b, strict=True) if x == y == EMPTY)
-    return same
-
-
 # --- in-memory views -------------------------------------------------------------------------
 
 @dataclass(slots=True, eq=False)
@@ -190,19 +127,18 @@ class _Post:
 class _Scope:
     """The recent long texts of one chat or network, with their band index."""
 
-    __slots__ = ("bands", "limit", "posts", "senders")
+    __slots__ = ("index", "limit", "posts", "senders")
 
     def __init__(self, limit: int) -> None:
         self.posts: deque[_Post] = deque()
-        self.bands: dict[int, list[_Post]] = {}
+        self.index: BandIndex[_Post] = BandIndex()
         #: each member's own posts: their repeats are found even inside a wave of others'
         self.senders: dict[str, list[_Post]] = {}
         self.limit = limit
 
     def add(self, post: _Post, cutoff: datetime) -> None:
         self.posts.append(post)
-        for key in post.keys:
-            self.bands.setdefault(key, []).append(post)
+        self.index.add(post, post.keys)
         self.senders.setdefault(post.sender, []).append(post)
         posts = self.posts
         while posts and (posts[0].at < cutoff or len(posts) > self.limit):
@@ -217,26 +153,13 @@ class _Scope:
                 own.remove(post)
             if not own:
                 del self.senders[post.sender]
-        for key in post.keys:
-            holders = self.bands.get(key)
-            if holders is None:
-                continue
-            try:
-                holders.remove(post)
-            except ValueError:
-                continue
-            if not holders:
-                del self.bands[key]
+        self.index.discard(post, post.keys)
 
     def repetition(self, chat: str, sender: str, message_id: str, bins: tuple[int, ...],
                    keys: Sequence[int], today: int, cutoff: datetime, match: int
                    ) -> Repetition:
-        candidates: dict[int, _Post] = {}
-        for key in keys:
-            holders = self.bands.get(key)
-            if holders:  # newest first, and no more than CANDIDATES per band (a spam wave)
-                for post in holders[:-CANDIDATES - 1:-1]:
-                    candidates[id(post)] = post
+        # newest first, and no more than CANDIDATES per band (a spam wave)
+        candidates = {id(post): post for post in self.index.newest(keys, CANDIDATES)}
         for post in self.senders.get(sender, ())[-CANDIDATES:]:
             candidates[id(post)] = post
         if not candidates:
@@ -248,10 +171,8 @@ class _Scope:
         posts = [p for p in candidates.values()
                  if p.at >= cutoff and (p.message_id != message_id or p.chat != chat)]
         if len(posts) > 8:  # one vectorised comparison instead of a Python loop per post
-            table = np.frombuffer(b"".join(p.sketch for p in posts), dtype="<u4")
-            query = np.asarray(bins, dtype="<u4")
-            agree = ((table.reshape(-1, BINS) == query) & (query != EMPTY)).sum(axis=1)
-            posts = [p for p, n in zip(posts, agree.tolist(), strict=True) if n >= match]
+            agree = agreements(bins, (p.sketch for p in posts))
+            posts = [p for p, n in zip(posts, agree, strict=True) if n >= match]
         else:
             posts = [p for p in posts if similar(bins, p.bins) >= match]
         for post in posts:
@@ -408,7 +329,7 @@ class Knowledge:
 
     @staticmethod
     def _post(post: TextPost) -> _Post:
-        bins = _PACK.unpack(post.sketch)
+        bins = unpack(post.sketch)
         return _Post(post.chat, post.sender, post.message_id, post.at,
                      post.at.toordinal(), post.sketch, bins, bands(bins))
 
@@ -424,7 +345,7 @@ class Knowledge:
         if len(core) < self.settings.min_chars:
             return domains.look
         sketched = sketch(core)
-        bins = _PACK.unpack(sketched)
+        bins = unpack(sketched)
         scope = await self._scope(message.chat, now)
         seen = scope.repetition(message.chat, message.sender.id, message.message_id, bins,
                                 bands(bins), message.date.toordinal(),
