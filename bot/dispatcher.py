@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any
 
 from bot.events import Command, Event, Message
@@ -14,7 +15,13 @@ from bot.ledger import UpdateLedger
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Any, ChatGateway], Awaitable[None]]
+Handler = Callable[[Any, ChatGateway], Awaitable[object]]
+
+
+class Handled(Enum):
+    """What a handler returns to end the handling of its event (later handlers skipped)."""
+
+    STOP = "stop"
 
 
 class Dispatcher:
@@ -29,8 +36,14 @@ class Dispatcher:
         self.duplicates = 0
         self._traced: set[tuple[str, str]] = set()
 
-    def on(self, event_type: type[Any], handler: Handler) -> None:
-        self._handlers[event_type].append(handler)
+    def on(self, event_type: type[Any], handler: Handler, *, first: bool = False) -> None:
+        """Run ``handler`` for every event of ``event_type``, after those added before it, or
+        before all of them with ``first`` (a feature claiming some events, e.g. plain
+        check-in words, returns ``Handled.STOP`` to keep them from the rest)."""
+        if first:
+            self._handlers[event_type].insert(0, handler)
+        else:
+            self._handlers[event_type].append(handler)
 
     async def __call__(self, event: Event, gateway: ChatGateway, update_key: str = "") -> None:
         if update_key and self.ledger is not None and not await self.ledger.claim(update_key):
@@ -41,9 +54,10 @@ class Dispatcher:
             self.duplicates += 1
             log.debug("message seen under another update id; %s skipped", update_key)
             return
-        for handler in self._handlers.get(type(event), ()):
+        for handler in list(self._handlers.get(type(event), ())):
             try:
-                await handler(event, gateway)
+                if await handler(event, gateway) is Handled.STOP:
+                    return
             except Exception as exc:
                 self.errors += 1
                 self._failed(handler, event, exc)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from bot.enforcer import Enforcement
+from collections.abc import Awaitable, Callable
+
+from bot.dispatcher import Handled
 from bot.events import Command, Message, Role, Sender
 from bot.gateway import ChatGateway
 from bot.i18n import Text, t
-from bot.runtime import ChatRuntime
-from bot.verdict import Decision
 from handlers.comm_common import Hub
-from handlers.comm_points import award, passed
+from handlers.comm_points import award
 from handlers.commands import CommandRouter, CommandSpec
-from handlers.messages import AfterHook
 from storage.checkins import CheckinRepo
 from storage.members import MemberRepo
 from storage.records import Streak
@@ -73,23 +72,21 @@ async def _answer(hub: Hub, gateway: ChatGateway, chat: str, sender: Sender,
                   progress=min(streak.current, opts.challenge_days))
 
 
-def words_hook(hub: Hub) -> AfterHook:
-    """Plain 打卡 / 签到 messages (when enabled) check in like /checkin."""
+def words_handler(hub: Hub) -> Callable[[Message, ChatGateway], Awaitable[Handled | None]]:
+    """Plain 打卡 / 签到 messages (when ``plain_words`` is on) are the check-in command: the
+    member checks in and the word is not moderated (it is not filler where it checks in),
+    exactly as ``/checkin`` is not. Runs before moderation; anything else passes on."""
 
-    async def after(message: Message, decision: Decision, enforcement: Enforcement | None,
-                    runtime: ChatRuntime) -> None:
+    async def handle(message: Message, gateway: ChatGateway) -> Handled | None:
         if message.is_private or message.edited or message.sender.is_bot:
-            return
+            return None
         opts = hub.options(message.chat).checkin
         if not (opts.enabled and opts.plain_words) or message.text.strip() not in opts.words:
-            return
-        if not passed(decision, enforcement):
-            return
-        gateway = hub.gateway(message.chat)
-        if gateway is not None:
-            await _answer(hub, gateway, message.chat, message.sender, message.message_id)
+            return None
+        await _answer(hub, gateway, message.chat, message.sender, message.message_id)
+        return Handled.STOP
 
-    return after
+    return handle
 
 
 def register_checkin(router: CommandRouter, hub: Hub) -> None:

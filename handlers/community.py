@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.events import Reaction
+from bot.events import Message, Reaction
 from bot.scheduler import Cron, Scheduler
 from handlers.comm_capacity import register_capacity
-from handlers.comm_checkin import register_checkin, words_hook
+from handlers.comm_checkin import register_checkin, words_handler
 from handlers.comm_common import Hub
 from handlers.comm_config import CommunityBook
 from handlers.comm_duty import register_duty
@@ -32,10 +32,10 @@ def register(router: CommandRouter, services: Services) -> None:
     services.extras.setdefault("migrate_hooks", []).append(hub.migrated)
     services.extras["network_ban"] = lambda chat, user, reason: share_ban(hub, chat, user, reason)
     register_checkin(router, hub)
+    services.dispatcher.on(Message, words_handler(hub), first=True)  # before moderation
     register_leaderboard(router, hub)
     messages = services.extras.get("messages")
     if messages is not None:
-        messages.after.append(words_hook(hub))
         messages.after.append(message_hook(hub))
         messages.after.append(ban_hook(hub))
     services.dispatcher.on(Reaction, reaction_handler(hub))

@@ -73,7 +73,7 @@ async def test_comwechat_kick_is_wx_delete_groupmember_through_the_reporting_acc
         await impl.close()
 
 
-async def test_comwechat_send_is_send_message_to_the_group_with_reply_and_mention(
+async def test_comwechat_send_is_send_message_to_the_group_mentioning_without_reply_segment(
     serve: Callable[..., Any], sink: RecordingSink
 ) -> None:
     served, impl = await wechat(serve)
@@ -85,10 +85,9 @@ async def test_comwechat_send_is_send_message_to_the_group_with_reply_and_mentio
         assert sent is not None
         (params,) = impl.of("send_message")
         assert params["detail_type"] == "group" and params["group_id"] == ROOM
-        assert params["message"][0] == {
-            "type": "reply", "data": {"message_id": "6283", "user_id": "wxid_alice"},
-        }
-        assert params["message"][1] == {"type": "mention", "data": {"user_id": "wxid_alice"}}
+        # ComWeChatBotClient refuses a reply segment (10002): the member is mentioned instead
+        assert params["message"][0] == {"type": "mention", "data": {"user_id": "wxid_alice"}}
+        assert [s["type"] for s in params["message"]] == ["mention", "text", "text"]
     finally:
         await impl.close()
 

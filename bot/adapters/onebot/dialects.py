@@ -94,6 +94,8 @@ class V12:
     def send(
         self, group: str, private: bool, text: str, reply_to: str | None, mention: Sequence[str]
     ) -> Call:
+        if not self.profile.reply_segment:
+            reply_to = None  # plain text, still mentioning the member in a group
         if private:
             message = outgoing_v12(text, reply_to)
             return "send_message", {"detail_type": "private", "user_id": group,

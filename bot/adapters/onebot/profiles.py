@@ -32,6 +32,10 @@ class ImplProfile:
     kick_action: str = ""
     mute_action: str = ""
     notes: str = ""
+    #: whether ``send_message`` takes a ``reply`` segment; without it a reply is sent as plain
+    #: text mentioning the member (ComWeChatBotClient refuses one with 10002, older bridges
+    #: drop the whole message)
+    reply_segment: bool = True
 
 
 PROFILES: dict[str, ImplProfile] = {
@@ -45,14 +49,18 @@ PROFILES: dict[str, ImplProfile] = {
         12,
         frozenset({Capability.SEND, Capability.KICK}),
         kick_action="wx.delete_groupmember",
-        notes="WeChat: no mute, no deleting others' messages, no join requests",
+        notes="WeChat: no mute, no deleting others' messages, no join requests, no reply "
+              "segment",
+        reply_segment=False,
     ),
     "comwechatbotclient": ImplProfile(
         "comwechatbotclient",
         12,
         frozenset({Capability.SEND, Capability.KICK}),
         kick_action="wx.delete_groupmember",
-        notes="WeChat: no mute, no deleting others' messages, no join requests",
+        notes="WeChat: no mute, no deleting others' messages, no join requests, no reply "
+              "segment",
+        reply_segment=False,
     ),
 }
 
