@@ -3,6 +3,7 @@ platform message once, whatever update carried it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -59,6 +60,7 @@ class UpdateLedger:
         self._unsaved: WriteBehind[str] = WriteBehind(self._write, "processed keys",
                                                       batch=batch)
         self.messages = MessageClaims(window)
+        self._writing: asyncio.Task[None] | None = None
 
     async def load(self, horizon: timedelta = timedelta(days=2)) -> int:
         if self.store is None:
@@ -78,8 +80,16 @@ class UpdateLedger:
             return False
         self._remember(key)
         if self._unsaved.add(key):
-            await self.flush()
+            await self._write_soon()
         return True
+
+    async def _write_soon(self) -> None:
+        """A full batch is written in the background, so the update that filled it is not
+        held up by a write; only when writes fall ten batches behind does a claim wait."""
+        if len(self._unsaved) >= 10 * self.batch:
+            await self.flush()
+        elif self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self.flush(), name="qunguan-ledger-write")
 
     async def flush(self) -> None:
         """Write every unsaved key (after the write in flight, if any, has finished)."""

@@ -40,10 +40,16 @@ async def test_keys_survive_a_restart_once_flushed() -> None:
 
 
 async def test_a_full_batch_is_stored_without_a_flush() -> None:
-    store = MemoryProcessedKeys()
+    """In the background: the claim that fills a batch does not wait for the write."""
+    store = SlowKeys()
     ledger = UpdateLedger(store, batch=3, clock=lambda: NOW)
-    for n in range(4):
+    for n in range(3):
         assert await ledger.claim(f"tg:{n}")
+    assert store.keys == {}  # the write has started, the claim did not wait for it
+    await asyncio.sleep(0.05)
+    assert sorted(store.keys) == ["tg:0", "tg:1", "tg:2"]
+    assert await ledger.claim("tg:3")
+    await asyncio.sleep(0.05)
     assert sorted(store.keys) == ["tg:0", "tg:1", "tg:2"]  # the fourth waits for the next batch
 
 
