@@ -15,18 +15,18 @@ from bot.adapters.onebot.standin import StandIn
 
 TOKEN = "words-token"
 GROUP, ROOM = 445566, "9090@chatroom"
-CONFIG = f"""\
-playground: {{enabled: false}}
-storage: {{url: "sqlite+aiosqlite:///{{db}}"}}
+CONFIG = """\
+playground: {enabled: false}
+storage: {url: "sqlite+aiosqlite:///{db}"}
 onebot:
-  - {{name: qq, version: 11, impl: napcat}}
-  - {{name: wechat, version: 12, impl: comwechat}}
+  - {name: qq, version: 11, impl: napcat}
+  - {name: wechat, version: 12, impl: comwechat}
 defaults:
   language: en
   policies:
-    offtopic: {{mode: enforce}}
+    offtopic: {mode: enforce}
   features:
-    checkin: {{enabled: true}}
+    checkin: {enabled: true}
 """
 
 
