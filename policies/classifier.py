@@ -65,6 +65,8 @@ class ModelBook:
     def __init__(self, seed: SeedModel | None = None) -> None:
         self._models: dict[str, NgramModel] = {}
         self._seed = seed
+        #: By scope, the latest label moderators gave each exact text (see ``overruled``).
+        self._labels: dict[str, dict[str, bool]] = {}
 
     @property
     def seed(self) -> SeedModel | None:
@@ -92,9 +94,19 @@ class ModelBook:
 
     def learn(self, scope: str, text: str, spam: bool) -> None:
         self.model(scope).learn(text, spam)
+        self._labels.setdefault(scope, {})[_key(text)] = spam
 
     def forget(self, scope: str, text: str, spam: bool) -> None:
         self.model(scope).forget(text, spam)
+        labels = self._labels.get(scope, {})
+        if labels.get(_key(text)) == spam:
+            del labels[_key(text)]
+
+    def overruled(self, scope: str, text: str) -> bool:
+        """Moderators of ``scope`` last taught this exact text as ham: the seed must not judge
+        it again, even before the scope has enough lessons for a model of its own."""
+        labels = self._labels.get(scope)
+        return labels is not None and labels.get(_key(text)) is False
 
     async def refit(self, scope: str) -> bool:
         """Refit ``scope`` in a worker thread (a large model takes seconds); True if refitted.
@@ -117,11 +129,13 @@ class ModelBook:
         model = NgramModel.from_bytes(data)
         model.set_prior(self._seed)
         self._models[scope] = model
+        self._labels[scope] = {_key(text): spam for text, spam in model.labelled()}
 
     def bootstrap_tsv(self, path: str | Path, scope: str = GLOBAL) -> int:
         """Teach ``scope`` every line of a labelled TSV; returns the number of lines learnt."""
         rows = read_tsv(path)
         self.model(scope).learn_many(rows)
+        self._labels.setdefault(scope, {}).update((_key(text), spam) for spam, text in rows)
         return len(rows)
 
     def for_context(
@@ -137,6 +151,10 @@ class ModelBook:
         if seed and self._seed is not None:
             return SEED_SCOPE, self._seed
         return None
+
+
+def _key(text: str) -> str:
+    return scanned(text).strip()
 
 
 def _ready(model: NgramModel, min_examples: int) -> bool:
@@ -260,7 +278,13 @@ class ClassifierPolicy:
         if found is None:
             return None
         scope, model = found
+        if scope == SEED_SCOPE and self.book.overruled(self._scope_key(ctx), text):
+            return None
         return scope, model.spam_probability(text, limit=self.options.max_chars, refit=False)
+
+    def _scope_key(self, ctx: Context) -> str:
+        network = ctx.chat.network
+        return network if self.options.scope == "network" and network else ctx.chat.chat
 
     def probability(self, message: Message, ctx: Context) -> float | None:
         """The spam probability of the message, or None when no model is ready."""

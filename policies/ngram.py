@@ -109,6 +109,10 @@ class NgramModel:
         self._fresh = False
         self._version += 1
 
+    def labelled(self) -> Iterable[tuple[str, bool]]:
+        """The examples, oldest first, as ``(text, spam)``."""
+        return iter(self._examples)
+
     def learn_many(self, rows: Iterable[tuple[bool, str]]) -> int:
         """Add ``(spam, text)`` rows; returns how many were added."""
         before = len(self._examples)

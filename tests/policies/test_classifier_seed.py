@@ -194,3 +194,24 @@ def test_the_example_config_names_the_builtin_seed() -> None:
 
     config = load_config("config.example.yaml", env={})
     assert config.default.policies["classifier"].options["seed"] == "builtin"
+
+
+def test_an_undone_seed_verdict_is_not_repeated_before_the_chat_has_a_model() -> None:
+    book = ModelBook()
+    policy = ClassifierPolicy(ClassifierOptions(min_examples=50), book=book)
+    text = DAY_ONE_SPAM["en"]
+    assert policy.check(build_message(text), build_context())  # the seed's call
+    book.learn("tg:-1001", text, False)  # a moderator's undo: far too few lessons for a model
+    assert policy.check(build_message(text), build_context()) == []
+    assert policy.check(build_message(text), build_context(chat="tg:-1002"))  # not elsewhere
+    book.learn("tg:-1001", text, True)  # taught spam again: the seed judges it again
+    assert policy.check(build_message(text), build_context())
+
+
+def test_lessons_restored_from_storage_keep_overruling_the_seed() -> None:
+    book = ModelBook()
+    book.learn("tg:-1001", DAY_ONE_SPAM["en"], False)
+    again = ModelBook()
+    again.load("tg:-1001", book.dump("tg:-1001"))
+    policy = ClassifierPolicy(ClassifierOptions(min_examples=50), book=again)
+    assert policy.check(build_message(DAY_ONE_SPAM["en"]), build_context()) == []
