@@ -44,10 +44,10 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from bot.events import Kind, Message, Role
 from bot.fingerprint import BandIndex, agreements, bands, similar, sketch, unpack
+from bot.knowledge_store import DomainState, KnowledgeStore, KnowledgeWrites, TextPost
 from bot.policy import MemberSnapshot, Repetition
 from bot.verdict import Action, Decision
 
@@ -69,45 +69,6 @@ NEVER_LEARNED = frozenset({
     "buff.ly", "rebrand.ly", "shorturl.at", "tiny.cc", "rb.gy", "v.gd", "qr.net", "u.nu",
     "dwz.cn", "url.cn", "suo.im", "linktr.ee", "lnk.to",
 })
-
-
-# --- neutral records the storage seam takes and returns -------------------------------------
-
-@dataclass(frozen=True, slots=True, eq=False)
-class TextPost:
-    """One recorded long text: who posted it where and when, and its 16-bin sketch."""
-
-    chat: str
-    sender: str
-    message_id: str
-    at: datetime
-    sketch: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class DomainState:
-    """What a chat knows of one domain."""
-
-    domain: str
-    last_used: datetime
-    voters: tuple[str, ...] = ()
-    trusted_at: datetime | None = None
-    blocked_until: datetime | None = None
-
-
-class KnowledgeStore(Protocol):
-    """Where learned knowledge lives (``storage.knowledge.SqlKnowledgeStore``)."""
-
-    async def posts(self, chats: Sequence[str], since: datetime, limit: int
-                    ) -> list[TextPost]: ...
-
-    async def add_posts(self, posts: Sequence[TextPost], *, before: datetime,
-                        keep: int) -> None: ...
-
-    async def domains(self, chat: str, limit: int) -> list[DomainState]: ...
-
-    async def put_domains(self, changed: Sequence[tuple[str, DomainState]],
-                          dropped: Sequence[tuple[str, str]]) -> None: ...
 
 
 # --- in-memory views -------------------------------------------------------------------------
@@ -273,9 +234,8 @@ class Knowledge:
         self._scopes: OrderedDict[str, _Scope] = OrderedDict()
         self._domains: OrderedDict[str, _Domains] = OrderedDict()
         self._loading: dict[str, asyncio.Lock] = {}
-        self._posts: list[TextPost] = []
-        self._changed: dict[tuple[str, str], DomainState | None] = {}
-        self._write = asyncio.Lock()
+        self._writes = KnowledgeWrites(store, window=self.settings.window,
+                                       keep=self.settings.posts_per_chat)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -291,7 +251,7 @@ class Knowledge:
             s = self.settings
             scope = _Scope(s.posts_per_chat * max(len(chats), 1))
             cutoff = now - s.window
-            if any(p.chat in chats for p in self._posts):  # evicted with writes pending
+            if self._writes.holds_posts_of(chats):  # evicted with writes pending
                 await self.flush()
             try:
                 stored = await self.store.posts(chats, cutoff, scope.limit)
@@ -314,7 +274,7 @@ class Knowledge:
             found = self._domains.get(chat)
             if found is not None:
                 return found
-            if any(c == chat for c, _ in self._changed):
+            if self._writes.holds_domains_of(chat):
                 await self.flush()
             try:
                 states = await self.store.domains(chat, self.settings.domains_per_chat)
@@ -361,12 +321,12 @@ class Knowledge:
                             look.sketch)
             scope = await self._scope(message.chat, now)
             scope.add(self._post(post), now - s.window)
-            self._posts.append(post)
+            self._writes.add_post(post)
         if self._unmoderated(decision) and self._established(member, now):
             hosts = {h for h in map(clean_host, self.hosts(message)) if h}
             if hosts:
                 await self._vote(message.chat, hosts, message.sender.id, now)
-        if len(self._posts) + len(self._changed) >= s.batch:
+        if len(self._writes) >= s.batch:
             await self.flush()
 
     def _unmoderated(self, decision: Decision) -> bool:
@@ -399,10 +359,10 @@ class Knowledge:
             state = replace(state, last_used=now)
             items[host] = state
             items.move_to_end(host)
-            self._changed[(chat, host)] = state
+            self._writes.set_domain(chat, host, state)
         while len(items) > self.settings.domains_per_chat:
             dropped, state = items.popitem(last=False)
-            self._changed[(chat, dropped)] = None
+            self._writes.set_domain(chat, dropped, None)
             changed = changed or state.trusted_at is not None
         if changed:
             view.retrust()
@@ -419,10 +379,10 @@ class Knowledge:
             state = DomainState(host, now, blocked_until=until)
             view.items[host] = state
             view.items.move_to_end(host)
-            self._changed[(message.chat, host)] = state
+            self._writes.set_domain(message.chat, host, state)
         while len(view.items) > self.settings.domains_per_chat:
             dropped, _ = view.items.popitem(last=False)
-            self._changed[(message.chat, dropped)] = None
+            self._writes.set_domain(message.chat, dropped, None)
         if hosts & view.trusted or not view.trusted <= view.items.keys():
             view.retrust()
 
@@ -435,27 +395,7 @@ class Knowledge:
 
     async def flush(self) -> None:
         """Write the recorded posts and changed domains (after any write in flight)."""
-        async with self._write:
-            posts, self._posts = self._posts, []
-            changed, self._changed = self._changed, {}
-            if posts:
-                try:
-                    latest = max(p.at for p in posts)
-                    await self.store.add_posts(posts, before=latest - self.settings.window,
-                                               keep=self.settings.posts_per_chat)
-                except Exception:
-                    log.exception("could not write %d long texts; will retry", len(posts))
-                    self._posts[:0] = posts
-            if changed:
-                try:
-                    await self.store.put_domains(
-                        [(c, st) for (c, _), st in changed.items() if st is not None],
-                        [key for key, st in changed.items() if st is None])
-                except Exception:
-                    log.exception("could not write %d learned domains; will retry",
-                                  len(changed))
-                    for key, st in changed.items():
-                        self._changed.setdefault(key, st)
+        await self._writes.flush()
 
     def forget(self, chat: str) -> None:
         """Drop a chat's in-memory state (its id changed, or it left); storage keeps it."""
