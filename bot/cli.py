@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import sys
 from pathlib import Path
@@ -61,14 +60,14 @@ def run(
     config: ConfigOpt = DEFAULT_CONFIG,
     port: Annotated[int | None, typer.Option(help="HTTP port (overrides YAML)")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    log_file: Annotated[Path | None, typer.Option(
+        help="log to this file, rotated at 10 MB (5 kept) instead of stderr")] = None,
 ) -> None:
     """Run the bot: Telegram when TELEGRAM_BOT_TOKEN is set, OneBot per YAML, the playground."""
     from bot.app import App, serve_forever
+    from bot.logs import configure
 
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "aiosqlite", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure(verbose=verbose, log_file=log_file)
     loaded = _load(config)
     app = App(loaded, port=port)
     _announce(loaded, app.port)

@@ -77,9 +77,13 @@ def _layers(app: AppConfig) -> Iterable[tuple[tuple[str | int, ...], Mapping[str
         yield ("chats", key), raw
 
 
-def moderates_something(default: ProfileConfig, others: Iterable[ProfileConfig]) -> bool:
-    return any(entry.enabled for profile in (default, *others)
-               for entry in profile.policies.values())
+def moderates_nothing(app: AppConfig, resolved: Iterable[ProfileConfig]) -> bool:
+    """No policy enabled in any resolved profile or chat, and none written out as
+    ``policies: {}`` (which says that moderation is left off on purpose)."""
+    if any(entry.enabled for profile in resolved for entry in profile.policies.values()):
+        return False
+    layers = [app.defaults, *app.profiles.values(), *app.chats.values()]
+    return not any("policies" in layer for layer in layers)
 
 
 NOTHING_ENABLED = ("no policy is enabled in defaults, a profile or a chat: nothing would be "

@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from bot.config.checks import EMPTY_FILE, NOTHING_ENABLED, check_chat_keys, moderates_something
+from bot.config.checks import EMPTY_FILE, NOTHING_ENABLED, check_chat_keys, moderates_nothing
 from bot.config.schema import AppConfig, ProfileConfig, normalise_chat_key
 from bot.registry import Registry, UnknownPolicy
 
@@ -246,12 +246,6 @@ def _validate_profile(
     return profile if ok else None
 
 
-def _declares_policies(app: AppConfig) -> bool:
-    """``policies: {}`` written out somewhere: moderation left off on purpose."""
-    layers = [app.defaults, *app.profiles.values(), *app.chats.values()]
-    return any("policies" in layer for layer in layers)
-
-
 def load_config(
     path: str | Path,
     *,
@@ -261,9 +255,8 @@ def load_config(
 ) -> LoadedConfig:
     """Read and validate the whole file; raise ConfigError listing every problem found.
 
-    ``require_policies`` (``run`` and ``check-config``) also refuses a file in which no
-    policy is enabled anywhere: it would start and moderate nothing (``policies: {}`` written
-    out says that is meant)."""
+    ``require_policies`` (``run``, ``check-config``) also refuses a file that would start and
+    moderate nothing (see ``moderates_nothing``)."""
     file = Path(path)
     source = str(path)
     data, positions = _read(file)
@@ -302,8 +295,7 @@ def load_config(
             chat_profile[key] = chosen
             chats[key] = profiles[chosen]
     if require_policies and default is not None and not report.problems \
-            and not moderates_something(default, [*profiles.values(), *chats.values()]) \
-            and not _declares_policies(app):
+            and moderates_nothing(app, [default, *profiles.values(), *chats.values()]):
         report.at(("defaults", "policies") if "defaults" in data else (), NOTHING_ENABLED)
     if report.problems or default is None:
         raise ConfigError(report.problems)
