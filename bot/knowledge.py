@@ -4,17 +4,11 @@ Both are learned from traffic, kept in storage (bounded), loaded lazily per chat
 and written in batches, so a message costs no database round trip once its chat is loaded.
 
 **Repetition.** A long text (``min_chars`` characters or more once folded and stripped of
-whitespace and punctuation) is sketched by one-permutation MinHash (``bot.fingerprint``), and
-its scope's band index yields the earlier posts that may be near-duplicates. A candidate counts
-when at least ``match_bins`` of 16 bins agree.
-
-Posts are kept per *scope*: a chat, or every chat of its network (``networks:`` in the
-config), so a text cross-posted to the network's groups is seen as one. Every post is
-recorded, also one moderation deleted: a deleted ad posted again tomorrow is still the same ad.
-Staff and approved members' posts are not recorded (their repeats are announcements).
-
-``Repetition.sender_days`` counts the distinct (UTC) days of the member's earlier posts *other
-than the day of this message*, so "posted on 3 days" is ``sender_days + 1 >= 3``.
+whitespace and punctuation) is sketched by one-permutation MinHash (``bot.fingerprint``) and
+looked up among the recent long texts of its chat or network (``bot.repetition_memory``); a
+candidate counts when at least ``match_bins`` of 16 bins agree. Every post is recorded, also
+one moderation deleted: a deleted ad posted again tomorrow is still the same ad. Staff and
+approved members' posts are not recorded (their repeats are announcements).
 
 **Trusted domains.** A host in an unmoderated message of an established member
 (``established_messages`` messages and ``established_days`` days in the chat, or staff) is a
@@ -40,15 +34,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.events import Kind, Message, Role
-from bot.fingerprint import BandIndex, agreements, bands, similar, sketch, unpack
+from bot.fingerprint import bands, similar, sketch, unpack
 from bot.knowledge_store import DomainState, KnowledgeStore, KnowledgeWrites, TextPost
 from bot.policy import MemberSnapshot, Repetition
+from bot.repetition_memory import NO_REPETITION, RecentPost, RecentTexts
 from bot.verdict import Action, Decision
 
 __all__ = [  # ``sketch`` and ``similar`` live in bot.fingerprint; importable here as before
@@ -58,10 +53,6 @@ __all__ = [  # ``sketch`` and ``similar`` live in bot.fingerprint; importable he
 
 log = logging.getLogger(__name__)
 
-#: Posts read per band at most (the newest): a wave of one ad repeated hundreds of times costs
-#: a bounded look-up, and its counts (still far past every threshold) saturate there.
-CANDIDATES = 48
-_NO_REPETITION = Repetition()
 #: Hosts whose trust would say nothing of where a link leads (shorteners, invites, redirects).
 NEVER_LEARNED = frozenset({
     "t.me", "telegram.me", "telegram.dog", "telegra.ph", "wa.me", "chat.whatsapp.com",
@@ -72,84 +63,6 @@ NEVER_LEARNED = frozenset({
 
 
 # --- in-memory views -------------------------------------------------------------------------
-
-@dataclass(slots=True, eq=False)
-class _Post:
-    chat: str
-    sender: str
-    message_id: str
-    at: datetime
-    day: int
-    sketch: bytes
-    bins: tuple[int, ...]
-    keys: list[int]
-
-
-class _Scope:
-    """The recent long texts of one chat or network, with their band index."""
-
-    __slots__ = ("index", "limit", "posts", "senders")
-
-    def __init__(self, limit: int) -> None:
-        self.posts: deque[_Post] = deque()
-        self.index: BandIndex[_Post] = BandIndex()
-        #: each member's own posts: their repeats are found even inside a wave of others'
-        self.senders: dict[str, list[_Post]] = {}
-        self.limit = limit
-
-    def add(self, post: _Post, cutoff: datetime) -> None:
-        self.posts.append(post)
-        self.index.add(post, post.keys)
-        self.senders.setdefault(post.sender, []).append(post)
-        posts = self.posts
-        while posts and (posts[0].at < cutoff or len(posts) > self.limit):
-            self._drop(posts.popleft())
-
-    def _drop(self, post: _Post) -> None:
-        own = self.senders.get(post.sender)
-        if own is not None:
-            if own and own[0] is post:
-                del own[0]
-            elif post in own:
-                own.remove(post)
-            if not own:
-                del self.senders[post.sender]
-        self.index.discard(post, post.keys)
-
-    def repetition(self, chat: str, sender: str, message_id: str, bins: tuple[int, ...],
-                   keys: Sequence[int], today: int, cutoff: datetime, match: int
-                   ) -> Repetition:
-        # newest first, and no more than CANDIDATES per band (a spam wave)
-        candidates = {id(post): post for post in self.index.newest(keys, CANDIDATES)}
-        for post in self.senders.get(sender, ())[-CANDIDATES:]:
-            candidates[id(post)] = post
-        if not candidates:
-            return _NO_REPETITION
-        by_sender = 0
-        days: set[int] = set()
-        others: set[str] = set()
-        chats: set[str] = set()
-        posts = [p for p in candidates.values()
-                 if p.at >= cutoff and (p.message_id != message_id or p.chat != chat)]
-        if len(posts) > 8:  # one vectorised comparison instead of a Python loop per post
-            agree = agreements(bins, (p.sketch for p in posts))
-            posts = [p for p, n in zip(posts, agree, strict=True) if n >= match]
-        else:
-            posts = [p for p in posts if similar(bins, p.bins) >= match]
-        for post in posts:
-            if post.sender == sender:
-                by_sender += 1
-                if post.day != today:
-                    days.add(post.day)
-            else:
-                others.add(post.sender)
-            if post.chat != chat:
-                chats.add(post.chat)
-        if not by_sender and not others and not chats:
-            return _NO_REPETITION
-        return Repetition(by_sender=by_sender, sender_days=len(days), by_others=len(others),
-                          chats=len(chats))
-
 
 class _Domains:
     """One chat's domains, least recently used first, and its trusted set."""
@@ -176,7 +89,7 @@ class Look:
     short text), its repetition and the chat's trusted domains."""
 
     sketch: bytes | None = None
-    repetition: Repetition = _NO_REPETITION
+    repetition: Repetition = NO_REPETITION
     trusted: frozenset[str] = frozenset()
 
 
@@ -231,7 +144,7 @@ class Knowledge:
         self.hosts = hosts
         self.scope_of = scope_of
         self.settings = settings or KnowledgeSettings()
-        self._scopes: OrderedDict[str, _Scope] = OrderedDict()
+        self._scopes: OrderedDict[str, RecentTexts] = OrderedDict()
         self._domains: OrderedDict[str, _Domains] = OrderedDict()
         self._loading: dict[str, asyncio.Lock] = {}
         self._writes = KnowledgeWrites(store, window=self.settings.window,
@@ -239,7 +152,7 @@ class Knowledge:
 
     # -- loading ---------------------------------------------------------------------------
 
-    async def _scope(self, chat: str, now: datetime) -> _Scope:
+    async def _scope(self, chat: str, now: datetime) -> RecentTexts:
         key, chats = self.scope_of(chat)
         scope = self._scopes.get(key)
         if scope is not None:
@@ -249,7 +162,7 @@ class Knowledge:
             if scope is not None:
                 return scope
             s = self.settings
-            scope = _Scope(s.posts_per_chat * max(len(chats), 1))
+            scope = RecentTexts(s.posts_per_chat * max(len(chats), 1))
             cutoff = now - s.window
             if self._writes.holds_posts_of(chats):  # evicted with writes pending
                 await self.flush()
@@ -259,7 +172,7 @@ class Knowledge:
                 log.exception("could not load the long texts of %s; starting empty", key)
                 stored = []
             for post in sorted(stored, key=lambda p: p.at):
-                scope.add(self._post(post), cutoff)
+                scope.add(RecentPost.of(post), cutoff)
             self._scopes[key] = scope
             if len(self._scopes) > s.scopes:
                 self._scopes.popitem(last=False)
@@ -286,12 +199,6 @@ class Knowledge:
                 self._domains.popitem(last=False)
         self._loading.pop("d:" + chat, None)
         return found
-
-    @staticmethod
-    def _post(post: TextPost) -> _Post:
-        bins = unpack(post.sketch)
-        return _Post(post.chat, post.sender, post.message_id, post.at,
-                     post.at.toordinal(), post.sketch, bins, bands(bins))
 
     # -- the hot path ----------------------------------------------------------------------
 
@@ -320,7 +227,7 @@ class Knowledge:
             post = TextPost(message.chat, message.sender.id, message.message_id, message.date,
                             look.sketch)
             scope = await self._scope(message.chat, now)
-            scope.add(self._post(post), now - s.window)
+            scope.add(RecentPost.of(post), now - s.window)
             self._writes.add_post(post)
         if self._unmoderated(decision) and self._established(member, now):
             hosts = {h for h in map(clean_host, self.hosts(message)) if h}
