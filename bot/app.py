@@ -157,12 +157,14 @@ class App:
         notifier = Notifier(SqlPendingDeletions(db), gateways, clock=self.clock,
                             auto_delete=auto_delete)
         ledger = UpdateLedger(SqlProcessedKeys(db), clock=self.clock)
+        dispatcher = Dispatcher(ledger)  # its ``faults``: per-cause counters for metrics
         services = Services(
             config=cfg, db=db, book=book, store=store,
             notifier=notifier,
             enforcer=Enforcer(store, notifier, standing=Standing(contribution_ranking(db))),
-            snapshots=SnapshotCache(store, clock=self.clock), activity=ActivityBuffer(store),
-            history=ChatHistory(), dispatcher=Dispatcher(ledger), ledger=ledger,
+            snapshots=SnapshotCache(store, clock=self.clock),
+            activity=ActivityBuffer(store, faults=dispatcher.faults),
+            history=ChatHistory(), dispatcher=dispatcher, ledger=ledger,
             gateways=gateways, clock=self.clock,
         )
         knowledge = _knowledge(db, book)
