@@ -36,7 +36,25 @@ _ANY_CYR = re.compile(f"[{_CYR}]")
 #: with the Cyrillic class lets ``re`` skip fast through other text.
 _MEETING = re.compile(f"[{_CYR}](?:(?<=[{_LAT}][{_CYR}])|(?=[{_LAT}]))")
 _RUN = re.compile(f"[{_CYR}{_LAT}]+")
-_CYR_CHAR = re.compile(f"[{_CYR}]")
+
+
+def _chars(ranges: str) -> frozenset[str]:
+    """The characters of a character-class body such as "A-Za-z\u0400-\u052f"."""
+    found: set[str] = set()
+    at = 0
+    while at < len(ranges):
+        if at + 2 < len(ranges) and ranges[at + 1] == "-":
+            found.update(map(chr, range(ord(ranges[at]), ord(ranges[at + 2]) + 1)))
+            at += 3
+        else:
+            found.add(ranges[at])
+            at += 1
+    return frozenset(found)
+
+
+#: Set look-ups per character cost a fraction of a regular expression call.
+_CYR_SET = _chars(_CYR)
+_LETTERS = _CYR_SET | _chars(_LAT)
 _CODE_CHARS = frozenset("/@_=\\<>{}`")
 _DOT_IN_WORD = re.compile(r"\w\.\w")
 #: Latin letters that pass for Cyrillic ones, and Cyrillic ones that pass for Latin.
@@ -70,7 +88,7 @@ def mixed_words(text: str, limit: int = 3) -> list[str]:
     at = 0
     while len(found) < limit and (meeting := _MEETING.search(text, at)) is not None:
         start = meeting.start()
-        while start > 0 and _RUN.match(text, start - 1):
+        while start > 0 and text[start - 1] in _LETTERS:
             start -= 1
         run = _RUN.match(text, start)
         assert run is not None
@@ -82,7 +100,7 @@ def mixed_words(text: str, limit: int = 3) -> list[str]:
 
 
 def _is_mixed(word: str) -> bool:
-    kinds = [bool(_CYR_CHAR.match(ch)) for ch in word]
+    kinds = [ch in _CYR_SET for ch in word]
     switches = sum(1 for a, b in itertools.pairwise(kinds) if a != b)
     cyrillic = sum(kinds)
     latin_letters = [ch for ch, cyr in zip(word, kinds, strict=True) if not cyr]
