@@ -4,6 +4,10 @@ alternated in the same run; 50 chats, varied text, 0 / 20 / 100 % first-time mem
 
     python benchmarks/bench_telegram.py [--messages 3000] [--rounds 2] [--only 100]
                                         [--profile ours.prof]
+
+Diagnostics: BENCH_GC_PAUSES=1 (collections inside the measured batches), BENCH_SLOWEST=1 (the
+slowest updates and their place in the batch), BENCH_COUNT_SESSIONS=1 (storage sessions by
+opener), BENCH_TIMEOUT (seconds to wait for a batch).
 """
 
 from __future__ import annotations
@@ -137,6 +141,7 @@ class Bot:
         self.name, self.argv, self.api, self.timings, self.env = name, argv, api, timings, env
         self.process: asyncio.subprocess.Process | None = None
         self.cpu = 0.0
+        self.started = 0.0
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
@@ -167,6 +172,7 @@ class Bot:
         self.api.done.clear()
         await asyncio.sleep(0.2)  # the bot waits in a long poll
         started, cpu = time.perf_counter(), self.cpu_seconds()
+        self.started = started
         await self.api.feed(*updates)
         try:
             async with asyncio.timeout(float(os.environ.get('BENCH_TIMEOUT', 300))):
@@ -221,6 +227,7 @@ async def main(args: argparse.Namespace) -> int:
             ads: set[int] = set()
             times: dict[tuple[str, float], list[float]] = {}
             cpus: dict[tuple[str, float], list[float]] = {}  # CPU seconds per update
+            windows: list[tuple[float, float]] = []  # measured batches of ours
             load_seen = [load()]
             for _ in range(args.rounds):
                 for share in shares:
@@ -231,11 +238,26 @@ async def main(args: argparse.Namespace) -> int:
                         if bot is ours and args.profile:
                             bot.signal(signal.SIGUSR1)
                         times.setdefault((bot.name, share), []).append(await bot.run(batch))
+                        if bot is ours:
+                            windows.append((bot.started, bot.api.done_at))
                         cpus.setdefault((bot.name, share), []).append(bot.cpu / len(batch))
                         if bot is ours and args.profile:
                             bot.signal(signal.SIGUSR2)
                 load_seen.append(load())
             timings = {"floor": await floor.stop(), "ours": await ours.stop()}
+            if os.environ.get("BENCH_GC_PAUSES"):  # collections of the whole run, by generation
+                pauses = json.loads(Path(f"{tmp}/ours.json.gc").read_text())  # noqa: ASYNC240
+                inside = [(g, p) for g, p, at in pauses if any(a <= at <= b for a, b in windows)]
+                print(f"gc during measured batches: {len(inside)} collections, "
+                      f"{sum(p for _, p in inside) * 1000:.0f} ms; gen 2: "
+                      f"{[round(p * 1000) for g, p in inside if g == 2]} ms")
+                for gen in (0, 1, 2):
+                    mine = sorted(p for g, p, _ in pauses if g == gen)
+                    if mine:
+                        print(f"gc gen {gen}: {len(mine)} collections, max "
+                              f"{mine[-1] * 1000:.1f} ms, total {sum(mine) * 1000:.0f} ms")
+            if os.environ.get("BENCH_COUNT_SESSIONS"):  # storage sessions by opener
+                print(Path(f"{tmp}/ours.json.sessions").read_text())  # noqa: ASYNC240
             deleted = [sum(len(c.get("message_ids") or [1]) for c in api.of("deleteMessage")
                            + api.of("deleteMessages")) for api in (ours_api, floor_api)]
             calls = {m: n for m in sorted({c.method for c in ours_api.calls})
@@ -254,6 +276,10 @@ async def main(args: argparse.Namespace) -> int:
         goal = 0.3 if share == 1.0 else 0.4
         failed |= ratio < goal or lat["ours"] > 0.003
         cpu = {name: min(cpus[(name, share)]) * 1000 for name in ("floor", "ours")}
+        if os.environ.get("BENCH_SLOWEST"):
+            slow = sorted(plain, key=lambda u: -timings["ours"].get(u, 0))[:15]
+            print("slowest:", [(u - ids[share][0][0], round(timings["ours"][u] * 1000, 1))
+                               for u in slow])
         print(f"first-time {share:4.0%}: CPU per update: floor {cpu['floor']:.2f} ms, ours "
               f"{cpu['ours']:.2f} ms (ratio {cpu['floor'] / cpu['ours']:.2f})")
         print(f"first-time {share:4.0%}: floor {rate['floor']:7,.0f}/s p99 "

@@ -2,14 +2,18 @@
 no-op python-telegram-bot bot (the floor); each writes its update timings as JSON at exit.
 
     python benchmarks/tg_probe.py ours  OUT.json [PROFILE.prof] -- run --config FILE ...
-    (with a profile: SIGUSR1 starts profiling, SIGUSR2 stops it)
+    (with a profile: SIGUSR1 starts profiling, SIGUSR2 stops it; BENCH_GC_PAUSES=1 records
+    every garbage collection, BENCH_COUNT_SESSIONS=1 counts storage sessions by opener)
     python benchmarks/tg_probe.py floor OUT.json BASE_URL
 """
 
 from __future__ import annotations
 
+import collections
 import cProfile
+import gc
 import json
+import os
 import signal
 import sys
 import time
@@ -44,6 +48,8 @@ def ours(out: Path, profile: str, argv: list[str]) -> int:
     timings: Timings = {}
     processor.UpdateProcessor.__call__ = timed(  # type: ignore[method-assign]
         timings, processor.UpdateProcessor.__call__)
+    sessions = count_sessions() if os.environ.get("BENCH_COUNT_SESSIONS") else None
+    pauses = gc_pauses() if os.environ.get("BENCH_GC_PAUSES") else None
     profiler = cProfile.Profile() if profile else None
     if profiler is not None:  # the benchmark profiles its measured batches only
         signal.signal(signal.SIGUSR1, lambda *_: profiler.enable())
@@ -59,7 +65,49 @@ def ours(out: Path, profile: str, argv: list[str]) -> int:
             profiler.disable()
             profiler.dump_stats(profile)
         out.write_text(json.dumps(timings))
+        if pauses is not None:
+            Path(f"{out}.gc").write_text(json.dumps(pauses))
+        if sessions is not None:
+            Path(f"{out}.sessions").write_text("\n".join(
+                f"{n:6d} {where}" for where, n in sessions.most_common()))
     return code
+
+
+def gc_pauses() -> list[tuple[int, float, float]]:
+    """(generation, seconds, when it ended on the monotonic clock) of every collection."""
+    pauses: list[tuple[int, float, float]] = []
+    started = [0.0]
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            ended = time.perf_counter()
+            pauses.append((info["generation"], ended - started[0], ended))
+
+    gc.callbacks.append(note)
+    return pauses
+
+
+def count_sessions() -> collections.Counter[str]:
+    """Count storage sessions and reads by the project function that opened them."""
+    from storage.db import Database
+
+    counts: collections.Counter[str] = collections.Counter()
+    for name in ("session", "reading"):
+        original = getattr(Database, name)
+
+        def counted(self: Any, *args: Any, _original: Any = original, _name: str = name,
+                    **kwargs: Any) -> Any:
+            frame = sys._getframe(1)
+            while frame.f_back is not None and "/storage/" in frame.f_code.co_filename:
+                frame = frame.f_back
+            where = f"{Path(frame.f_code.co_filename).name}:{frame.f_code.co_name}"
+            counts[f"{_name} {where}"] += 1
+            return _original(self, *args, **kwargs)
+
+        setattr(Database, name, counted)
+    return counts
 
 
 def floor(out: Path, base_url: str) -> int:
