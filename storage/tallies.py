@@ -51,23 +51,35 @@ _SET = update(_T).where(
 
 
 async def claim_many(session: AsyncSession, claims: Sequence[Claim]) -> list[float]:
-    """``claim`` for a batch, in a constant number of statements: one insert of the missing
-    counters, a locked read of the counters, one batched update; returns the grants in order.
+    """``claim`` for a batch, in a constant number of statements; returns the grants in order.
 
-    Exact across processes like ``claim``: the rows are read under the write lock (SQLite
-    transactions begin IMMEDIATE; PostgreSQL reads them ``FOR UPDATE``, in key order).
+    A counter that does not exist yet is inserted holding its grant (``RETURNING`` tells which
+    were new: a first-time member costs one row in one batched insert); the others are read
+    under the write lock (SQLite transactions begin IMMEDIATE; PostgreSQL reads them ``FOR
+    UPDATE``, in key order, after any other transaction inserting them has finished) and
+    raised in one batched update, so processes claiming at once never pass a cap.
     """
-    wanted = sorted({c[:4] for c in claims if c[4] > 0})
-    if not wanted:
+    positive = [c for c in claims if c[4] > 0]
+    if not positive:
         return [0.0] * len(claims)
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(insert(_T).on_conflict_do_nothing(), [
-        {"chat": c, "user_id": u, "kind": k, "day": d, "used": 0.0, "granted": 0.0}
-        for c, u, k, d in wanted])
+    keys = [c[:4] for c in positive]
+    fresh: set[tuple[str, str, str, date]] = set()
+    if len(set(keys)) == len(keys):  # one claim per counter: a new one starts at its grant
+        inserted = await session.execute(
+            insert(_T).on_conflict_do_nothing().returning(*_KEY),
+            [{"chat": c, "user_id": u, "kind": k, "day": d, "used": g, "granted": g}
+             for c, u, k, d, p, cap in positive for g in (max(0.0, min(p, cap)),)])
+        fresh = {(c, u, k, d) for c, u, k, d in inserted}
+    else:
+        await session.execute(insert(_T).on_conflict_do_nothing(), [
+            {"chat": c, "user_id": u, "kind": k, "day": d, "used": 0.0, "granted": 0.0}
+            for c, u, k, d in sorted(set(keys))])
+    rest = sorted(set(keys) - fresh)
     used: dict[tuple[str, str, str, date], float] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        query = select(*_KEY, _T.c.used).where(tuple_(*_KEY).in_(wanted[start:start + _CHUNK]))
+    for start in range(0, len(rest), _CHUNK):
+        query = select(*_KEY, _T.c.used).where(tuple_(*_KEY).in_(rest[start:start + _CHUNK]))
         if dialect == "postgresql":
             query = query.order_by(*_KEY).with_for_update()
         for chat, user, kind, day, value in await session.execute(query):
@@ -76,8 +88,14 @@ async def claim_many(session: AsyncSession, claims: Sequence[Claim]) -> list[flo
     changed: dict[tuple[str, str, str, date], tuple[float, float]] = {}  # used, granted
     for chat, user, kind, day, points, cap in claims:
         key = (chat, user, kind, day)
+        if points <= 0:
+            grants.append(0.0)
+            continue
+        if key in fresh:
+            grants.append(max(0.0, min(points, cap)))
+            continue
         total = used.get(key, 0.0)
-        granted = max(0.0, min(points, cap - total)) if points > 0 else 0.0
+        granted = max(0.0, min(points, cap - total))
         grants.append(granted)
         if granted:
             used[key] = total + granted
