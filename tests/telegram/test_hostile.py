@@ -105,3 +105,25 @@ async def test_webhook_refuses_bodies_that_are_not_utf8_json_and_skips_odd_updat
     assert sink.keys == ["tg:1003"]
     counts = adapter.faults.counts  # type: ignore[attr-defined]
     assert counts["telegram.webhook_body"] == 3 and counts["telegram.invalid"] == 1
+
+
+async def test_one_ad_under_two_update_ids_is_deleted_once_with_one_warn(
+    api: StandInBotApi, tmp_path: Any,
+) -> None:
+    from bot.app import running_app
+    from tests.telegram.test_app import ad, example_config
+
+    config, env = example_config(api, tmp_path)
+    first = ad(0)
+    again = copy.deepcopy(first)
+    again["update_id"] = first["update_id"] + 500  # the same message, numbered anew
+    async with running_app(config, env=env, port=0) as app:
+        adapter = app.services.extras["telegram"]  # type: ignore[union-attr]
+        await api.wait_for("getUpdates")
+        await api.feed(first, again)
+        await until(lambda: adapter.processor.handled >= 2 and not api.pending, 20)
+        await app.services.enforcer.flush()  # type: ignore[union-attr]
+        duplicates = app.services.dispatcher.duplicates  # type: ignore[union-attr]
+    assert [c["message_ids"] for c in api.of("deleteMessages")] == [[800]]
+    assert len(api.of("sendMessage")) == 1  # one warn notice, not a warn and then a mute
+    assert duplicates == 1
