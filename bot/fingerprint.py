@@ -94,8 +94,8 @@ def agreements(bins: Sequence[int], sketches: Iterable[bytes]) -> list[int]:
 
 
 class BandIndex(Generic[T]):
-    """Items by the band keys of their sketches, oldest first; items are told apart by
-    identity, and removing one needs the keys it was added with."""
+    """Items by the band keys of their sketches, oldest first; items should compare by
+    identity (``eq=False``), and removing one needs the keys it was added with."""
 
     __slots__ = ("_holders",)
 
