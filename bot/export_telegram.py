@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -153,6 +153,13 @@ def media_segments(raw: Mapping[str, Any], stats: ExportStats) -> list[Segment]:
     return segments
 
 
+#: Album items are photos, videos and documents (no stickers, voice or round videos); items
+#: at most this far apart; at most this many.
+ALBUM_FILES = (None, "video_file")
+ALBUM_GAP = timedelta(seconds=1)
+ALBUM_MAX = 10
+
+
 class TelegramExport:
     """Iterates a result.json as neutral events in file order, collecting stats."""
 
@@ -164,6 +171,8 @@ class TelegramExport:
         self.chat = chat_key(data)
         self.stats = ExportStats()
         self._senders: dict[str, str] = {}
+        #: The album run being read: sender, last date, album id, items so far.
+        self._album: tuple[str, datetime, str, int] | None = None
 
     @classmethod
     def read(cls, path: str | Path) -> TelegramExport:
@@ -215,9 +224,26 @@ class TelegramExport:
             return Command(self.chat, sender, date, head.split("@")[0].lower(), tuple(rest),
                            message_id, reply)
         self.stats.messages += 1
+        album = str(raw["media_group_id"]) if raw.get("media_group_id") else None
         return Message(self.chat, message_id, sender, date, tuple(segments), reply_to=reply,
                        via_bot=str(raw.get("via_bot", "")).lstrip("@"),
-                       album_id=str(raw["media_group_id"]) if raw.get("media_group_id") else None)
+                       album_id=album or self._inferred_album(message_id, sender, date, raw))
+
+    def _inferred_album(self, message_id: str, sender: Sender, date: datetime,
+                        raw: Mapping[str, Any]) -> str | None:
+        """Desktop exports drop ``media_group_id``: an album's photos, videos or files are sent
+        together, so a run of them from one sender at most a second apart (ten at most, as
+        Telegram allows) is taken for one album and counted once, as the live bot would."""
+        if not (raw.get("photo") or (raw.get("file") and raw.get("media_type") in ALBUM_FILES)):
+            self._album = None
+            return None
+        run = self._album
+        if (run is not None and run[0] == sender.id and date - run[1] <= ALBUM_GAP
+                and run[3] < ALBUM_MAX):
+            self._album = (sender.id, date, run[2], run[3] + 1)
+        else:
+            self._album = (sender.id, date, f"inferred:{message_id}", 1)
+        return self._album[2]
 
     def _service(self, raw: Mapping[str, Any]) -> Iterator[Event]:
         action = str(raw.get("action", ""))

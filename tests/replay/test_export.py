@@ -88,3 +88,26 @@ def test_a_full_account_export_uses_its_first_chat_with_messages() -> None:
              "text": "hi"}]}]}})
     (event,) = list(export.events())
     assert isinstance(event, Message) and event.chat == "tg:-1006"
+
+
+def _photo(message_id: int, second: int, sender: str = "user7", **extra: object
+           ) -> dict[str, object]:
+    return {"id": message_id, "type": "message", "date": f"2021-07-20T03:35:{second:02d}",
+            "from": "A", "from_id": sender, "photo": "(File not included.)", "text": "", **extra}
+
+
+def test_an_albums_photos_count_as_one_album_though_the_export_dropped_its_group_id() -> None:
+    raws = [_photo(1, 48), _photo(2, 48), _photo(3, 49), _photo(4, 50),  # one album
+            _photo(5, 53),  # three seconds later: another send
+            _photo(6, 53, sender="user8"),  # another member
+            {"id": 7, "type": "message", "date": "2021-07-20T03:35:53", "from": "A",
+             "from_id": "user7", "file": "(x)", "media_type": "sticker", "text": ""},
+            *[_photo(10 + n, 59) for n in range(12)]]  # Telegram albums hold ten at most
+    export = TelegramExport({"type": "private_supergroup", "id": 42, "messages": raws})
+    albums = {e.message_id: e.album_id for e in export.events() if isinstance(e, Message)}
+    assert len({albums[str(n)] for n in (1, 2, 3, 4)}) == 1
+    assert albums["5"] not in (albums["1"], None)
+    assert albums["6"] not in (albums["5"], None)
+    assert albums["7"] is None  # stickers are never album items
+    assert len({albums[str(10 + n)] for n in range(10)}) == 1
+    assert albums["20"] != albums["10"]
