@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluate import EvalInputError, Score, in_test_split, read_labelled, run_eval
+from bot.evaluate import (
+    EvalInputError,
+    Score,
+    in_test_split,
+    read_labelled,
+    run_cross_validation,
+    run_eval,
+    stratified_folds,
+)
 from policies.abuse import AbusePolicy
 from policies.ads import AdsPolicy
 from policies.classifier import ClassifierOptions, ClassifierPolicy, ModelBook
@@ -73,3 +81,64 @@ def test_development_split_is_stable_and_about_one_in_five() -> None:
     held_out = [line for line in lines if in_test_split(line)]
     assert held_out == [line for line in lines if in_test_split(line)]
     assert 300 < len(held_out) < 500
+
+
+SPAM_LINES = [f"兼职刷单 日结{n}元 私聊 wx{n:04d}" for n in range(30)]
+HAM_LINES = [f"第{n}章的作业明天交，记得带课本" for n in range(30)]
+
+
+def test_stratified_folds_keep_class_shares_and_copies_of_a_text_together() -> None:
+    rows = [(True, s) for s in SPAM_LINES] + [(False, h) for h in HAM_LINES] * 2
+    folds = stratified_folds(rows, 5)
+    for k in range(5):
+        assert sum(1 for (spam, _), f in zip(rows, folds, strict=True) if spam and f == k) == 6
+    by_text: dict[str, set[int]] = {}
+    for (_, text), fold in zip(rows, folds, strict=True):
+        by_text.setdefault(text, set()).add(fold)
+    assert all(len(seen) == 1 for seen in by_text.values())
+
+
+def test_cross_validation_reports_each_file_then_the_pool(tmp_path: Path) -> None:
+    first = write(tmp_path / "a.tsv", [f"spam\t{s}" for s in SPAM_LINES[:20]]
+                  + [f"ham\t{h}" for h in HAM_LINES[:20]])
+    second = write(tmp_path / "b.tsv", [f"spam\t{s}" for s in SPAM_LINES[20:]]
+                   + [f"ham\t{h}" for h in HAM_LINES[20:]])
+
+    def fresh() -> ClassifierPolicy:
+        return ClassifierPolicy(ClassifierOptions(min_examples=10, seed="none"), ModelBook())
+
+    reports = run_cross_validation([first, second], [AdsPolicy(AdsPolicy.Options())], fresh, 5)
+    assert [r.test_path for r in reports] == [str(first), str(second), "all files"]
+    assert [r.rules.n for r in reports] == [40, 20, 60]
+    pooled = reports[-1]
+    assert pooled.combined.recall > 0.9 and pooled.combined.fp == 0
+    assert "5-fold cross-validation" in pooled.table() and "no seed" in pooled.table()
+
+
+def test_a_ham_only_file_reports_its_false_positive_rate(tmp_path: Path) -> None:
+    test = write(tmp_path / "ham.tsv", ["ham\t加我薇信 abc12345", "ham\t晚上一起吃饭吗",
+                                        "ham\t周末去爬山吧", "ham\t谢谢大家的帮助"])
+    report = run_eval(test, [], [AdsPolicy(AdsPolicy.Options())], None)
+    assert report.combined.false_positive_rate == pytest.approx(0.25)
+    assert "ham only: 1 of 4 ham messages deleted as spam" in report.table()
+    assert json.loads(report.json_line())["fp_rate"] == 0.25
+
+
+def test_eval_command_judges_with_the_builtin_seed_unless_training_files_are_given(
+        tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import cli
+
+    test = write(tmp_path / "t.tsv", ["spam\t兼职刷单 私聊我", "ham\t晚上一起去吃饭吧"])
+    train = write(tmp_path / "train.tsv", [f"spam\t{s}" for s in SPAM_LINES]
+                  + [f"ham\t{h}" for h in HAM_LINES])
+    runner = CliRunner()
+    seeded = runner.invoke(cli, ["eval", str(test)])
+    assert seeded.exit_code == 0, seeded.output
+    assert "classifier: the seed (builtin" in seeded.output
+    trained = runner.invoke(cli, ["eval", str(test), "--train", str(train)])
+    assert trained.exit_code == 0, trained.output
+    assert "classifier trained on 60 (--train; no seed)" in trained.output
+    refused = runner.invoke(cli, ["eval", str(test), "--folds", "1"])
+    assert refused.exit_code == 2
