@@ -1,9 +1,10 @@
-"""Each platform delivery is processed once: an in-memory window plus batched persistence; each
-platform message once, whatever update carried it."""
+"""Each platform delivery is processed once, each platform message once whatever update carried
+it: an in-memory window with batched persistence (one process), or an atomic shared claim."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -20,11 +21,25 @@ class ProcessedKeys(Protocol):
     async def since(self, cutoff: datetime) -> list[str]: ...
 
 
+class SharedClaims(Protocol):
+    """An atomic claim every worker sees (``storage/`` implements it on PostgreSQL)."""
+
+    async def add(self, key: str, at: datetime) -> bool:
+        """True for the one caller that recorded ``key`` first, False for every other."""
+        ...
+
+
+def message_key(chat: str, message_id: str, edited_at: str = "") -> str:
+    """The shared key of one platform message (one edit of it), short enough to store."""
+    key = f"m:{chat}:{message_id}:{edited_at}"
+    return key if len(key) <= 180 else "m#" + hashlib.sha256(key.encode()).hexdigest()
+
+
 class MessageClaims:
     """The platform messages being handled, by (chat, message id, edit date): the same message
     under two update ids (a redelivery numbered anew, a bridge reporting twice) is handled
-    once. In-process and bounded; a shared store (several workers) can implement ``claim``
-    the same way later."""
+    once. In-process and bounded; with several workers ``UpdateLedger.claim_message`` adds
+    the shared claim behind it."""
 
     def __init__(self, window: int = 50_000) -> None:
         self.window = window
@@ -44,15 +59,21 @@ class MessageClaims:
 class UpdateLedger:
     """Claims delivery keys. Redeliveries (webhook retries, restarts) are refused.
 
-    Keys are remembered in a bounded in-memory window and written to storage in batches
-    (every ``batch`` keys or on ``flush``, which also waits for a write in flight), so the hot
-    path costs no database round trip; at start the window is reloaded from storage.
+    One process: keys are remembered in a bounded in-memory window and written to storage in
+    batches (every ``batch`` keys or on ``flush``, which also waits for a write in flight), so
+    the hot path costs no database round trip; at start the window is reloaded from storage.
+
+    Several workers (``shared``): the window only refuses what this process already saw;
+    every other key is claimed in one atomic statement all workers share, before any effect,
+    so an update delivered to two workers at once, or again later, is handled by one.
     """
 
     def __init__(self, store: ProcessedKeys | None = None, *, window: int = 50_000,
                  batch: int = 200,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 shared: SharedClaims | None = None) -> None:
         self.store = store
+        self.shared = shared
         self.window = window
         self.batch = batch
         self.clock = clock
@@ -79,9 +100,20 @@ class UpdateLedger:
         if key in self._seen:
             return False
         self._remember(key)
+        if self.shared is not None:
+            return await self.shared.add(key, self.clock())
         if self._unsaved.add(key):
             await self._write_soon()
         return True
+
+    async def claim_message(self, chat: str, message_id: str, edited_at: str = "") -> bool:
+        """True the first time this platform message (this edit of it) is claimed, by any
+        worker when the ledger is shared."""
+        if not self.messages.claim(chat, message_id, edited_at):
+            return False
+        if self.shared is None:
+            return True
+        return await self.shared.add(message_key(chat, message_id, edited_at), self.clock())
 
     async def _write_soon(self) -> None:
         """A full batch is written in the background, so the update that filled it is not

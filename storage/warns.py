@@ -1,4 +1,5 @@
-"""WarnRepo: warns with expiry; revoked or expired warns never count."""
+"""WarnRepo: warns with expiry; revoked or expired warns never count; one member's warns are
+counted one transaction at a time on PostgreSQL (several workers)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,6 +50,11 @@ _INSERT_COUNTING = insert(_TABLE).returning(
     ).scalar_subquery())
 
 
+#: Held until the transaction ends: a second worker warning the same member waits, then counts
+#: the first one's committed warn (READ COMMITTED: each statement reads what is committed).
+_MEMBER_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:member))")
+
+
 def _record(row: WarnRow) -> WarnRecord:
     return WarnRecord(row.id, row.chat, row.user_id, row.reason, row.actor, row.created_at,
                       row.expires_at, row.revoked)
@@ -59,8 +66,17 @@ class WarnRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def lock_member(self, chat: str, user_id: str) -> None:
+        """Serialise warns of one member across workers until this transaction ends (so two
+        offences handled at once escalate as if one came after the other). SQLite writers
+        are already one at a time."""
+        bind = self.session.bind
+        if bind is not None and bind.dialect.name == "postgresql":
+            await self.session.execute(_MEMBER_LOCK, {"member": f"warn:{chat}:{user_id}"})
+
     async def add(self, chat: str, user_id: str, *, reason: str, at: datetime,
                   expires_at: datetime, actor: str = "auto") -> int:
+        await self.lock_member(chat, user_id)
         result = await self.session.execute(_INSERT, {
             "chat": chat, "user_id": user_id, "reason": reason, "actor": actor, "created_at": at,
             "expires_at": expires_at, "revoked": False})
@@ -69,7 +85,9 @@ class WarnRepo:
     async def add_counted(self, chat: str, user_id: str, *, reason: str, at: datetime,
                           expires_at: datetime, actor: str = "auto") -> tuple[int, int]:
         """Store a warn; return ``(warn_id, active warns at ``at`` including this one)`` from
-        one statement (the enforcer's hot path: one round trip instead of two)."""
+        one statement (the enforcer's hot path: one round trip instead of two; on PostgreSQL
+        a second one first takes the member's lock)."""
+        await self.lock_member(chat, user_id)
         row = (await self.session.execute(_INSERT_COUNTING, {
             "chat": chat, "user_id": user_id, "reason": reason, "actor": actor, "created_at": at,
             "expires_at": expires_at, "revoked": False,
