@@ -11,6 +11,7 @@ from typing import Any
 from bot.events import Command, Event, Message
 from bot.faults import Faults
 from bot.gateway import ChatGateway
+from bot.journal import Acks
 from bot.ledger import UpdateLedger
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ class Dispatcher:
         self.errors = 0
         self.duplicates = 0
         self._traced: set[tuple[str, str]] = set()
+        #: deliveries from receipt to durability (polling confirms, webhooks answer by it)
+        self.acks = Acks()
+        #: what acts after the handlers returned (the enforcement outbox), for ``settle``
+        self.settlers: list[Callable[[], Awaitable[None]]] = []
 
     def on(self, event_type: type[Any], handler: Handler, *, first: bool = False) -> None:
         """Run ``handler`` for every event of ``event_type``, after those added before it, or
@@ -45,12 +50,17 @@ class Dispatcher:
         else:
             self._handlers[event_type].append(handler)
 
+    async def settle(self) -> None:
+        """Wait until what handlers left to do in the background is done (tests, stop)."""
+        for settler in self.settlers:
+            await settler()
+
     async def __call__(self, event: Event, gateway: ChatGateway, update_key: str = "") -> None:
         if update_key and self.ledger is not None and not await self.ledger.claim(update_key):
             self.duplicates += 1
             log.debug("duplicate delivery %s skipped", update_key)
             return
-        if not self._first_sight(event):
+        if not await self._first_sight(event):
             self.duplicates += 1
             log.debug("message seen under another update id; %s skipped", update_key)
             return
@@ -62,12 +72,12 @@ class Dispatcher:
                 self.errors += 1
                 self._failed(handler, event, exc)
 
-    def _first_sight(self, event: Event) -> bool:
+    async def _first_sight(self, event: Event) -> bool:
         if self.ledger is None or not isinstance(event, Message | Command) \
                 or not event.message_id:
             return True
         edited = event.date.isoformat() if isinstance(event, Message) and event.edited else ""
-        return self.ledger.messages.claim(event.chat, event.message_id, edited)
+        return await self.ledger.claim_message(event.chat, event.message_id, edited)
 
     def _failed(self, handler: Handler, event: Event, exc: Exception) -> None:
         """A handler's failure: its first traceback per (handler, error type) at ERROR, later
