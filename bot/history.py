@@ -1,4 +1,5 @@
-"""A bounded in-memory trace of each chat's recent messages, for flood and quota policies."""
+"""Each chat's recent messages for flood and quota policies: a bounded in-memory trace (one
+process); ``storage.redis_history`` shares it between workers behind the same methods."""
 
 from __future__ import annotations
 
@@ -18,6 +19,21 @@ class ChatHistory:
         self.horizon = horizon
         self.max_chats = chats
         self._chats: OrderedDict[str, deque[RecentMessage]] = OrderedDict()
+
+    async def enter(self, chat: str, entry: RecentMessage, now: datetime
+                    ) -> Sequence[RecentMessage]:
+        """The messages before ``entry``, which takes its place after them. Here it is added
+        once handled (``settle``); a shared trace places it at once, so two workers handling
+        messages of one chat at the same moment each see the other's that came first."""
+        return self.recent(chat, now)
+
+    async def settle(self, chat: str, entry: RecentMessage) -> None:
+        """``entry`` as handled (its kinds may have grown, e.g. a bot-delivered red packet)."""
+        self.add(chat, entry)
+
+    async def read(self, chat: str, now: datetime) -> Sequence[RecentMessage]:
+        """The trace, adding nothing (an edited message)."""
+        return self.recent(chat, now)
 
     def recent(self, chat: str, now: datetime) -> Sequence[RecentMessage]:
         trace = self._chats.get(chat)

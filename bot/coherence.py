@@ -1,0 +1,146 @@
+"""Workers' caches kept coherent: what one worker invalidates (member snapshots, the runtime
+book on /reload), every other forgets too, within the bus's delivery time."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from bot.config import LoadedConfig
+from bot.runtime import RuntimeBook
+from bot.snapshots import SnapshotCache
+
+log = logging.getLogger(__name__)
+
+Deliver = Callable[[str], Awaitable[None]]
+
+
+class Bus(Protocol):
+    """A broadcast every worker hears (``storage.redis_bus`` implements it on Redis)."""
+
+    async def publish(self, message: str) -> None: ...
+
+    async def start(self, deliver: Deliver) -> None:
+        """Call ``deliver`` with every message published from now on (by any worker)."""
+        ...
+
+    async def stop(self) -> None: ...
+
+
+class LocalBus:
+    """Implements ``Bus`` in memory: every ``LocalBus`` built on one ``hub`` list hears the
+    others (tests, and one process)."""
+
+    def __init__(self, hub: list[LocalBus] | None = None) -> None:
+        self.hub = hub if hub is not None else []
+        self.hub.append(self)
+        self._deliver: Deliver | None = None
+
+    async def publish(self, message: str) -> None:
+        for bus in self.hub:
+            if bus._deliver is not None:
+                await bus._deliver(message)
+
+    async def start(self, deliver: Deliver) -> None:
+        self._deliver = deliver
+
+    async def stop(self) -> None:
+        self._deliver = None
+
+
+class Coherence:
+    """Announces this worker's invalidations and applies other workers' (never its own).
+
+    Messages: ``{"o": origin, "k": "member"|"chat"|"reload", "c": chat, "u": user}``.
+    ``on_reload`` re-reads the configuration when another worker ran /reload.
+    """
+
+    def __init__(self, bus: Bus, *, on_reload: Callable[[], Awaitable[None]] | None = None
+                 ) -> None:
+        self.bus = bus
+        self.origin = uuid.uuid4().hex
+        self.on_reload = on_reload
+        self.snapshots: CoherentSnapshots | None = None
+        self.received = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def announce(self, kind: str, chat: str = "", user: str | None = None) -> None:
+        """Publish in the background (invalidation is synchronous where it happens)."""
+        message = json.dumps({"o": self.origin, "k": kind, "c": chat, "u": user})
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a synchronous test): nobody else to tell
+            return
+        task = loop.create_task(self._publish(message))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _publish(self, message: str) -> None:
+        try:
+            await self.bus.publish(message)
+        except Exception as exc:  # the TTL still bounds staleness
+            log.warning("could not announce an invalidation: %s", exc)
+
+    async def deliver(self, raw: str) -> None:
+        try:
+            message: dict[str, Any] = json.loads(raw)
+        except ValueError:
+            return
+        if message.get("o") == self.origin:
+            return
+        self.received += 1
+        kind, chat, user = message.get("k"), str(message.get("c") or ""), message.get("u")
+        if kind in ("member", "chat") and self.snapshots is not None:
+            self.snapshots.forget(chat, str(user) if kind == "member" and user else None)
+        elif kind == "reload" and self.on_reload is not None:
+            await self.on_reload()
+
+    async def start(self) -> None:
+        await self.bus.start(self.deliver)
+
+    async def stop(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.bus.stop()
+
+
+class CoherentSnapshots(SnapshotCache):
+    """A snapshot cache whose invalidations (unwarn, a granted voice, a warn, /reload) reach
+    every worker through ``coherence``."""
+
+    def __init__(self, *args: Any, coherence: Coherence, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.coherence = coherence
+        coherence.snapshots = self
+
+    def invalidate(self, chat: str, user: str | None = None) -> None:
+        super().invalidate(chat, user)
+        self.coherence.announce("member" if user is not None else "chat", chat, user)
+
+    def warned(self, chat: str, user: str, warns_active: int) -> None:
+        super().warned(chat, user, warns_active)
+        self.coherence.announce("member", chat, user)  # others re-read the warn count
+
+    def forget(self, chat: str, user: str | None = None) -> None:
+        """Another worker's invalidation, applied here only."""
+        super().invalidate(chat, user)
+
+
+class CoherentBook(RuntimeBook):
+    """A runtime book whose /reload makes every worker re-read the configuration."""
+
+    def __init__(self, *args: Any, coherence: Coherence, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.coherence = coherence
+
+    def reload(self, config: LoadedConfig) -> None:
+        super().reload(config)
+        self.coherence.announce("reload")
+
+    def apply(self, config: LoadedConfig) -> None:
+        """Another worker's reload, applied here only."""
+        super().reload(config)

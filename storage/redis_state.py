@@ -1,0 +1,33 @@
+"""Several workers' short-lived shared state on one Redis: chat traces and the coherence bus."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from storage.redis_bus import RedisBus
+from storage.redis_history import RedisChatHistory
+
+
+@dataclass
+class RedisState:
+    """What the composition root wires when ``QUNGUAN_REDIS_URL`` is set."""
+
+    client: Redis
+    history: RedisChatHistory
+    bus: RedisBus
+
+    async def close(self) -> None:
+        await self.history.drain()
+        with contextlib.suppress(RedisError, OSError):
+            await self.client.aclose()
+
+
+def connect(url: str, *, prefix: str = "qunguan:") -> RedisState:
+    """Clients for ``url`` (``redis://host:6379/0``); no I/O until first used."""
+    client = Redis.from_url(url)
+    return RedisState(client, RedisChatHistory(client, prefix=prefix + "history:"),
+                      RedisBus(client, prefix + "coherence"))

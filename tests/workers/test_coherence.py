@@ -1,0 +1,77 @@
+"""What one worker invalidates (a member's snapshot, a chat, the configuration on /reload)
+every other worker forgets too, over an in-memory bus and over Redis pub/sub."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+
+from bot.coherence import Bus, Coherence, CoherentSnapshots, LocalBus
+from bot.policy import MemberSnapshot
+from bot.ports_fake import MemoryModerationStore
+from storage.redis_bus import RedisBus
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+CHAT, USER = "tg:-100", "tg:7"
+
+
+def workers(buses: list[Bus]) -> tuple[MemoryModerationStore,
+                                       list[tuple[Coherence, CoherentSnapshots]]]:
+    store = MemoryModerationStore()  # the one database both workers read
+    made = []
+    for bus in buses:
+        coherence = Coherence(bus)
+        made.append((coherence, CoherentSnapshots(store, coherence=coherence,
+                                                  clock=lambda: NOW)))
+    return store, made
+
+
+async def grant_and_observe(buses: list[Bus]) -> None:
+    store, ((a, cache_a), (b, cache_b)) = workers(buses)
+    for coherence, _ in ((a, cache_a), (b, cache_b)):
+        await coherence.start()
+    try:
+        assert not (await cache_b.get(CHAT, USER, NOW)).approved  # worker B caches it
+        store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER, approved=True)
+        cache_a.invalidate(CHAT, USER)  # a moderator grants a voice on worker A
+        for _ in range(200):  # bounded: 10 s
+            if b.received:
+                break
+            await asyncio.sleep(0.05)
+        assert (await cache_b.get(CHAT, USER, NOW)).approved
+        assert a.received == 0  # a worker ignores its own announcements
+    finally:
+        for coherence, _ in ((a, cache_a), (b, cache_b)):
+            await coherence.stop()
+
+
+async def test_a_granted_voice_on_one_worker_is_seen_by_the_other_in_memory() -> None:
+    hub: list[LocalBus] = []
+    await grant_and_observe([LocalBus(hub), LocalBus(hub)])
+
+
+async def test_a_granted_voice_on_one_worker_is_seen_by_the_other_over_redis(
+        redis_url: str) -> None:
+    clients = [Redis.from_url(redis_url) for _ in range(2)]
+    try:
+        await grant_and_observe([RedisBus(c, "test:coherence") for c in clients])
+    finally:
+        for c in clients:
+            await c.aclose()
+
+
+async def test_a_reload_on_one_worker_makes_the_other_reload() -> None:
+    hub: list[LocalBus] = []
+    reloaded: list[str] = []
+
+    async def reload() -> None:
+        reloaded.append("b")
+
+    a, b = Coherence(LocalBus(hub)), Coherence(LocalBus(hub), on_reload=reload)
+    await a.start()
+    await b.start()
+    a.announce("reload")
+    await a.stop()  # waits for the announcement in flight
+    assert reloaded == ["b"]
