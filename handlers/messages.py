@@ -66,6 +66,12 @@ class MessageHandler:
         if role > member.role:
             member = replace(member, role=role)
         fingerprint = self.fingerprint(message.text) if message.text else ""
+        entry = None if message.edited else RecentMessage(
+            message_id=message.message_id, sender_id=sender.id, date=message.date,
+            fingerprint=fingerprint, kinds=message.kinds, album_id=message.album_id)
+        # placed in the chat's trace before deciding: with a shared trace, messages handled
+        # at the same moment by two workers see each other in one order, as with one worker
+        recent = None if entry is None else await self.history.enter(chat, entry, now)
         decision = Decision(Action.ALLOW, 0.0)
         enforcement: Enforcement | None = None
         knowledge, look = self.knowledge, None
@@ -73,7 +79,8 @@ class MessageHandler:
             if knowledge is not None:
                 look = await knowledge.look(message, now)
             ctx = Context(now=now, chat=runtime.info, member=member,
-                          recent=self.history.recent(chat, now), fingerprint=fingerprint,
+                          recent=recent if recent is not None
+                          else await self.history.read(chat, now), fingerprint=fingerprint,
                           repetition=look.repetition if look else _NONE.repetition,
                           trusted_domains=look.trusted if look else _NONE.trusted)
             verdicts = await runtime.pipeline.run(message, ctx)
@@ -88,15 +95,12 @@ class MessageHandler:
                     self.snapshots.invalidate(chat, sender.id)
                 elif enforcement.warns:  # warned or muted: only the warn count changed
                     self.snapshots.warned(chat, sender.id, enforcement.warns)
-        if not message.edited:
-            kinds = message.kinds
+        if entry is not None:
             if decision.verdicts and any(v.symbol.startswith("REDPACKET_")
                                          for v in decision.verdicts):
-                kinds = kinds | {Kind.RED_PACKET}  # bot- or button-delivered packets count too
-            self.history.add(chat, RecentMessage(
-                message_id=message.message_id, sender_id=sender.id, date=message.date,
-                fingerprint=fingerprint, kinds=kinds, album_id=message.album_id,
-            ))
+                # bot- or button-delivered packets count too
+                entry = replace(entry, kinds=entry.kinds | {Kind.RED_PACKET})
+            await self.history.settle(chat, entry)
             if knowledge is not None:  # deleted posts too: repetition evidence all the same
                 await knowledge.record(message, member, decision, look, now)
             self.snapshots.counted(chat, sender.id)
