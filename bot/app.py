@@ -12,10 +12,11 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
+from bot.coherence import Coherence, CoherentBook, CoherentSnapshots
 from bot.config import LoadedConfig
 from bot.dispatcher import Dispatcher
 from bot.enforcer import Enforcer
@@ -35,6 +36,9 @@ from storage.deletions import SqlPendingDeletions
 from storage.knowledge import SqlKnowledgeStore
 from storage.moderation import SqlModerationStore
 from storage.updates import SqlProcessedKeys
+
+if TYPE_CHECKING:
+    from storage.redis_state import RedisState
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +124,31 @@ def _knowledge(db: Database, book: RuntimeBook) -> Knowledge:
                      hosts=hosts, scope_of=scope_of)
 
 
+def _shared_state(env: Mapping[str, str]) -> RedisState | None:
+    """Redis for several workers' short-lived shared state, when ``QUNGUAN_REDIS_URL`` is set."""
+    url = env.get("QUNGUAN_REDIS_URL", "").strip()
+    if not url:
+        return None
+    from storage.redis_state import connect
+
+    return connect(url)
+
+
+async def _reload(services: Services) -> None:
+    """Another worker ran /reload: read the same file (an invalid one keeps ours)."""
+    from bot.config import ConfigError, load_config
+
+    try:
+        loaded = load_config(services.config.source, registry=services.book.registry)
+    except ConfigError as exc:
+        log.warning("another worker reloaded %s; here it is invalid: %s",
+                    services.config.source, "; ".join(exc.problems[:3]))
+        return
+    if isinstance(services.book, CoherentBook):
+        services.book.apply(loaded)
+    services.config = loaded
+
+
 class App:
     """One running qunguan: ``await start()``, then ``await stop()`` (or ``running_app``)."""
 
@@ -149,7 +178,10 @@ class App:
         db = Database(cfg.app.storage.url)
         store = SqlModerationStore(db)
         gateways: dict[str, ChatGateway] = {}
-        book = RuntimeBook(cfg, self.registry)
+        shared = _shared_state(self.env)  # several workers: traces and coherence on Redis
+        coherence = Coherence(shared.bus) if shared is not None else None
+        book = RuntimeBook(cfg, self.registry) if coherence is None \
+            else CoherentBook(cfg, self.registry, coherence=coherence)
 
         def auto_delete(chat: str) -> timedelta | None:
             notices = book.get(chat).profile.notices  # follows reloads and migrated ids
@@ -157,17 +189,24 @@ class App:
 
         notifier = Notifier(SqlPendingDeletions(db), gateways, clock=self.clock,
                             auto_delete=auto_delete)
-        ledger = UpdateLedger(SqlProcessedKeys(db), clock=self.clock)
+        # several workers share one PostgreSQL: each update and message is claimed there,
+        # atomically, before any effect (one process on SQLite keeps the batched window)
+        ledger = UpdateLedger(SqlProcessedKeys(db), clock=self.clock, shared=SqlProcessedKeys(
+            db) if db.dialect == "postgresql" else None)
         dispatcher = Dispatcher(ledger)  # its ``faults``: per-cause counters for metrics
         services = Services(
             config=cfg, db=db, book=book, store=store,
             notifier=notifier,
             enforcer=Enforcer(store, notifier, standing=Standing(contribution_ranking(db))),
-            snapshots=SnapshotCache(store, clock=self.clock),
+            snapshots=SnapshotCache(store, clock=self.clock) if coherence is None
+            else CoherentSnapshots(store, clock=self.clock, coherence=coherence),
             activity=ActivityBuffer(store, faults=dispatcher.faults),
-            history=ChatHistory(), dispatcher=dispatcher, ledger=ledger,
-            gateways=gateways, clock=self.clock,
+            history=ChatHistory() if shared is None else shared.history,
+            dispatcher=dispatcher, ledger=ledger, gateways=gateways, clock=self.clock,
         )
+        if shared is not None and coherence is not None:
+            coherence.on_reload = lambda: _reload(services)
+            services.extras["shared"], services.extras["coherence"] = shared, coherence
         knowledge = _knowledge(db, book)
         messages = MessageHandler(services.book, services.enforcer, services.snapshots,
                                   services.activity, services.history,
@@ -192,6 +231,8 @@ class App:
         services = self.services or self.build()
         await services.db.upgrade()
         await services.ledger.load()
+        if "coherence" in services.extras:  # hear other workers before the first update
+            await services.extras["coherence"].start()
         self.adapters = self._adapters(services)
         for adapter in self.adapters:
             services.gateways[adapter.gateway.platform] = adapter.gateway
@@ -248,6 +289,9 @@ class App:
                     await hook(self.services)
             await self.services.notifier.stop()
             await self.flush()
+            if "coherence" in self.services.extras:
+                await self.services.extras["coherence"].stop()
+                await self.services.extras["shared"].close()
         if self._runner is not None:
             await self._runner.cleanup()
         if self.services is not None:
