@@ -43,6 +43,7 @@ class Notifier:
         self._task: asyncio.Task[None] | None = None
         #: when the loop wakes next on its own (None: not planned, any notice wakes it)
         self._planned: datetime | None = None
+        self._storing: asyncio.Task[None] | None = None
 
     async def notify(
         self,
@@ -66,9 +67,17 @@ class Notifier:
             due = self.clock() + after
             if self._unsaved.add((chat, message_id, due)):
                 await self.persist()
+            elif self._storing is None or self._storing.done():  # stored at once, in the
+                self._storing = asyncio.create_task(self._store())  # background
             if self._planned is None or due < self._planned:
-                self._wake.set()  # otherwise the loop's planned turn stores and finds it
+                self._wake.set()  # otherwise the loop's planned turn finds it
         return message_id
+
+    async def _store(self) -> None:
+        """Store scheduled deletions until none wait (or a write stores nothing: it failed,
+        and the next flush retries)."""
+        while len(self._unsaved) and await self._unsaved.flush():
+            pass
 
     async def persist(self) -> None:
         """Write scheduled deletions to storage (batched; also on every loop turn and stop);
