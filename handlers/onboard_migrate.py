@@ -31,6 +31,7 @@ async def migrate_chat(services: Services, event: ChatMigrated) -> int:
     old, new, now = event.old_chat, event.new_chat, services.clock()
     if old == new:
         return 0
+    await services.notifier.persist()  # notices' deletions still in memory move too
     yaml_key = services.book.config_key(old)
     async with services.db.session() as session:
         repo = ChatRepo(session)
