@@ -8,9 +8,11 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.config import LoadedConfig
+from bot.knowledge_store import TextPost
 from bot.runtime import RuntimeBook
 from bot.snapshots import SnapshotCache
 
@@ -55,8 +57,10 @@ class LocalBus:
 class Coherence:
     """Announces this worker's invalidations and applies other workers' (never its own).
 
-    Messages: ``{"o": origin, "k": "member"|"chat"|"reload", "c": chat, "u": user}``.
-    ``on_reload`` re-reads the configuration when another worker ran /reload.
+    Messages: ``{"o": origin, "k": "member"|"chat"|"reload"|"post", "c": chat, "u": user}``
+    (a post adds its message id ``m``, time ``t`` and sketch ``s``). ``on_reload`` re-reads
+    the configuration when another worker ran /reload; ``on_post`` takes another worker's
+    recorded long text (``bot.knowledge``).
     """
 
     def __init__(self, bus: Bus, *, on_reload: Callable[[], Awaitable[None]] | None = None
@@ -64,13 +68,15 @@ class Coherence:
         self.bus = bus
         self.origin = uuid.uuid4().hex
         self.on_reload = on_reload
+        self.on_post: Callable[[TextPost], None] | None = None
         self.snapshots: CoherentSnapshots | None = None
         self.received = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def announce(self, kind: str, chat: str = "", user: str | None = None) -> None:
+    def announce(self, kind: str, chat: str = "", user: str | None = None,
+                 **extra: str) -> None:
         """Publish in the background (invalidation is synchronous where it happens)."""
-        message = json.dumps({"o": self.origin, "k": kind, "c": chat, "u": user})
+        message = json.dumps({"o": self.origin, "k": kind, "c": chat, "u": user, **extra})
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no loop (a synchronous test): nobody else to tell
@@ -78,6 +84,10 @@ class Coherence:
         task = loop.create_task(self._publish(message))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def announce_post(self, post: TextPost) -> None:
+        self.announce("post", post.chat, post.sender, m=post.message_id,
+                      t=post.at.isoformat(), s=post.sketch.hex())
 
     async def _publish(self, message: str) -> None:
         try:
@@ -98,6 +108,10 @@ class Coherence:
             self.snapshots.forget(chat, str(user) if kind == "member" and user else None)
         elif kind == "reload" and self.on_reload is not None:
             await self.on_reload()
+        elif kind == "post" and self.on_post is not None:
+            self.on_post(TextPost(chat, str(user), str(message["m"]),
+                                  datetime.fromisoformat(message["t"]),
+                                  bytes.fromhex(message["s"])))
 
     async def start(self) -> None:
         await self.bus.start(self.deliver)

@@ -14,8 +14,9 @@ approved members' posts are not recorded (their repeats are announcements).
 enough distinct votes make it trusted in that chat, and a moderator's ``/spam`` blocks it for a
 while (``bot.domain_memory``).
 
-``KnowledgeStore`` is the storage seam (``storage.knowledge.SqlKnowledgeStore``); a shared,
-multi-worker implementation would replace ``Knowledge`` itself (one class).
+``KnowledgeStore`` is the storage seam (``storage.knowledge.SqlKnowledgeStore``). With several
+workers, each recorded post is also handed to ``peers`` (the composition root broadcasts it)
+and the other workers ``adopt`` it into their loaded scopes; learned domain trust is not shared.
 """
 
 from __future__ import annotations
@@ -118,6 +119,8 @@ class Knowledge:
         self._loading: dict[str, asyncio.Lock] = {}
         self._writes = KnowledgeWrites(store, window=self.settings.window,
                                        keep=self.settings.posts_per_chat)
+        #: several workers: told of every post recorded here (``bot.coherence`` sends it on)
+        self.peers: Callable[[TextPost], None] | None = None
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -199,6 +202,8 @@ class Knowledge:
             scope = await self._scope(message.chat, now)
             scope.add(RecentPost.of(post), now - s.window)
             self._writes.add_post(post)
+            if self.peers is not None:
+                self.peers(post)
         if unmoderated(decision, s.link_symbols) and established(
                 member, now, messages=s.established_messages, days=s.established_days):
             hosts = learnable(self.hosts(message))
@@ -208,6 +213,13 @@ class Knowledge:
                     self._writes.set_domain(message.chat, host, state)
         if len(self._writes) >= s.batch:
             await self.flush()
+
+    def adopt(self, post: TextPost) -> None:
+        """Another worker's recorded post joins its scope, if loaded here (that worker stores
+        it; a scope loaded later reads it from storage once written)."""
+        scope = self._scopes.get(self.scope_of(post.chat)[0])
+        if scope is not None:
+            scope.add(RecentPost.of(post), post.at - self.settings.window)
 
     async def distrust(self, message: Message, now: datetime) -> None:
         """A moderator (or a promotion verdict at delete or stronger) judged ``message``
