@@ -208,6 +208,8 @@ class App:
             coherence.on_reload = lambda: _reload(services)
             services.extras["shared"], services.extras["coherence"] = shared, coherence
         knowledge = _knowledge(db, book)
+        if coherence is not None:  # long texts recorded here reach the other workers' scopes
+            knowledge.peers, coherence.on_post = coherence.announce_post, knowledge.adopt
         messages = MessageHandler(services.book, services.enforcer, services.snapshots,
                                   services.activity, services.history,
                                   fingerprint=_fingerprint(), clock=self.clock,
