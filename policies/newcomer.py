@@ -68,8 +68,8 @@ class NewcomerPolicy:
         self.options = options
         self._hours = timedelta(hours=options.first_hours)
         self._amplify = tuple((family, options.suspicion) for family in SUSPICION_FAMILIES)
-        self._unproven = t("New member ({n} messages so far): ad evidence counts ×{f:g}",
-                           "新成员（已发 {n} 条）：广告证据按 ×{f:g} 计分")
+        self._unproven = t("New member: ad evidence counts ×{f:g}",
+                           "新成员：广告证据按 ×{f:g} 计分").format(f=options.suspicion)
         self._strict = options.links or options.media or options.forwards or options.cards
 
     def is_new(self, ctx: Context) -> bool:
@@ -87,9 +87,8 @@ class NewcomerPolicy:
         found = self._strict_verdicts(message) if self._strict else []
         if self.options.suspicion > 1.0:
             count = ctx.member.message_count
-            found.append(Verdict(
-                UNPROVEN, 0.0, self._unproven.format(n=count, f=self.options.suspicion),
-                f"{count} messages", amplify=self._amplify))
+            found.append(Verdict(UNPROVEN, 0.0, self._unproven, f"{count} messages",
+                                 amplify=self._amplify))
         return found
 
     def _strict_verdicts(self, message: Message) -> list[Verdict]:

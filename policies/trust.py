@@ -55,6 +55,10 @@ class TrustPolicy:
         self._tenure = timedelta(days=options.veteran_days)
         self._settled = timedelta(days=options.established_days)
         self._amplify = tuple((f, options.established_factor) for f in SUSPICION_FAMILIES)
+        #: One text per policy: the days and messages are the evidence, not the reason.
+        self._established = t("Established member: ad evidence counts ×{f:g}",
+                              "老成员：广告证据按 ×{f:g} 计分").format(
+            f=options.established_factor)
 
     def check(self, message: Message, ctx: Context) -> list[Verdict]:
         member = ctx.member
@@ -78,11 +82,8 @@ class TrustPolicy:
             and member.warns_active == 0
         ):
             days = (ctx.now - since).days
-            reason = t("Established member ({d} days, {n} messages): ad evidence counts ×{f:g}",
-                       "老成员（{d} 天，{n} 条发言）：广告证据按 ×{f:g} 计分").format(
-                d=days, n=member.message_count, f=self.options.established_factor)
-            found.append(Verdict(ESTABLISHED, 0.0, reason, f"{days}d/{member.message_count}",
-                                 amplify=self._amplify))
+            found.append(Verdict(ESTABLISHED, 0.0, self._established,
+                                 f"{days}d/{member.message_count}", amplify=self._amplify))
         if member.points >= self.options.contributor_points:
             reason = t("Contribution points: {p:g}", "贡献积分：{p:g}").format(p=member.points)
             found.append(Verdict(CONTRIBUTOR, self.symbols[CONTRIBUTOR].score, reason,
