@@ -14,6 +14,7 @@ from aiohttp import WSMsgType, web
 
 from bot.events import Command, Event, Message, ReplyRef, qualify
 from bot.faults import Faults
+from bot.ordering import PerKeyOrder
 from bot.ports import EventSink
 
 from . import v11, v12
@@ -22,7 +23,6 @@ from .connection import Session, Sessions
 from .gateway import OneBotGateway
 from .http import HttpApiClient
 from .mapped import MalformedEvent, Mapped
-from .ordering import PerKeyOrder
 from .roster import GroupInfo, MemberInfo
 from .segments import text_of
 from .settings import OneBotSettings
@@ -56,7 +56,7 @@ class OneBotAdapter:
         self.gateway = OneBotGateway(settings, self.sessions, self.http)
         self.skipped = 0  # malformed events logged and dropped
         self.shadowed = 0  # group events also reported by a second account of ours
-        self._order = PerKeyOrder()
+        self._order = PerKeyOrder(what="OneBot event handler")
         self._map = v11.map_event if settings.version == 11 else v12.map_event
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -86,8 +86,11 @@ class OneBotAdapter:
             await self.http.close()
 
     async def drain(self) -> None:
-        """Wait until every received event has been through the sink."""
+        """Wait until every received event has been through the sink (and its actions)."""
         await self._order.drain()
+        settle = getattr(self.sink, "settle", None)
+        if settle is not None:
+            await settle()
 
     # -- roster helpers (roster review, capacity) ------------------------------------------
 
