@@ -220,6 +220,17 @@ class NetworkConfig(Strict):
         return str(value) if isinstance(value, int) else value
 
 
+class RaidConfig(Strict):
+    """A burst in one chat switches it to raid handling (batched deletions, senders banned,
+    one summary notice): ``ads`` removed ads or ``joins`` joins within ``within``; 0: off."""
+
+    ads: int = Field(10, ge=0)
+    joins: int = Field(20, ge=0)
+    within: Duration = timedelta(seconds=10)
+    ban: bool = True
+    lock_new_members: Duration | None = None  # mute who joins during a raid this long
+
+
 class AppConfig(Strict):
     storage: StorageConfig = StorageConfig()
     server: ServerConfig = ServerConfig()
@@ -227,6 +238,7 @@ class AppConfig(Strict):
     onebot: list[OneBotConfig] = Field(default_factory=list)
     playground: PlaygroundConfig = PlaygroundConfig()
     log_retention: Duration = timedelta(days=30)
+    raid: RaidConfig = RaidConfig()
     defaults: dict[str, Any] = Field(default_factory=dict)
     profiles: dict[str, dict[str, Any]] = Field(default_factory=dict)
     chats: dict[str, dict[str, Any]] = Field(default_factory=dict)
