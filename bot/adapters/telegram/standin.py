@@ -61,9 +61,11 @@ def _decode(name: str, value: str) -> Any:
 
 
 class StandInBotApi:
-    """``async with StandInBotApi() as api:`` then ``base_url=api.base_url``."""
+    """``async with StandInBotApi() as api:`` then ``base_url=api.base_url``; ``latency``
+    seconds are spent before answering every call but getUpdates (a distant Bot API)."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
         self.calls: list[ApiCall] = []
         self.admins: dict[int, list[dict[str, Any]]] = {}
         self.permissions: dict[int, dict[str, bool]] = {}
@@ -162,6 +164,8 @@ class StandInBotApi:
             else:
                 form = await request.post()
                 params = {k: _decode(k, v) for k, v in form.items() if isinstance(v, str)}
+        if self.latency and method != "getUpdates":
+            await asyncio.sleep(self.latency)
         self.calls.append(ApiCall(method, params))
         async with self._called:
             self._called.notify_all()
