@@ -44,6 +44,7 @@ class Notifier:
         #: when the loop wakes next on its own (None: not planned, any notice wakes it)
         self._planned: datetime | None = None
         self._storing: asyncio.Task[None] | None = None
+        self.store_every = 0.25  # seconds: scheduled deletions are stored at most this often
 
     async def notify(
         self,
@@ -75,9 +76,14 @@ class Notifier:
 
     async def _store(self) -> None:
         """Store scheduled deletions until none wait (or a write stores nothing: it failed,
-        and the next flush retries)."""
-        while len(self._unsaved) and await self._unsaved.flush():
-            pass
+        and the next flush retries). The first is stored at once; those sent meanwhile wait
+        for the rest of ``store_every`` and are stored together (a burst of ads, one write)."""
+        loop = asyncio.get_running_loop()
+        while len(self._unsaved):
+            started = loop.time()
+            if not await self._unsaved.flush():
+                return
+            await asyncio.sleep(max(0.0, self.store_every - (loop.time() - started)))
 
     async def persist(self) -> None:
         """Write scheduled deletions to storage (batched; also on every loop turn and stop);
@@ -132,3 +138,6 @@ class Notifier:
                 await self._task
             self._task = None
         await self.persist()
+        if self._storing is not None:  # at most store_every: it finds nothing left to store
+            await self._storing
+            self._storing = None
