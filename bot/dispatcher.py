@@ -11,6 +11,7 @@ from typing import Any
 from bot.events import Command, Event, Message
 from bot.faults import Faults
 from bot.gateway import ChatGateway
+from bot.journal_acks import Acks
 from bot.ledger import UpdateLedger
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ class Dispatcher:
         self.errors = 0
         self.duplicates = 0
         self._traced: set[tuple[str, str]] = set()
+        #: deliveries from receipt to durability (polling confirms, webhooks answer by it)
+        self.acks = Acks()
+        #: what acts after the handlers returned (the enforcement outbox), for ``settle``
+        self.settlers: list[Callable[[], Awaitable[None]]] = []
 
     def on(self, event_type: type[Any], handler: Handler, *, first: bool = False) -> None:
         """Run ``handler`` for every event of ``event_type``, after those added before it, or
@@ -44,6 +49,11 @@ class Dispatcher:
             self._handlers[event_type].insert(0, handler)
         else:
             self._handlers[event_type].append(handler)
+
+    async def settle(self) -> None:
+        """Wait until what handlers left to do in the background is done (tests, stop)."""
+        for settler in self.settlers:
+            await settler()
 
     async def __call__(self, event: Event, gateway: ChatGateway, update_key: str = "") -> None:
         if update_key and self.ledger is not None and not await self.ledger.claim(update_key):

@@ -13,6 +13,8 @@ from bot.events import Message
 from bot.gateway import Capability, ChatGateway, Outcome
 from bot.i18n import Text, t
 from bot.notifier import Notifier
+from bot.outbox import Order, Outbox
+from bot.outbox_notices import Notice
 from bot.policy import MemberSnapshot
 from bot.ports import LogEntry, ModerationStore
 from bot.serialize import message_to_dict
@@ -130,8 +132,10 @@ class Enforcer:
 
     def __init__(self, store: ModerationStore, notifier: Notifier, *,
                  reply_cooldown: timedelta = timedelta(minutes=10),
-                 standing: Standing | None = None) -> None:
+                 standing: Standing | None = None, outbox: Outbox | None = None) -> None:
         self.store = store
+        #: platform calls off the update path (None: carried out in line, as in unit tests)
+        self.outbox = outbox
         self.notifier = notifier
         #: top contributors' rulebook-only offences stop at warn (see bot.standing)
         self.standing = standing or Standing()
@@ -139,6 +143,11 @@ class Enforcer:
         self._replied: dict[tuple[str, str, str], datetime] = {}
         self._outcomes: WriteBehind[tuple[int, str]] = WriteBehind(store.set_outcomes,
                                                                     "outcomes")
+
+    async def record(self, log_id: int, summary: str) -> None:
+        """What the platform said about a logged action, written behind in batches."""
+        if self._outcomes.add((log_id, summary)):
+            await self.flush()
 
     async def flush(self) -> None:
         """Write buffered outcomes in one batch, after any write already in flight."""
@@ -247,6 +256,19 @@ class Enforcer:
                 **({"reason": kept_reason(_why(decision), kept)} if kept is not None else {}),
             )
             log_id = await tx.log(entry)
+        if self.outbox is not None and self.outbox.serves(gateway):  # committed: act off the
+            # update path (an in-process gateway, the playground, is acted on in line)
+            text = None if decision.silent else self._text(
+                message, applied, intended, reason, warns, duration, ladder, lang)
+            notice = None if text is None else Notice(
+                gateway, message.chat, applied, text, lang, message.sender.id,
+                reason.render(lang), message.thread_id)
+            self.outbox.place(Order(
+                gateway, message.chat, message.sender.id, applied,
+                message.message_id if applied >= Action.DELETE else "", duration, log_id,
+                f"degraded {intended.label}→{applied.label}" if applied != intended else "",
+                lang, notice, auto=actor == "auto"))
+            return Enforcement(applied, intended, log_id, warns)
         outcomes = await self._carry_out(message, applied, duration, gateway, caps)
         summary = "; ".join(f"{k}: {'ok' if o.ok else o.detail}" for k, o in outcomes.items())
         if applied != intended:
@@ -285,6 +307,16 @@ class Enforcer:
         self, message: Message, gateway: ChatGateway, applied: Action, intended: Action,
         reason: Text, warns: int, duration: timedelta | None, ladder: Ladder, lang: str,
     ) -> None:
+        text = self._text(message, applied, intended, reason, warns, duration, ladder, lang)
+        if text is not None:
+            await self.notifier.notify(gateway, message.chat, text, lang=lang,
+                                       thread_id=message.thread_id)
+
+    @staticmethod
+    def _text(
+        message: Message, applied: Action, intended: Action, reason: Text, warns: int,
+        duration: timedelta | None, ladder: Ladder, lang: str,
+    ) -> str | None:
         name = message.sender.name or message.sender.username or message.sender.id
         why = reason.render(lang)
         if applied == Action.BAN:
@@ -298,11 +330,10 @@ class Enforcer:
         elif applied == Action.DELETE:
             text = NOTICE.render(lang, name=name, reason=why)
         else:
-            return
+            return None
         if applied != intended:
             text += " " + DEGRADED.render(lang, wanted=intended.label, applied=applied.label)
-        await self.notifier.notify(gateway, message.chat, text, lang=lang,
-                                   thread_id=message.thread_id)
+        return text
 
 
 def _why(decision: Decision) -> str:

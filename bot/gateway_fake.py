@@ -32,6 +32,8 @@ class RecordingGateway:
         self.caps = capabilities
         self.calls: list[Call] = []
         self.fail: dict[str, str] = {}
+        #: failures for the next calls of a name, one per call (then it succeeds again)
+        self.fail_next: dict[str, list[str]] = {}
         self._ids = itertools.count(1000)
 
     def capabilities(self, chat: str) -> frozenset[Capability]:
@@ -45,6 +47,8 @@ class RecordingGateway:
 
     def _record(self, name: str, chat: str, **args: Any) -> Outcome:
         self.calls.append(Call(name, chat, args))
+        if self.fail_next.get(name):
+            return Outcome.failure(self.fail_next[name].pop(0))
         if name in self.fail:
             return Outcome.failure(self.fail[name])
         return Outcome.success()

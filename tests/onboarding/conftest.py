@@ -92,15 +92,20 @@ def sent_to(api: StandInBotApi, chat_id: int) -> list[dict[str, Any]]:
 
 
 async def settle(api: StandInBotApi) -> None:
-    """Updates are processed in order: once a private /start probe is answered, every update
-    fed before it has been handled."""
+    """Once a private /start probe is answered, every update fed before it has been received;
+    chats are handled concurrently, so the running apps are then settled (every received
+    update handled and durable, its platform calls made)."""
+    from bot.app import live_apps
+
     before = len(sent_to(api, PROBE))
     await api.feed(message(PROBE, PROBE, "/start", kind="private"))
     while True:
         seen = len(api.of("sendMessage"))
         if len(sent_to(api, PROBE)) > before:
-            return
+            break
         await api.wait_for("sendMessage", seen + 1)
+    for app in live_apps():
+        await app.settle()
 
 
 def config_for(api: StandInBotApi, tmp_path: Path) -> tuple[LoadedConfig, dict[str, str], Path]:

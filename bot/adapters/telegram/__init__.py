@@ -52,7 +52,8 @@ class TelegramAdapter:
                                          MapContext(moderators=settings.moderators),
                                          self.photos, self.faults)
         self.application = runner.build_application(
-            self.bot, self.processor, polling=settings.mode == "polling")
+            self.bot, self.processor, polling=settings.mode == "polling",
+            acks=getattr(sink, "acks", None))
         self.watchdog = Watchdog(lambda: self.intake.accepted, lambda: self.processor.handled,
                                  self._restart_updates, stall=settings.stall_seconds,
                                  faults=self.faults)

@@ -19,8 +19,11 @@ from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.intake import CAUSE, Intake
 from bot.adapters.telegram.settings import TelegramSettings
+from bot.adapters.telegram.validate import update_id_of
 from bot.faults import Faults
 from bot.i18n import Text
+from bot.journal_acks import Acks
+from bot.ordering import PerKeyOrder
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +35,27 @@ class TolerantBot(ExtBot[None]):
     python-telegram-bot parses a batch at once, so one odd update would fail the batch (and
     dump it, member texts included, into the log) forever."""
 
-    __slots__ = ("_intake", "_poll_read_timeout")
+    __slots__ = ("_acks", "_intake", "_poll_read_timeout")
 
     def __init__(self, *args: Any, intake: Intake | None = None, poll_read_timeout: float = 0.0,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._intake = intake or Intake()
         self._poll_read_timeout = poll_read_timeout
+        #: what is durable: getUpdates confirms nothing past it (None: confirm on receipt)
+        self._acks: Acks | None = None
 
     @property
     def intake(self) -> Intake:
         return self._intake
+
+    @property
+    def acks(self) -> Acks | None:
+        return self._acks
+
+    def acknowledge_by(self, acks: Acks | None) -> None:
+        """Confirm updates by ``acks`` (only what is durable) instead of on receipt."""
+        self._acks = acks
 
     async def get_updates(
         self,
@@ -57,7 +70,11 @@ class TolerantBot(ExtBot[None]):
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
         api_kwargs: JSONDict | None = None,
     ) -> tuple[Update, ...]:
-        data: JSONDict = {"timeout": timeout, "offset": offset, "limit": limit,
+        acks = self.acks
+        # confirm only what is durable: an update handed on but not yet durable is offered
+        # again by Telegram (a restart then handles it); here such repeats are dropped
+        sent = acks.offset(offset) if acks is not None and offset is not None else offset
+        data: JSONDict = {"timeout": timeout, "offset": sent, "limit": limit,
                           "allowed_updates": allowed_updates}
         base = self._poll_read_timeout if isinstance(read_timeout, DefaultValue) \
             else read_timeout or 0.0
@@ -69,9 +86,18 @@ class TolerantBot(ExtBot[None]):
             self.intake.faults.note(CAUSE, "telegram getUpdates answered a %s, not a list",
                                     type(result).__name__)
             return ()
+        if acks is not None and acks.journal is not None:
+            await acks.journal.received(result)  # on disk before the next call confirms it
+        if acks is not None and offset is not None and sent != offset:
+            fresh = [raw for raw in result if (update_id_of(raw) or offset) >= offset]
+            if result and not fresh:  # only repeats: wait until acknowledgement moves
+                await acks.moved(max(1.0, min(wait, 5.0)))
+            result = fresh
         updates = self.intake.batch(result, self)
         for update in updates:
             self.insert_callback_data(update)
+            if acks is not None:
+                acks.begin(update.update_id)
         return updates
 
 
@@ -84,6 +110,8 @@ class GuardedApplication(Application[Any, Any, Any, Any, Any, Any]):
     task that reads the queue, after which updates are acknowledged and never handled."""
 
     faults: Faults | None = None
+    #: updates in flight, in order per chat and concurrent across chats (set when built)
+    lanes: PerKeyOrder | None = None
 
     async def process_update(self, update: object) -> None:
         try:
@@ -136,19 +164,47 @@ def build_bot(settings: TelegramSettings, intake: Intake | None = None) -> Toler
     )
 
 
+def lanes_of(update: Update) -> tuple[str, ...]:
+    """The lanes an update waits in: its chat (a chat's updates in order), else its sender;
+    a group's migration to a supergroup waits in both chats' lanes."""
+    chat = update.effective_chat
+    if chat is None:
+        user = update.effective_user
+        return (f"u{user.id}" if user is not None else "-",)
+    message = update.message
+    other = message and (message.migrate_to_chat_id or message.migrate_from_chat_id)
+    return (f"c{chat.id}", f"c{other}") if other else (f"c{chat.id}",)
+
+
 def build_application(
-    bot: TolerantBot, process: Callable[[Update], Awaitable[None]], *, polling: bool
+    bot: TolerantBot, process: Callable[[Update], Awaitable[None]], *, polling: bool,
+    in_flight: int = 1000, acks: Acks | None = None,
 ) -> AnyApplication:
+    """The Application; its one handler hands each update to a per-chat lane and returns, so
+    chats are handled concurrently (a chat's updates in order) and at most ``in_flight``
+    updates wait (the update queue waits behind them: backpressure). With ``acks``, an
+    update is acknowledged only once it is durable."""
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder().application_class(GuardedApplication).bot(bot))
     if not polling:
         builder = builder.updater(None)
     application: AnyApplication = builder.build()
+    lanes = PerKeyOrder(in_flight, what="telegram update")
+    bot.acknowledge_by(acks)
     if isinstance(application, GuardedApplication):
         application.faults = bot.intake.faults
+        application.lanes = lanes
 
     async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await process(update)
+        async def job() -> None:
+            try:
+                await process(update)
+            finally:
+                if acks is not None:
+                    acks.end(update.update_id)
+
+        key, *also = lanes_of(update)
+        await lanes.put(key, job, *also)
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         ident = update.update_id if isinstance(update, Update) else "?"
@@ -172,9 +228,29 @@ async def register_commands(bot: ExtBot[None], commands: Sequence[tuple[str, Tex
             log.warning("setMyCommands(%s) failed: %s", code or "default", exc)
 
 
-async def start(application: AnyApplication, settings: TelegramSettings, secret: str) -> None:
-    """Initialise (getMe), then poll or set the webhook, then start dispatching."""
+def replay(application: AnyApplication) -> int:
+    """Queue the journaled updates a crash left unfinished (before any new one); returns how
+    many. The ledger skips those whose effects were already stored."""
     bot = application.bot
+    acks = bot.acks if isinstance(bot, TolerantBot) else None
+    if acks is None or acks.journal is None or not isinstance(bot, TolerantBot):
+        return 0
+    count = 0
+    for raw in acks.journal.pending():
+        update = bot.intake.parse(raw, bot)
+        if update is not None:
+            acks.begin(update.update_id)
+            application.update_queue.put_nowait(update)
+            count += 1
+    if count:
+        log.warning("telegram: replaying %d journaled updates not finished before a stop", count)
+    return count
+
+
+async def start(application: AnyApplication, settings: TelegramSettings, secret: str) -> None:
+    """Initialise (getMe), replay the journal, then poll or set the webhook, then dispatch."""
+    bot = application.bot
+    replay(application)
     if settings.mode == "polling":
         assert application.updater is not None
         await application.updater.start_polling(
@@ -197,6 +273,9 @@ async def start(application: AnyApplication, settings: TelegramSettings, secret:
 async def stop(application: AnyApplication) -> None:
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
+    lanes = getattr(application, "lanes", None)
+    if isinstance(lanes, PerKeyOrder):
+        await lanes.drain()
     if application.running:
         await application.stop()
     await application.shutdown()

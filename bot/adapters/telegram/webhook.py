@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -14,6 +15,7 @@ from bot.adapters.telegram.runner import AnyApplication, TolerantBot
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DURABLE_WITHIN = 50.0  # seconds; Telegram gives up on a webhook call after about 60
 
 
 def webhook_handler(
@@ -41,8 +43,23 @@ def webhook_handler(
                                    "telegram webhook: a body that is not UTF-8 JSON (400)")
             return web.Response(status=400, text="body is not UTF-8 JSON")
         update = bot.intake.parse(data, bot)
-        if update is not None:
+        if update is None:
+            return web.Response(status=200)
+        acks = bot.acks
+        if acks is not None and acks.journal is not None:
+            await acks.journal.received([data])  # on disk: 200, replayed after a crash
+            acks.begin(update.update_id)
+        if acks is None or acks.journal is not None:
             await app.update_queue.put(update)
+            return web.Response(status=200)
+        acks.begin(update.update_id)  # 200 only once its effects are durable
+        durable = acks.durable(update.update_id)
+        await app.update_queue.put(update)
+        try:
+            async with asyncio.timeout(DURABLE_WITHIN):
+                await asyncio.shield(durable)
+        except TimeoutError:
+            return web.Response(status=503, text="not yet durable; deliver again")
         return web.Response(status=200)
 
     return handle

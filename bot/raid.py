@@ -1,0 +1,107 @@
+"""Raids: a burst of ads or joins in one chat switches it to raid handling for a while."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class RaidRule:
+    """``ads`` removed ads or ``joins`` joins within ``seconds`` start a raid; it ends after
+    ``seconds`` without either. ``ban`` bans the raid's ad senders; ``lock`` mutes members who
+    join during a raid for that long (None: off)."""
+
+    ads: int = 10
+    joins: int = 20
+    seconds: float = 10.0
+    ban: bool = True
+    lock: timedelta | None = None
+
+
+@dataclass
+class Raid:
+    """One chat's raid so far (what its summary notice says)."""
+
+    started: float
+    last: float
+    deleted: int = 0
+    members: set[str] = field(default_factory=set)
+    banned: set[str] = field(default_factory=set)
+    locked: set[str] = field(default_factory=set)
+    told: bool = False
+
+
+class RaidWatch:
+    """Counts ads and joins per chat in a sliding window; ``raid(chat)`` while one lasts."""
+
+    def __init__(self, rule: RaidRule | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rule = rule or RaidRule()
+        self.clock = clock
+        self._ads: dict[str, deque[float]] = {}
+        self._joins: dict[str, deque[float]] = {}
+        self._raids: dict[str, Raid] = {}
+
+    def _burst(self, seen: dict[str, deque[float]], chat: str, limit: int) -> bool:
+        now = self.clock()
+        times = seen.setdefault(chat, deque())
+        times.append(now)
+        while times and now - times[0] > self.rule.seconds:
+            times.popleft()
+        if len(seen) > 10_000:  # forget quiet chats
+            for quiet in [c for c, t in seen.items() if not t or now - t[-1] > self.rule.seconds]:
+                del seen[quiet]
+        return limit > 0 and len(times) >= limit
+
+    def ad(self, chat: str, member: str) -> Raid | None:
+        """An ad was removed in ``chat``; the raid it belongs to, if any (started now or on)."""
+        burst = self._burst(self._ads, chat, self.rule.ads)
+        raid = self._touch(chat, burst)
+        if raid is not None:
+            raid.deleted += 1
+            raid.members.add(member)
+        return raid
+
+    def join(self, chat: str) -> Raid | None:
+        return self._touch(chat, self._burst(self._joins, chat, self.rule.joins))
+
+    def _touch(self, chat: str, burst: bool) -> Raid | None:
+        now = self.clock()
+        raid = self.raid(chat)
+        if raid is None and burst:
+            raid = self._raids[chat] = Raid(now, now)
+        elif raid is not None:
+            raid.last = now
+        return raid
+
+    def raid(self, chat: str) -> Raid | None:
+        """The chat's raid while it lasts (None once ``seconds`` passed without a burst)."""
+        raid = self._raids.get(chat)
+        if raid is not None and self.clock() - raid.last > self.rule.seconds:
+            return None
+        return raid
+
+    def recent_ads(self, chat: str) -> int:
+        """Ads removed in ``chat`` within the window (a raid may be building up)."""
+        times = self._ads.get(chat)
+        if not times:
+            return 0
+        now = self.clock()
+        return sum(1 for at in times if now - at <= self.rule.seconds)
+
+    def quiet_in(self, chat: str) -> float:
+        """Seconds until the chat's raid ends if nothing more happens (0: no raid)."""
+        raid = self._raids.get(chat)
+        if raid is None:
+            return 0.0
+        return max(0.0, raid.last + self.rule.seconds - self.clock())
+
+    def finish(self, chat: str, *, force: bool = False) -> Raid | None:
+        """Forget an ended raid (any, with ``force``) and return it (for its summary)."""
+        if not force and self.raid(chat) is not None:
+            return None
+        return self._raids.pop(chat, None)
