@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.config import LoadedConfig
-from bot.knowledge_store import TextPost
+from bot.knowledge_store import DomainState, TextPost
 from bot.runtime import RuntimeBook
 from bot.snapshots import SnapshotCache
 
@@ -57,10 +57,11 @@ class LocalBus:
 class Coherence:
     """Announces this worker's invalidations and applies other workers' (never its own).
 
-    Messages: ``{"o": origin, "k": "member"|"chat"|"reload"|"post", "c": chat, "u": user}``
-    (a post adds its message id ``m``, time ``t`` and sketch ``s``). ``on_reload`` re-reads
-    the configuration when another worker ran /reload; ``on_post`` takes another worker's
-    recorded long text (``bot.knowledge``).
+    Messages: ``{"o": origin, "k": "member"|"chat"|"reload"|"post"|"domain", "c": chat,
+    "u": user}`` (a post adds its message id ``m``, time ``t`` and sketch ``s``; a domain its
+    host ``d`` and state ``v``). ``on_reload`` re-reads the configuration when another worker
+    ran /reload; ``on_post`` and ``on_domain`` take another worker's learned state
+    (``bot.knowledge``).
     """
 
     def __init__(self, bus: Bus, *, on_reload: Callable[[], Awaitable[None]] | None = None
@@ -69,6 +70,7 @@ class Coherence:
         self.origin = uuid.uuid4().hex
         self.on_reload = on_reload
         self.on_post: Callable[[TextPost], None] | None = None
+        self.on_domain: Callable[[str, str, DomainState | None], None] | None = None
         self.snapshots: CoherentSnapshots | None = None
         self.received = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -89,6 +91,9 @@ class Coherence:
         self.announce("post", post.chat, post.sender, m=post.message_id,
                       t=post.at.isoformat(), s=post.sketch.hex())
 
+    def announce_domain(self, chat: str, host: str, state: DomainState | None) -> None:
+        self.announce("domain", chat, d=host, v=_state_json(state))
+
     async def _publish(self, message: str) -> None:
         try:
             await self.bus.publish(message)
@@ -108,6 +113,8 @@ class Coherence:
             self.snapshots.forget(chat, str(user) if kind == "member" and user else None)
         elif kind == "reload" and self.on_reload is not None:
             await self.on_reload()
+        elif kind == "domain" and self.on_domain is not None:
+            self.on_domain(chat, str(message["d"]), _state_of(str(message["d"]), message["v"]))
         elif kind == "post" and self.on_post is not None:
             self.on_post(TextPost(chat, str(user), str(message["m"]),
                                   datetime.fromisoformat(message["t"]),
@@ -120,6 +127,30 @@ class Coherence:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.bus.stop()
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _at(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _state_json(state: DomainState | None) -> str:
+    if state is None:
+        return "null"
+    return json.dumps([_when(state.last_used), list(state.voters), _when(state.trusted_at),
+                       _when(state.blocked_until)])
+
+
+def _state_of(host: str, raw: str) -> DomainState | None:
+    value = json.loads(raw)
+    if value is None:
+        return None
+    last_used, voters, trusted_at, blocked_until = value
+    return DomainState(host, datetime.fromisoformat(last_used), tuple(voters), _at(trusted_at),
+                       _at(blocked_until))
 
 
 class CoherentSnapshots(SnapshotCache):

@@ -16,7 +16,8 @@ while (``bot.domain_memory``).
 
 ``KnowledgeStore`` is the storage seam (``storage.knowledge.SqlKnowledgeStore``). With several
 workers, each recorded post is also handed to ``peers`` (the composition root broadcasts it)
-and the other workers ``adopt`` it into their loaded scopes; learned domain trust is not shared.
+and the other workers ``adopt`` it into their loaded scopes; each changed domain state goes to
+``domain_peers`` and is adopted the same way (``adopt_domain``; the last change of a domain wins).
 """
 
 from __future__ import annotations
@@ -121,6 +122,8 @@ class Knowledge:
                                        keep=self.settings.posts_per_chat)
         #: several workers: told of every post recorded here (``bot.coherence`` sends it on)
         self.peers: Callable[[TextPost], None] | None = None
+        #: several workers: told of every domain state changed here (None: dropped)
+        self.domain_peers: Callable[[str, str, DomainState | None], None] | None = None
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -210,7 +213,7 @@ class Knowledge:
             if hosts:
                 view = await self._chat_domains(message.chat)
                 for host, state in view.vote(hosts, message.sender.id, now):
-                    self._writes.set_domain(message.chat, host, state)
+                    self._domain_changed(message.chat, host, state)
         if len(self._writes) >= s.batch:
             await self.flush()
 
@@ -229,7 +232,24 @@ class Knowledge:
             return
         view = await self._chat_domains(message.chat)
         for host, state in view.block(hosts, now + self.settings.block_for, now):
-            self._writes.set_domain(message.chat, host, state)
+            self._domain_changed(message.chat, host, state)
+
+    def _domain_changed(self, chat: str, host: str, state: DomainState | None) -> None:
+        self._writes.set_domain(chat, host, state)
+        if self.domain_peers is not None:
+            self.domain_peers(chat, host, state)
+
+    def adopt_domain(self, chat: str, host: str, state: DomainState | None) -> None:
+        """Another worker's change of a domain's state, if the chat is loaded here."""
+        view = self._domains.get(chat)
+        if view is None:
+            return
+        if state is None:
+            view.items.pop(host, None)
+        else:
+            view.items[host] = state
+            view.items.move_to_end(host)
+        view.retrust()
 
     def trusted(self, chat: str) -> frozenset[str]:
         """The chat's trusted domains as loaded (empty before its first message)."""

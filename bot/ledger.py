@@ -8,7 +8,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.batching import WriteBehind
 
@@ -19,6 +19,13 @@ class ProcessedKeys(Protocol):
     async def add_many(self, keys: Sequence[str], at: datetime) -> None: ...
 
     async def since(self, cutoff: datetime) -> list[str]: ...
+
+
+@runtime_checkable
+class Purging(Protocol):
+    """A key store that forgets old keys (``storage.updates.SqlProcessedKeys``)."""
+
+    async def purge(self, cutoff: datetime) -> int: ...
 
 
 class SharedClaims(Protocol):
@@ -71,9 +78,15 @@ class UpdateLedger:
     def __init__(self, store: ProcessedKeys | None = None, *, window: int = 50_000,
                  batch: int = 200,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 shared: SharedClaims | None = None) -> None:
+                 shared: SharedClaims | None = None,
+                 horizon: timedelta = timedelta(days=2),
+                 purge_every: timedelta = timedelta(hours=1)) -> None:
         self.store = store
         self.shared = shared
+        #: keys older than this are forgotten in storage (platforms stop redelivering sooner)
+        self.horizon = horizon
+        self.purge_every = purge_every
+        self._purged_at: datetime | None = None
         self.window = window
         self.batch = batch
         self.clock = clock
@@ -83,10 +96,10 @@ class UpdateLedger:
         self.messages = MessageClaims(window)
         self._writing: asyncio.Task[None] | None = None
 
-    async def load(self, horizon: timedelta = timedelta(days=2)) -> int:
+    async def load(self, horizon: timedelta | None = None) -> int:
         if self.store is None:
             return 0
-        for key in await self.store.since(self.clock() - horizon):
+        for key in await self.store.since(self.clock() - (horizon or self.horizon)):
             self._remember(key)
         return len(self._seen)
 
@@ -124,8 +137,18 @@ class UpdateLedger:
             self._writing = asyncio.create_task(self.flush(), name="qunguan-ledger-write")
 
     async def flush(self) -> None:
-        """Write every unsaved key (after the write in flight, if any, has finished)."""
+        """Write every unsaved key (after the write in flight, if any, has finished); once
+        per ``purge_every``, forget stored keys older than ``horizon``."""
         await self._unsaved.flush()
+        now = self.clock()
+        if self._purged_at is not None and now - self._purged_at < self.purge_every:
+            return
+        self._purged_at = now
+        purged: set[int] = set()
+        for store in (self.store, self.shared):
+            if isinstance(store, Purging) and id(store) not in purged:
+                purged.add(id(store))
+                await store.purge(now - self.horizon)
 
     async def _write(self, keys: list[str]) -> None:
         if self.store is not None:  # without storage, the in-memory window is all there is

@@ -77,3 +77,22 @@ async def test_one_members_warns_taken_at_the_same_moment_count_one_then_two(pg_
         assert sorted(counts) == [1, 2]
     finally:
         await db.dispose()
+
+
+async def test_stored_keys_older_than_the_horizon_are_purged_once_an_hour(pg_url: str) -> None:
+    db = Database(pg_url)
+    await db.upgrade()
+    try:
+        clock = [NOW]
+        keys = SqlProcessedKeys(db)
+        ledger = UpdateLedger(keys, shared=keys, clock=lambda: clock[0])
+        assert await ledger.claim("tg:1")
+        clock[0] = NOW + timedelta(days=3)
+        assert await ledger.claim("tg:2")
+        await ledger.flush()  # the first flush purges: tg:1 is older than two days
+        assert await keys.since(NOW - timedelta(days=10)) == ["tg:2"]
+        clock[0] = NOW + timedelta(days=6)
+        await ledger.flush()  # an hour has passed since: purged again
+        assert await keys.since(NOW - timedelta(days=10)) == []
+    finally:
+        await db.dispose()
