@@ -8,24 +8,31 @@ import gc
 import logging
 import os
 import signal
+import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
+from sqlalchemy.engine import make_url
 
 from bot.coherence import Coherence, CoherentBook, CoherentSnapshots
 from bot.config import LoadedConfig
 from bot.dispatcher import Dispatcher
 from bot.enforcer import Enforcer
-from bot.events import Message
+from bot.events import MemberJoined, Message
 from bot.gateway import ChatGateway
 from bot.history import ChatHistory
+from bot.journal import Journal
 from bot.knowledge import Knowledge
 from bot.ledger import UpdateLedger
 from bot.notifier import Notifier
+from bot.outbox import Outbox
+from bot.outbox_notices import NoticeDesk
+from bot.raid import RaidRule, RaidWatch
 from bot.registry import Registry
 from bot.runtime import RuntimeBook
 from bot.snapshots import ActivityBuffer, SnapshotCache
@@ -149,6 +156,14 @@ async def _reload(services: Services) -> None:
     services.config = loaded
 
 
+_LIVE: weakref.WeakSet[App] = weakref.WeakSet()
+
+
+def live_apps() -> list[App]:
+    """The apps started in this process and not stopped (test helpers settle them)."""
+    return list(_LIVE)
+
+
 class App:
     """One running qunguan: ``await start()``, then ``await stop()`` (or ``running_app``)."""
 
@@ -195,10 +210,11 @@ class App:
         ledger = UpdateLedger(keys, clock=self.clock,
                               shared=keys if db.dialect == "postgresql" else None)
         dispatcher = Dispatcher(ledger)  # its ``faults``: per-cause counters for metrics
+        enforcer = Enforcer(store, notifier, standing=Standing(contribution_ranking(db)))
         services = Services(
             config=cfg, db=db, book=book, store=store,
             notifier=notifier,
-            enforcer=Enforcer(store, notifier, standing=Standing(contribution_ranking(db))),
+            enforcer=enforcer,
             snapshots=SnapshotCache(store, clock=self.clock) if coherence is None
             else CoherentSnapshots(store, clock=self.clock, coherence=coherence),
             activity=ActivityBuffer(store, faults=dispatcher.faults),
@@ -238,6 +254,9 @@ class App:
         await services.ledger.load()
         if "coherence" in services.extras:  # hear other workers before the first update
             await services.extras["coherence"].start()
+        journal = self._journal_path()
+        services.dispatcher.acks.journal = Journal(journal) if journal is not None else None
+        services.dispatcher.acks.durable_flushes = True  # the flush loop commits them
         self.adapters = self._adapters(services)
         for adapter in self.adapters:
             services.gateways[adapter.gateway.platform] = adapter.gateway
@@ -250,9 +269,30 @@ class App:
         for adapter in self.adapters:
             await adapter.start()
         services.notifier.start()
+        # running, platform calls leave the update path: per chat, batched, rate-limited and
+        # retried (built but not started, as in pipeline tests, the enforcer acts in line)
+        rule = self.config.app.raid
+        raids = RaidWatch(RaidRule(ads=rule.ads, joins=rule.joins,
+                                   seconds=rule.within.total_seconds(), ban=rule.ban,
+                                   lock=rule.lock_new_members))
+        enforcer = services.enforcer
+        enforcer.outbox = Outbox(enforcer.record, NoticeDesk(services.notifier, raids), raids)
+        services.dispatcher.settlers.append(enforcer.outbox.drain)
+        services.dispatcher.on(MemberJoined, enforcer.outbox.on_join, first=True)
         for hook in services.extras.get("startup", []):
             await hook(services)
+        _LIVE.add(self)
         self._tasks.append(asyncio.create_task(self._flush_loop(services), name="qunguan-flush"))
+
+    def _journal_path(self) -> Path | None:
+        """QUNGUAN_JOURNAL, else beside a SQLite database file; None otherwise (updates are
+        then acknowledged once their effects are flushed, without a journal)."""
+        if self.env.get("QUNGUAN_JOURNAL"):
+            return Path(self.env["QUNGUAN_JOURNAL"])
+        url = make_url(self.config.app.storage.url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(str(url.database)).with_suffix(".journal")
+        return None
 
     @staticmethod
     def _bound_port(site: web.TCPSite) -> int:
@@ -260,15 +300,24 @@ class App:
         sockets = getattr(server, "sockets", None) or []
         return int(sockets[0].getsockname()[1]) if sockets else 0
 
-    async def _flush_loop(self, services: Services, every: float = 2.0) -> None:
+    async def _flush_loop(self, services: Services, every: float = 2.0,
+                          soonest: float = 0.05) -> None:
+        """Flush every ``every`` seconds, or as soon as (``soonest`` after) an update
+        finished: acknowledging it to the platform waits for this flush."""
+        acks = services.dispatcher.acks
         while True:
-            await asyncio.sleep(every)
-            await self.flush()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(every):
+                    await acks.work.wait()
+            await asyncio.sleep(soonest)
+            marked = acks.mark()
+            if await self.flush():
+                await acks.committed(marked)
 
-    async def flush(self) -> None:
-        """Write batched counters and processed keys now."""
+    async def flush(self) -> bool:
+        """Write batched counters and processed keys now; False when a write failed."""
         if self.services is None:
-            return
+            return False
         try:
             await self.services.activity.flush()
             await self.services.ledger.flush()
@@ -278,22 +327,43 @@ class App:
                 await flusher()
         except Exception:
             log.exception("flush failed; will retry")
+            return False
+        return True
+
+    async def settle(self) -> None:
+        """Wait until every update received so far is handled and durable, and what it left
+        to do on the platforms is done (tests; chats are handled concurrently)."""
+        if self.services is None:
+            return
+        acks = self.services.dispatcher.acks
+        while acks.pending:
+            await acks.moved(1.0)
+        await self.services.dispatcher.settle()
 
     async def stop(self) -> None:
+        _LIVE.discard(self)
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        outbox = self.services.enforcer.outbox if self.services is not None else None
+        if outbox is not None:  # what was decided goes out while the platforms are there
+            await outbox.stop(hurry=True)
         for adapter in reversed(self.adapters):
             with contextlib.suppress(Exception):
                 await adapter.stop()
+        if self.services is not None and self.services.enforcer.outbox is not None:
+            await self.services.enforcer.outbox.stop()
         if self.services is not None:
             for hook in self.services.extras.get("shutdown", []):
                 with contextlib.suppress(Exception):
                     await hook(self.services)
             await self.services.notifier.stop()
-            await self.flush()
+            acks = self.services.dispatcher.acks
+            marked = acks.mark()
+            if await self.flush():
+                await acks.committed(marked)
             if "coherence" in self.services.extras:
                 await self.services.extras["coherence"].stop()
                 await self.services.extras["shared"].close()
