@@ -32,6 +32,7 @@ from bot.ledger import UpdateLedger
 from bot.notifier import Notifier
 from bot.outbox import Outbox
 from bot.outbox_notices import NoticeDesk
+from bot.outbox_resume import claim_logged, resume
 from bot.raid import RaidRule, RaidWatch
 from bot.registry import Registry
 from bot.runtime import RuntimeBook
@@ -41,6 +42,7 @@ from handlers.messages import MessageHandler
 from storage.db import Database
 from storage.deletions import SqlPendingDeletions
 from storage.knowledge import SqlKnowledgeStore
+from storage.logged_actions import SqlLoggedActions
 from storage.moderation import SqlModerationStore
 from storage.updates import SqlProcessedKeys
 
@@ -257,6 +259,9 @@ class App:
         journal = self._journal_path()
         services.dispatcher.acks.journal = Journal(journal) if journal is not None else None
         services.dispatcher.acks.durable_flushes = True  # the flush loop commits them
+        logged = SqlLoggedActions(services.db)
+        if journal is not None:  # replayed messages already logged are not handled twice
+            await claim_logged(logged, services.ledger.messages, Journal(journal).pending())
         self.adapters = self._adapters(services)
         for adapter in self.adapters:
             services.gateways[adapter.gateway.platform] = adapter.gateway
@@ -279,6 +284,7 @@ class App:
         enforcer.outbox = Outbox(enforcer.record, NoticeDesk(services.notifier, raids), raids)
         services.dispatcher.settlers.append(enforcer.outbox.drain)
         services.dispatcher.on(MemberJoined, enforcer.outbox.on_join, first=True)
+        await resume(logged, enforcer.outbox, services.gateways, self.clock())
         for hook in services.extras.get("startup", []):
             await hook(services)
         _LIVE.add(self)

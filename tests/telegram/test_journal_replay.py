@@ -49,3 +49,29 @@ async def test_an_acknowledged_update_left_unfinished_is_handled_once_after_a_re
                 assert await log_entries(app, "4242") == 1, f"start {start}"
             assert Journal(journal).pending() == []  # marked done once durable
     assert deleted(api, -1007) == [4242]  # the second replay was known as processed
+
+
+async def test_a_logged_deletion_a_crash_left_undone_is_carried_out_once_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.app import App
+    from bot.ports import LogEntry
+    from bot.verdict import Action
+
+    update = ad(-1008, 88, 4343)
+    async with StandInBotApi() as api:
+        config, env = example_config(api, tmp_path)
+        built = App(config, env=env, port=0).build()  # as if killed right after logging it
+        await built.db.upgrade()
+        async with built.store.transaction() as tx:
+            await tx.log(LogEntry("tg:-1008", "tg:88", Action.DELETE, datetime.now(UTC),
+                                  message_id="4343", reason="ad"))
+        await built.db.dispose()
+        (tmp_path / "q.journal").write_text(json.dumps({"u": update}) + "\n", encoding="utf-8")
+        async with running_app(config, env=env, port=0) as app:
+            await until(lambda: 4343 in deleted(api, -1008), 30)
+            await app.settle()
+            assert await log_entries(app, "4343") == 1  # the replay was known as handled
+    assert deleted(api, -1008) == [4343]
