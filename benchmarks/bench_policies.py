@@ -1,7 +1,7 @@
 """Time every available content policy on 200- and 4,000-character messages vs a no-op floor.
 
 The classifier does real work: its global model is trained on the training part of the
-development corpora in ``../shared/corpus`` when present (the lines ``bot.evaluate`` keeps out
+development corpora in ``../shared/corpus`` when present (the lines ``bot.tools.evaluate`` keeps out
 of the test split), else on synthetic text. Nothing from the corpora is stored.
 """
 
@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.evaluate import in_test_split, member_context, member_message, read_labelled
 from bot.policy import Context, Policy
 from bot.registry import Registry
+from bot.tools.evaluate import in_test_split, member_context, member_message, read_labelled
 from policies.classifier import GLOBAL, ClassifierOptions, ClassifierPolicy, ModelBook
 from policies.normalize import normalize
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.config import load_config  # noqa: E402
-from bot.replay import replay  # noqa: E402
+from bot.tools.replay import replay  # noqa: E402
 
 CHAT = ["今天的作业大家做完了吗", "这个问题我也遇到过，重启一下就好了", "周末有人一起去爬山吗",
         "老师讲的第三章我没太听懂，谁能帮忙解释一下", "谢谢分享，很有用", "下午三点开会，别忘了",

@@ -124,7 +124,7 @@ def evaluate(
 
     The classifier judges with the configured seed unless --train or --folds is given.
     """
-    from bot.evaluate import EvalInputError, run_eval_with_config
+    from bot.tools.evaluate import EvalInputError, run_eval_with_config
 
     loaded = _load(config)
     if folds == 1 or (folds and train):
@@ -202,8 +202,8 @@ def replay_export(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from bot.replay import replay
-    from bot.replay_report import DECISION_FORMATS, write_decisions
+    from bot.tools.replay import replay
+    from bot.tools.replay_report import DECISION_FORMATS, write_decisions
 
     if decisions is not None and decisions.suffix.lower() not in DECISION_FORMATS:
         typer.echo(f"--decisions {decisions}: the file must end in .jsonl or .csv", err=True)

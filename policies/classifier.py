@@ -195,7 +195,7 @@ class ClassifierOptions(PolicyOptions):
 
     #: A calibrated probability (the model is Platt-scaled on out-of-fold scores). Chosen by
     #: 5-fold cross-validation on the training parts only of the development corpora (split by
-    #: ``bot.evaluate.in_test_split``): the lowest single value whose out-of-fold precision,
+    #: ``bot.tools.evaluate.in_test_split``): the lowest single value whose out-of-fold precision,
     #: rules included, is ≥ 0.98 on group chat and ≥ 0.97 on both SMS sets.
     threshold: float = Field(THRESHOLD, gt=0.5, lt=1.0)
     min_examples: int = Field(50, ge=0)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluate import (
+from bot.tools.evaluate import (
     EvalInputError,
     Score,
     in_test_split,

@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluate import stratified_folds  # noqa: E402
+from bot.tools.evaluate import stratified_folds  # noqa: E402
 from policies.classifier import THRESHOLD, read_tsv  # noqa: E402
 from policies.ngram import NgramModel  # noqa: E402
 from policies.seed import BUILTIN, SeedModel  # noqa: E402

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.events import Command, Kind, MemberJoined, MemberLeft, Message
-from bot.export_telegram import TelegramExport, chat_key, peer_id
+from bot.tools.export_telegram import TelegramExport, chat_key, peer_id
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "replay"
 

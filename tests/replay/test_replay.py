@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from bot.cli import cli
 from bot.config import LoadedConfig, load_config
-from bot.replay import observed, replay
+from bot.tools.replay import observed, replay
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "replay"

@@ -11,11 +11,11 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from bot import replay_advice as advice
 from bot.cli import cli
 from bot.config import ProfileConfig, load_config
 from bot.i18n import t
-from bot.replay_report import family_for
+from bot.tools import replay_advice as advice
+from bot.tools.replay_report import family_for
 from bot.verdict import Action, Verdict
 
 ROOT = Path(__file__).resolve().parents[2]

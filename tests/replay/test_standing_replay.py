@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.config import LoadedConfig, load_config
-from bot.replay import replay
+from bot.tools.replay import replay
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT = "tg:-1005550001"

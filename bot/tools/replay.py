@@ -17,13 +17,13 @@ from typing import Any
 from bot.app import App, Services
 from bot.config import LoadedConfig, ProfileConfig
 from bot.events import Event, Sender, split_id
-from bot.export_telegram import ExportStats, TelegramExport
 from bot.gateway_fake import RecordingGateway
 from bot.policy import MemberSnapshot
 from bot.ports import LogEntry, ModerationStore
-from bot.replay_report import ReplayReport, ReplayStats
 from bot.serialize import event_from_dict
 from bot.standing import Ranking, Standing
+from bot.tools.export_telegram import ExportStats, TelegramExport
+from bot.tools.replay_report import ReplayReport, ReplayStats
 from storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot import replay_advice as advice
 from bot.enforcer import Enforcement
 from bot.events import Kind, Message
 from bot.runtime import ChatRuntime
 from bot.standing import Standing, capped
+from bot.tools import replay_advice as advice
 from bot.verdict import Action, Decision, Verdict, family_of
 
 SAMPLES = 3

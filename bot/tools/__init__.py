@@ -1,0 +1,1 @@
+"""Offline tools: evaluation on labelled lines, replay of chat exports and its report."""
