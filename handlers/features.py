@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from handlers.comm_config import Community
+from handlers.community.config import Community
 
 
 class OnboardingOptions(BaseModel):

@@ -11,11 +11,11 @@ from bot.gateway import Button, ChatGateway
 from bot.i18n import Text
 from bot.runtime import ChatRuntime
 from handlers.commands import CommandRouter
-from handlers.onboard_migrate import migrate_chat
-from handlers.onboard_private import register_start
-from handlers.onboard_rights import RIGHTS, missing, needs_observe
-from handlers.onboard_state import Onboarding, apply_observe, restore, set_active
-from handlers.onboard_texts import (
+from handlers.onboarding.migrate import migrate_chat
+from handlers.onboarding.private import register_start
+from handlers.onboarding.rights import RIGHTS, missing, needs_observe
+from handlers.onboarding.state import Onboarding, apply_observe, restore, set_active
+from handlers.onboarding.texts import (
     LOST_HEAD,
     NOT_ADMIN_LEAVING,
     NOT_ADMIN_STAYING,

@@ -44,7 +44,7 @@ def install_handlers(services: Services) -> CommandRouter:
     services.extras["reply"] = reply
     register_basic(router, services)
     register_members(services)
-    for name in ("handlers.moderation:register", "handlers.community:register",
+    for name in ("handlers.moderation.register:register", "handlers.community.register:register",
                  "handlers.membership:register"):
         _optional(name, router, services)
     services.dispatcher.on(Command, router)

@@ -11,7 +11,7 @@ from typing import Any
 from bot.adapters.telegram.standin import StandInBotApi
 from bot.app import App, running_app
 from bot.config import load_config
-from handlers.comm_common import Hub, get
+from handlers.community.common import Hub, get
 from tests.community.conftest import Clock
 from tests.onboarding import conftest as onboarding
 from tests.onboarding.conftest import chat, user

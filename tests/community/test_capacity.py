@@ -10,9 +10,9 @@ from pathlib import Path
 from bot.events import JoinRequest, MemberJoined, MemberLeft, Sender
 from bot.gateway import Outcome
 from bot.gateway_fake import RecordingGateway
-from handlers import comm_seats as seats
-from handlers.comm_capacity import resync_all
-from handlers.comm_common import get
+from handlers.community import seats
+from handlers.community.capacity import resync_all
+from handlers.community.common import get
 from storage.queue import JoinQueueRepo
 from tests.community.conftest import CHAT, Bot, BotFactory, Clock, make_bot, write_config
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.telegram.standin import StandInBotApi
-from handlers import comm_seats as seats
+from handlers.community import seats
 from storage.db import Database
 from storage.members import MemberRepo
 from storage.queue import JoinQueueRepo

@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.events import MemberJoined, MemberLeft
-from handlers.comm_common import get
-from handlers.comm_schedule import post_due
+from handlers.community.common import get
+from handlers.community.schedule import post_due
 from tests.community.conftest import ALICE, BOB, CAROL, CHAT, Bot, BotFactory
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.events import ButtonPress, JoinRequest, MemberJoined, MemberLeft, Sender
-from handlers.comm_common import get
+from handlers.community.common import get
 from tests.community.conftest import CHAT, Bot, BotFactory
 
 NEWCOMER = Sender("test:50", "Newbie")

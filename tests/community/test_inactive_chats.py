@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.events import ChatMigrated
-from handlers.comm_common import get
-from handlers.onboard_migrate import migrate_chat
+from handlers.community.common import get
+from handlers.onboarding.migrate import migrate_chat
 from storage.chats import ChatRepo
 from tests.community.conftest import ALICE, CHAT, Bot, BotFactory
 

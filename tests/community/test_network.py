@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.events import ReplyRef, Sender
-from handlers.comm_common import get
-from handlers.comm_invites import invite_all
-from handlers.comm_network import share_ban
+from handlers.community.common import get
+from handlers.community.invites import invite_all
+from handlers.community.network import share_ban
 from storage.logs import LogRepo
 from storage.members import MemberRepo
 from tests.community.conftest import ALICE, BOB, CAROL, CHAT, BotFactory

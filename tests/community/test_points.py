@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.events import Kind, Reaction, ReplyRef, Segment
-from handlers.comm_common import get
+from handlers.community.common import get
 from storage.contributions import ContributionRepo
 from tests.community.conftest import ALICE, BOB, CAROL, CHAT, Bot, BotFactory
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.events import ChatMigrated
-from handlers.comm_common import get
-from handlers.onboard_migrate import migrate_chat
+from handlers.community.common import get
+from handlers.onboarding.migrate import migrate_chat
 from storage.chats import ChatRepo
 from storage.contributions import ContributionRepo
 from storage.models import ContributionRow

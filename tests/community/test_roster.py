@@ -7,8 +7,8 @@ from typing import Any
 
 from bot.events import Role, Sender
 from bot.verdict import Action
-from handlers.comm_common import get
-from handlers.mod_undo import undo
+from handlers.community.common import get
+from handlers.moderation.undo import undo
 from storage.contributions import ContributionRepo
 from storage.logs import LogRepo
 from storage.members import MemberRepo

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from handlers.comm_buffer import PointsBuffer
+from handlers.community.buffer import PointsBuffer
 from storage import tallies
 from storage.db import Database
 from storage.models import ContributionRow

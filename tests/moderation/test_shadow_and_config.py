@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.runtime import RuntimeBook
-from handlers.mod_shadow import load_overrides
+from handlers.moderation.shadow import load_overrides
 from tests.moderation.conftest import CHAT, MEMBER, Harness
 
 AD = "兼职日结，加我薇信 qq88166 详聊"

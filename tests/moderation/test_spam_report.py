@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.verdict import Action
-from handlers.mod_training import book_of
+from handlers.moderation.training import book_of
 from tests.moderation.conftest import CHAT, LOG_CHAT, MEMBER, MOD, OTHER, Harness
 
 

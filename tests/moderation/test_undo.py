@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from bot.ports import LogEntry
 from bot.verdict import Action
-from handlers.mod_training import book_of
-from handlers.moderation import purge_expired
+from handlers.moderation.register import purge_expired
+from handlers.moderation.training import book_of
 from storage.logs import LogRepo
 from tests.moderation.conftest import CHAT, MEMBER, START, Harness
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from handlers.comm_buffer import PointsBuffer
+from handlers.community.buffer import PointsBuffer
 from storage import tallies
 from storage.db import Database
 from storage.models import ContributionRow

@@ -10,10 +10,10 @@ from bot.i18n import t
 from bot.ports import LogEntry
 from bot.verdict import Action
 from handlers.commands import CommandRouter, CommandSpec
-from handlers.mod_actions import gateway_for
-from handlers.mod_logchat import may_moderate
-from handlers.mod_render import entry_line
-from handlers.mod_targets import first_int
+from handlers.moderation.actions import gateway_for
+from handlers.moderation.logchat import may_moderate
+from handlers.moderation.render import entry_line
+from handlers.moderation.targets import first_int
 from storage.chats import ChatRepo
 from storage.logs import LogRepo
 from storage.state import StateRepo
@@ -94,7 +94,7 @@ def register_appeals(router: CommandRouter, services: Services) -> None:
 
 async def on_appeal_button(services: Services, press: ButtonPress, gateway: ChatGateway) -> None:
     """[Accept] undoes the sanction; [Reject] keeps it; the member is told either way."""
-    from handlers.mod_undo import undo
+    from handlers.moderation.undo import undo
 
     verb, _, rest = press.data.partition(":")
     if verb not in ("appeal_ok", "appeal_no") or not rest.isdigit():

@@ -7,19 +7,19 @@ from typing import TYPE_CHECKING
 
 from bot.events import Message, Reaction
 from bot.scheduler import Cron, Scheduler
-from handlers.comm_capacity import register_capacity
-from handlers.comm_checkin import register_checkin, words_handler
-from handlers.comm_common import Hub
-from handlers.comm_config import CommunityBook
-from handlers.comm_duty import register_duty
-from handlers.comm_gate import register_gate
-from handlers.comm_invites import register_invites
-from handlers.comm_leaderboard import register_leaderboard
-from handlers.comm_network import ban_hook, share_ban
-from handlers.comm_points import message_hook, reaction_handler
-from handlers.comm_roster import register_roster
-from handlers.comm_schedule import register_schedule
 from handlers.commands import CommandRouter
+from handlers.community.capacity import register_capacity
+from handlers.community.checkin import register_checkin, words_handler
+from handlers.community.common import Hub
+from handlers.community.config import CommunityBook
+from handlers.community.duty import register_duty
+from handlers.community.gate import register_gate
+from handlers.community.invites import register_invites
+from handlers.community.leaderboard import register_leaderboard
+from handlers.community.network import ban_hook, share_ban
+from handlers.community.points import message_hook, reaction_handler
+from handlers.community.roster import register_roster
+from handlers.community.schedule import register_schedule
 
 if TYPE_CHECKING:
     from bot.app import Services

@@ -9,9 +9,9 @@ from bot.events import Command, JoinRequest, MemberJoined, MemberLeft, Role, Sen
 from bot.gateway import ChatGateway
 from bot.i18n import t
 from bot.scheduler import Cron
-from handlers import comm_seats as seats
-from handlers.comm_common import Hub
 from handlers.commands import CommandRouter, CommandSpec
+from handlers.community import seats
+from handlers.community.common import Hub
 from storage.members import MemberRepo
 from storage.queue import JoinQueueRepo
 

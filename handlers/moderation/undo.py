@@ -10,10 +10,10 @@ from bot.gateway import ChatGateway, Outcome
 from bot.i18n import Text, t
 from bot.ports import LogEntry
 from bot.verdict import Action
-from handlers.mod_actions import gateway_for, record, summary
-from handlers.mod_render import content_text, entry_line
-from handlers.mod_targets import first_int
-from handlers.mod_training import train
+from handlers.moderation.actions import gateway_for, record, summary
+from handlers.moderation.render import content_text, entry_line
+from handlers.moderation.targets import first_int
+from handlers.moderation.training import train
 from storage.logs import LogRepo
 from storage.warns import WarnRepo
 
@@ -116,7 +116,7 @@ async def undo_command(services: Services, command: Command, gateway: ChatGatewa
         await reply(command, gateway, NOT_FOUND, id=log_id)
         return
     if found.chat != command.chat and not command.sender.is_anonymous_admin:
-        from handlers.mod_logchat import may_moderate
+        from handlers.moderation.logchat import may_moderate
 
         if not await may_moderate(services, found.chat, command.sender):
             await reply(command, gateway, NOT_THEIRS, id=log_id, chat=found.chat)

@@ -9,8 +9,8 @@ from bot.events import Command, Role
 from bot.gateway import ChatGateway
 from bot.i18n import Text, t
 from handlers.commands import CommandRouter, CommandSpec
-from handlers.mod_actions import record
-from handlers.mod_sanctions import _target
+from handlers.moderation.actions import record
+from handlers.moderation.sanctions import _target
 from storage.members import MemberRepo
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from bot.events import Command, Sender, split_id
 from bot.gateway import Button, ChatGateway
 from bot.i18n import Text
 from bot.scheduler import Scheduler
-from handlers.comm_buffer import PointsBuffer
-from handlers.comm_config import Community, CommunityBook
+from handlers.community.buffer import PointsBuffer
+from handlers.community.config import Community, CommunityBook
 from storage.members import MemberRepo
 
 if TYPE_CHECKING:

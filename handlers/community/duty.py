@@ -8,8 +8,8 @@ from bot.events import Command, Role
 from bot.gateway import ChatGateway
 from bot.i18n import Text, t
 from bot.scheduler import parse_time
-from handlers.comm_common import Hub
 from handlers.commands import CommandRouter, CommandSpec
+from handlers.community.common import Hub
 from storage.members import MemberRepo
 from storage.state import DutyRepo, StateRepo
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.i18n import Text
 from bot.scheduler import Cron, parse_schedule
-from handlers.comm_common import Hub
+from handlers.community.common import Hub
 from storage.state import StateRepo
 
 MARK = "posts"

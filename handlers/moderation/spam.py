@@ -9,10 +9,10 @@ from bot.gateway import ChatGateway
 from bot.i18n import t
 from bot.verdict import Action, Decision, Verdict
 from handlers.commands import CommandRouter, CommandSpec
-from handlers.mod_actions import relay
-from handlers.mod_render import content_text
-from handlers.mod_targets import first_int
-from handlers.mod_training import train
+from handlers.moderation.actions import relay
+from handlers.moderation.render import content_text
+from handlers.moderation.targets import first_int
+from handlers.moderation.training import train
 from storage.logs import LogRepo
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from sqlalchemy import delete
 from bot.events import ButtonPress, JoinRequest, MemberJoined, MemberLeft, Role, Sender
 from bot.gateway import Button, ChatGateway
 from bot.i18n import Text, t
-from handlers.comm_capacity import admit_request
-from handlers.comm_common import Hub
+from handlers.community.capacity import admit_request
+from handlers.community.common import Hub
 from storage.models import CounterRow
 from storage.records import GateRecord
 from storage.state import GateRepo, StateRepo

@@ -8,9 +8,9 @@ from bot.dispatcher import Handled
 from bot.events import Command, Message, Role, Sender
 from bot.gateway import ChatGateway
 from bot.i18n import Text, t
-from handlers.comm_common import Hub
-from handlers.comm_points import award
 from handlers.commands import CommandRouter, CommandSpec
+from handlers.community.common import Hub
+from handlers.community.points import award
 from storage.checkins import CheckinRepo
 from storage.members import MemberRepo
 from storage.records import Streak

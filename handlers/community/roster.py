@@ -10,8 +10,8 @@ from bot.i18n import Text, t
 from bot.ports import LogEntry
 from bot.scheduler import Cron, parse_schedule
 from bot.verdict import Action
-from handlers.comm_common import Hub
-from handlers.comm_config import RosterOptions
+from handlers.community.common import Hub
+from handlers.community.config import RosterOptions
 from storage.chats import ChatRepo
 from storage.contributions import ContributionRepo
 from storage.members import MemberRepo

@@ -11,8 +11,8 @@ from bot.gateway import ChatGateway
 from bot.i18n import Text, t
 from bot.verdict import Action
 from handlers.commands import CommandRouter, CommandSpec
-from handlers.mod_actions import Done, record, sanction, summary
-from handlers.mod_targets import Parsed, Target, resolve
+from handlers.moderation.actions import Done, record, sanction, summary
+from handlers.moderation.targets import Parsed, Target, resolve
 from storage.warns import WarnRepo
 
 if TYPE_CHECKING:

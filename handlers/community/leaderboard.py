@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from bot.events import Command, Role
 from bot.gateway import ChatGateway
 from bot.i18n import Text, t
-from handlers.comm_common import Hub
-from handlers.comm_points import POINTS_OFF, thanks
 from handlers.commands import CommandRouter, CommandSpec
+from handlers.community.common import Hub
+from handlers.community.points import POINTS_OFF, thanks
 from storage.checkins import CheckinRepo
 from storage.contributions import ContributionRepo
 from storage.warns import WarnRepo

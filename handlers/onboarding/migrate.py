@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot.events import ChatMigrated
-from handlers.onboard_state import MIGRATED_FROM, set_active
+from handlers.onboarding.state import MIGRATED_FROM, set_active
 from storage.chats import ChatRepo
 from storage.records import ChatRecord
 

@@ -13,7 +13,7 @@ from bot.config import normalise_chat_key
 from bot.config.schema import NetworkConfig
 from bot.i18n import t
 from bot.scheduler import Cron
-from handlers.comm_common import Hub
+from handlers.community.common import Hub
 from storage.members import MemberRepo
 from storage.models import ContributionRow, CounterRow
 

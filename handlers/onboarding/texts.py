@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.i18n import Text, t
 from bot.runtime import ChatRuntime
-from handlers.onboard_rights import describe, labels
+from handlers.onboarding.rights import describe, labels
 
 DUTIES: dict[str, Text] = {
     "ads": t("remove ads and contact spam", "删除广告和引流"),

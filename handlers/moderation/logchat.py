@@ -13,8 +13,8 @@ from bot.events import ButtonPress, Role, Sender, split_id
 from bot.gateway import Button, Capability, ChatGateway
 from bot.i18n import t
 from bot.ports import LogEntry
-from handlers.mod_actions import gateway_for
-from handlers.mod_render import entry_line
+from handlers.moderation.actions import gateway_for
+from handlers.moderation.render import entry_line
 from storage.logs import LogRepo
 from storage.state import StateRepo
 
@@ -146,7 +146,7 @@ async def may_moderate(services: Services, chat: str, user: Sender) -> bool:
 
 async def on_button(services: Services, press: ButtonPress, gateway: ChatGateway) -> None:
     """[Undo] / [Keep] / [Keep all] pressed in a log chat."""
-    from handlers.mod_undo import undo
+    from handlers.moderation.undo import undo
 
     verb, _, rest = press.data.partition(":")
     if verb not in ("undo", "keep") or not rest:

@@ -11,8 +11,8 @@ from bot.gateway import ChatGateway
 from bot.i18n import t
 from bot.runtime import ChatRuntime
 from bot.verdict import Action, Decision
-from handlers.comm_common import Hub
-from handlers.comm_config import PointsOptions, fold
+from handlers.community.common import Hub
+from handlers.community.config import PointsOptions, fold
 from handlers.messages import AfterHook
 from storage.members import MemberRepo
 from storage.state import StateRepo

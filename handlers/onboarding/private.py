@@ -9,7 +9,7 @@ from bot.events import Command, Role
 from bot.gateway import ChatGateway
 from bot.i18n import Text, t
 from handlers.commands import CommandRouter, CommandSpec
-from handlers.onboard_rights import labels
+from handlers.onboarding.rights import labels
 from storage.chats import ChatRepo
 from storage.members import MemberRepo
 from storage.records import ChatRecord

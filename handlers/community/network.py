@@ -7,7 +7,7 @@ from bot.events import Message
 from bot.ports import LogEntry
 from bot.runtime import ChatRuntime
 from bot.verdict import Action, Decision
-from handlers.comm_common import Hub
+from handlers.community.common import Hub
 from handlers.messages import AfterHook
 
 

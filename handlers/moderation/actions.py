@@ -13,7 +13,7 @@ from bot.gateway import ChatGateway, Outcome
 from bot.ports import LogEntry
 from bot.serialize import message_to_dict
 from bot.verdict import Action
-from handlers.mod_targets import Target
+from handlers.moderation.targets import Target
 from storage.logs import LogRepo
 from storage.warns import WarnRepo
 

@@ -11,19 +11,19 @@ from bot.i18n import t
 from bot.runtime import ChatRuntime
 from bot.verdict import Decision
 from handlers.commands import CommandRouter, CommandSpec
-from handlers.mod_actions import relay
-from handlers.mod_appeals import on_appeal_button, register_appeals
-from handlers.mod_exempt import register_exemptions
-from handlers.mod_logchat import LogRelay, on_button
-from handlers.mod_recent import RecentMessages
-from handlers.mod_reload import register_reload
-from handlers.mod_report import register_report
-from handlers.mod_retention import purge_expired, start_purging, stop_purging
-from handlers.mod_sanctions import register_sanctions
-from handlers.mod_shadow import load_overrides, register_shadow
-from handlers.mod_spam import register_spam
-from handlers.mod_training import load_models
-from handlers.mod_undo import log_command, undo_command
+from handlers.moderation.actions import relay
+from handlers.moderation.appeals import on_appeal_button, register_appeals
+from handlers.moderation.exempt import register_exemptions
+from handlers.moderation.logchat import LogRelay, on_button
+from handlers.moderation.recent import RecentMessages
+from handlers.moderation.reload import register_reload
+from handlers.moderation.report import register_report
+from handlers.moderation.retention import purge_expired, start_purging, stop_purging
+from handlers.moderation.sanctions import register_sanctions
+from handlers.moderation.shadow import load_overrides, register_shadow
+from handlers.moderation.spam import register_spam
+from handlers.moderation.training import load_models
+from handlers.moderation.undo import log_command, undo_command
 
 if TYPE_CHECKING:
     from bot.app import Services

@@ -12,9 +12,9 @@ from bot.i18n import t
 from bot.ports import LogEntry
 from bot.verdict import Action
 from handlers.commands import CommandRouter, CommandSpec
-from handlers.mod_actions import command_content, gateway_for
-from handlers.mod_render import excerpt
-from handlers.mod_targets import Target
+from handlers.moderation.actions import command_content, gateway_for
+from handlers.moderation.render import excerpt
+from handlers.moderation.targets import Target
 from storage.logs import LogRepo
 
 if TYPE_CHECKING:

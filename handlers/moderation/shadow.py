@@ -10,7 +10,7 @@ from bot.gateway import ChatGateway
 from bot.i18n import Text, t
 from bot.runtime import ChatOverrides
 from handlers.commands import CommandRouter, CommandSpec
-from handlers.mod_targets import parse_duration
+from handlers.moderation.targets import parse_duration
 from storage.chats import ChatRepo
 from storage.logs import LogRepo
 

@@ -1,0 +1,1 @@
+"""Community operations: check-ins, points, capacity, gate, duty, roster, networks, posts."""

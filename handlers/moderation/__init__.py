@@ -1,0 +1,1 @@
+"""Moderation: sanctions, /spam and reports, the log, undo, appeals, shadow mode, exemptions."""

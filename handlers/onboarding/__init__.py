@@ -1,0 +1,1 @@
+"""Onboarding: joining a chat, the rights the bot needs, private-chat start, chat migration."""
