@@ -11,10 +11,9 @@ import signal
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from sqlalchemy.engine import make_url
@@ -38,7 +37,9 @@ from bot.registry import Registry
 from bot.runtime import RuntimeBook
 from bot.snapshots import ActivityBuffer, SnapshotCache
 from bot.standing import Ranking, Standing
+from bot.wiring import Adapter
 from handlers.messages import MessageHandler
+from handlers.services import Services, utcnow
 from storage.db import Database
 from storage.deletions import SqlPendingDeletions
 from storage.knowledge import SqlKnowledgeStore
@@ -52,10 +53,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def contribution_ranking(db: Database) -> Ranking:
     """A chat's members by contribution points, best first (``bot.standing``'s port)."""
     from storage.contributions import ContributionRepo
@@ -65,39 +62,6 @@ def contribution_ranking(db: Database) -> Ranking:
             return await ContributionRepo(session).leaderboard([chat], limit=100_000)
 
     return ranking
-
-
-class Adapter(Protocol):
-    """What every platform adapter offers the composition root."""
-
-    @property
-    def gateway(self) -> ChatGateway: ...
-
-    def install(self, app: web.Application) -> None: ...
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
-@dataclass
-class Services:
-    """The shared services handlers are built from."""
-
-    config: LoadedConfig
-    db: Database
-    book: RuntimeBook
-    store: SqlModerationStore
-    notifier: Notifier
-    enforcer: Enforcer
-    snapshots: SnapshotCache
-    activity: ActivityBuffer
-    history: ChatHistory
-    dispatcher: Dispatcher
-    ledger: UpdateLedger
-    gateways: dict[str, ChatGateway] = field(default_factory=dict)
-    clock: Callable[[], datetime] = utcnow
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def _fingerprint() -> Callable[[str], str]:

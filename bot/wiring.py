@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
+
+from aiohttp import web
 
 from bot.config import LoadedConfig
-
-if TYPE_CHECKING:
-    from bot.app import Adapter, Services
+from bot.gateway import ChatGateway
+from handlers.services import Services
 
 log = logging.getLogger(__name__)
+
+
+class Adapter(Protocol):
+    """What every platform adapter offers the composition root."""
+
+    @property
+    def gateway(self) -> ChatGateway: ...
+
+    def install(self, app: web.Application) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 def telegram_adapter(config: LoadedConfig, services: Services, token: str,

@@ -10,7 +10,7 @@ from bot.i18n import Text, t
 from handlers.commands import CommandRouter, CommandSpec
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 NO_RULES = t("This group has no written rules yet.", "本群还没有写下群规。")
 RULES_HEAD = t("Rules of this group:", "本群群规：")

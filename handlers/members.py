@@ -12,7 +12,7 @@ from bot.verdict import Action, Decision, Verdict
 from storage.members import MemberRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 
 

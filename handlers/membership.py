@@ -31,7 +31,7 @@ from storage.chats import ChatRepo
 from storage.records import ChatRecord
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from handlers.commands import CommandRouter
 from handlers.members import register_members
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 
 def install_handlers(services: Services) -> CommandRouter:

@@ -26,6 +26,7 @@ from bot.events import Message
 from bot.i18n import Text, t
 from bot.policy import Context, PolicyOptions, SymbolInfo
 from bot.verdict import Verdict
+from policies.labelled import read_tsv
 from policies.ngram import NgramModel
 from policies.normalize import scanned
 from policies.seed import SEED_SCOPE, SeedModel, load_seed
@@ -34,29 +35,6 @@ GLOBAL = "global"
 THRESHOLD = 0.70
 SYMBOL = "SPAM_CLASSIFIER"
 SUSPECT_SYMBOL = "SPAM_CLASSIFIER_SUSPECT"
-
-
-class TsvError(ValueError):
-    """A malformed line in a labelled TSV file (message names file and line)."""
-
-
-def read_tsv(path: str | Path) -> list[tuple[bool, str]]:
-    """``label<TAB>text`` lines, label ``spam`` or ``ham``; blank lines are skipped."""
-    rows: list[tuple[bool, str]] = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            line = line.rstrip("\r\n")
-            if not line.strip():
-                continue
-            label, sep, text = line.partition("\t")
-            label = label.strip().lower()
-            if not sep or label not in ("spam", "ham"):
-                raise TsvError(
-                    f"{path}:{number}: expected 'spam<TAB>text' or 'ham<TAB>text', "
-                    f"got {line[:40]!r}"
-                )
-            rows.append((label == "spam", text))
-    return rows
 
 
 class ModelBook:

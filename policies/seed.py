@@ -200,7 +200,7 @@ def load_seed(spec: str) -> SeedModel | None:
             if spec == "builtin":
                 found = SeedModel.load(path)
             else:
-                from policies.classifier import read_tsv
+                from policies.labelled import read_tsv
 
                 found = SeedModel.train(read_tsv(path), info={"source": str(path)})
             _CACHE[key] = found

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.tools.evaluate import stratified_folds  # noqa: E402
-from policies.classifier import THRESHOLD, read_tsv  # noqa: E402
+from policies.classifier import THRESHOLD  # noqa: E402
+from policies.labelled import read_tsv  # noqa: E402
 from policies.ngram import NgramModel  # noqa: E402
 from policies.seed import BUILTIN, SeedModel  # noqa: E402
 

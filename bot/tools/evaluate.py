@@ -21,7 +21,8 @@ from bot.decide import Scoring, decide
 from bot.events import Kind, Message, Role, Segment, Sender
 from bot.policy import ChatInfo, Context, MemberSnapshot, Policy
 from bot.verdict import Action, Verdict
-from policies.classifier import ClassifierOptions, ClassifierPolicy, ModelBook, TsvError, read_tsv
+from policies.classifier import ClassifierOptions, ClassifierPolicy, ModelBook
+from policies.labelled import TsvError, read_tsv
 
 EVAL_CHAT = "eval:chat"
 EVAL_USER = "eval:member"

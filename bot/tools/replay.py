@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import App, Services
+from bot.app import App
 from bot.config import LoadedConfig, ProfileConfig
 from bot.events import Event, Sender, split_id
 from bot.gateway_fake import RecordingGateway
@@ -24,6 +24,7 @@ from bot.serialize import event_from_dict
 from bot.standing import Ranking, Standing
 from bot.tools.export_telegram import ExportStats, TelegramExport
 from bot.tools.replay_report import ReplayReport, ReplayStats
+from handlers.services import Services
 from storage.db import Database
 
 log = logging.getLogger(__name__)

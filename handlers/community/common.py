@@ -17,7 +17,7 @@ from handlers.community.config import Community, CommunityBook
 from storage.members import MemberRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 
 @dataclass

@@ -22,7 +22,7 @@ from handlers.community.roster import register_roster
 from handlers.community.schedule import register_schedule
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 
 def register(router: CommandRouter, services: Services) -> None:

@@ -18,7 +18,7 @@ from storage.logs import LogRepo
 from storage.warns import WarnRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,15 @@ from bot.ports import LogEntry
 from bot.verdict import Action
 from handlers.commands import CommandRouter, CommandSpec
 from handlers.moderation.actions import gateway_for
-from handlers.moderation.logchat import may_moderate
 from handlers.moderation.render import entry_line
+from handlers.moderation.rights import may_moderate
 from handlers.moderation.targets import first_int
 from storage.chats import ChatRepo
 from storage.logs import LogRepo
 from storage.state import StateRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 NONE_FOUND = t("I found no sanction against you to appeal.", "没有找到可以申诉的处罚记录。")
 ALREADY = t("You have already appealed #{id}; the moderators will answer.",

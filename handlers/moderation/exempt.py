@@ -14,7 +14,7 @@ from handlers.moderation.sanctions import _target
 from storage.members import MemberRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 APPROVED = t("{who} is approved: automatic policies no longer apply to them.",
              "已豁免 {who}：自动规则不再对其生效。")

@@ -9,17 +9,19 @@ from collections import defaultdict, deque
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.events import ButtonPress, Role, Sender, split_id
+from bot.events import ButtonPress
 from bot.gateway import Button, Capability, ChatGateway
 from bot.i18n import t
 from bot.ports import LogEntry
 from handlers.moderation.actions import gateway_for
 from handlers.moderation.render import entry_line
+from handlers.moderation.rights import may_moderate
+from handlers.moderation.undo import undo
 from storage.logs import LogRepo
 from storage.state import StateRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -133,21 +135,8 @@ class LogRelay:
                                             keep=True)
 
 
-async def may_moderate(services: Services, chat: str, user: Sender) -> bool:
-    """Whether the presser moderates ``chat``: YAML moderators, real chat rights, else role."""
-    if user.id in services.book.get(chat).moderators:
-        return True
-    adapter = services.extras.get({"tg": "telegram"}.get(split_id(chat)[0], ""))
-    check = getattr(adapter, "is_admin", None)
-    if check is not None:
-        return bool(await check(chat, user.id, "can_restrict_members"))
-    return user.role >= Role.MODERATOR
-
-
 async def on_button(services: Services, press: ButtonPress, gateway: ChatGateway) -> None:
     """[Undo] / [Keep] / [Keep all] pressed in a log chat."""
-    from handlers.moderation.undo import undo
-
     verb, _, rest = press.data.partition(":")
     if verb not in ("undo", "keep") or not rest:
         return

@@ -26,7 +26,7 @@ from handlers.moderation.training import load_models
 from handlers.moderation.undo import log_command, undo_command
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 __all__ = ["purge_expired", "register"]
 

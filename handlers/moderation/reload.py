@@ -11,7 +11,7 @@ from bot.i18n import t
 from handlers.commands import CommandRouter, CommandSpec
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 RELOADED = t("Configuration reloaded from {source}: {policies} policies in this chat.",
              "已从 {source} 重新加载配置：本群启用 {policies} 条策略。")

@@ -18,7 +18,7 @@ from handlers.moderation.targets import Target
 from storage.logs import LogRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 REPLY_NEEDED = t("Reply /report to the message you want the moderators to see.",
                  "请用 /report 回复你想让管理员查看的消息。")

@@ -12,7 +12,7 @@ from storage import tallies
 from storage.logs import LogRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 3600.0

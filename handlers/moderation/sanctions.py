@@ -16,7 +16,7 @@ from handlers.moderation.targets import Parsed, Target, resolve
 from storage.warns import WarnRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 NO_TARGET = t("Whom? Reply to their message, or give @username or their id.",
               "对谁？请回复对方的消息，或写上 @用户名 或用户 id。")

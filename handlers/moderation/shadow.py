@@ -15,7 +15,7 @@ from storage.chats import ChatRepo
 from storage.logs import LogRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 USAGE = t("Usage: /shadow on|off [policy], or /shadow report [7d].",
           "用法：/shadow on|off [策略名]，或 /shadow report [7d]。")

@@ -16,7 +16,7 @@ from handlers.moderation.training import train
 from storage.logs import LogRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 SYMBOL = "SPAM_MODERATOR"
 REASON = t("spam, as judged by a moderator", "经管理员判定为垃圾消息")

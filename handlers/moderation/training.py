@@ -9,7 +9,7 @@ from policies.classifier import GLOBAL, ModelBook, default_book
 from storage.state import ClassifierRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,14 @@ from bot.ports import LogEntry
 from bot.verdict import Action
 from handlers.moderation.actions import gateway_for, record, summary
 from handlers.moderation.render import content_text, entry_line
+from handlers.moderation.rights import may_moderate
 from handlers.moderation.targets import first_int
 from handlers.moderation.training import train
 from storage.logs import LogRepo
 from storage.warns import WarnRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 RESTORED = t("{name} wrote (restored by a moderator):\n{text}",
              "{name} 写道（已由管理员恢复）：\n{text}")
@@ -115,12 +116,10 @@ async def undo_command(services: Services, command: Command, gateway: ChatGatewa
     if found is None or not may_see(services, command.chat, found):
         await reply(command, gateway, NOT_FOUND, id=log_id)
         return
-    if found.chat != command.chat and not command.sender.is_anonymous_admin:
-        from handlers.moderation.logchat import may_moderate
-
-        if not await may_moderate(services, found.chat, command.sender):
-            await reply(command, gateway, NOT_THEIRS, id=log_id, chat=found.chat)
-            return
+    if found.chat != command.chat and not command.sender.is_anonymous_admin \
+            and not await may_moderate(services, found.chat, command.sender):
+        await reply(command, gateway, NOT_THEIRS, id=log_id, chat=found.chat)
+        return
     await answer_undo(services, command, gateway, log_id)
 
 

@@ -15,7 +15,7 @@ from storage.members import MemberRepo
 from storage.records import ChatRecord
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 #: ``/start <prefix>_<rest>`` deep links (appeals, entry checks) are handed to the function
 #: registered here by prefix: ``extras["start_payloads"]["appeal"] = fn(command, gateway, rest)``.

@@ -10,7 +10,7 @@ from bot.runtime import RuntimeBook
 from storage.chats import ChatRepo
 
 if TYPE_CHECKING:
-    from bot.app import Services
+    from handlers.services import Services
 
 KEY = "onboarding"
 MIGRATED_FROM = "migrated_from"

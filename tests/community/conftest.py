@@ -13,11 +13,12 @@ import pytest
 from ruamel.yaml import YAML
 from sqlalchemy import text
 
-from bot.app import App, Services
+from bot.app import App
 from bot.config import LoadedConfig, load_config
 from bot.events import Command, Message, ReplyRef, Segment, Sender
 from bot.events import Kind as K
 from bot.gateway_fake import RecordingGateway
+from handlers.services import Services
 from storage.db import Database
 from storage.testing import PG_URL
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, Services
+from bot.app import App
 from bot.config import load_config
+from handlers.services import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)

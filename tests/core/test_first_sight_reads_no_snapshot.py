@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.app import Services
 from bot.events import Sender
 from bot.policy import MemberSnapshot
 from bot.snapshots import SnapshotCache
+from handlers.services import Services
 from storage.moderation import SqlModerationStore
 from storage.warns import WarnRepo
 from tests.core.conftest import CHAT, NOW

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from bot.app import Services
 from bot.batching import WriteBehind, isolate
 from bot.dispatcher import Dispatcher
 from bot.events import Kind, Message, Segment, Sender
@@ -18,6 +17,7 @@ from bot.faults import Faults
 from bot.gateway_fake import RecordingGateway
 from bot.ledger import UpdateLedger
 from bot.snapshots import ActivityBuffer
+from handlers.services import Services
 from storage.members import MemberRepo
 from tests.core.conftest import CHAT, NOW
 

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, Services
+from bot.app import App
 from bot.config import LoadedConfig, load_config
 from bot.events import Kind, Message, Segment, Sender
 from bot.gateway_fake import RecordingGateway
 from bot.knowledge import Knowledge
 from bot.policy import Context
+from handlers.services import Services
 from storage.logs import LogRepo
 
 ROOT = Path(__file__).resolve().parents[2]

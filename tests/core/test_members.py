@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.app import Services
 from bot.events import MemberJoined, MemberLeft, Sender
 from bot.gateway_fake import RecordingGateway
+from handlers.services import Services
 from storage.members import MemberRepo
 from tests.core.conftest import CHAT, NOW
 

@@ -3,11 +3,11 @@ message is moderated like the same message without it, and its log entry is stor
 
 from __future__ import annotations
 
-from bot.app import Services
 from bot.events import Kind, Message, Segment, Sender
 from bot.gateway_fake import RecordingGateway
 from bot.serialize import message_to_dict
 from bot.verdict import Action
+from handlers.services import Services
 from storage.logs import LogRepo
 from tests.core.conftest import CHAT, NOW
 

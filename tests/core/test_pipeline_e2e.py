@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, Services
+from bot.app import App
 from bot.config import LoadedConfig, load_config
 from bot.events import Kind, Message, Segment, Sender
 from bot.gateway_fake import RecordingGateway
 from bot.verdict import Action
+from handlers.services import Services
 from storage.db import Database
 from storage.logs import LogRepo
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, Services
+from bot.app import App
 from bot.config import load_config
 from bot.events import Command, Kind, Message, ReplyRef, Role, Segment, Sender
 from bot.gateway_fake import RecordingGateway
 from bot.ports import LogEntry
+from handlers.services import Services
 from policies.classifier import ModelBook
 from storage.logs import LogRepo
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, Services
+from bot.app import App
 from bot.events import BotMembership
 from bot.gateway import Capability
 from bot.gateway_fake import RecordingGateway
+from handlers.services import Services
 from storage.chats import ChatRepo
 from tests.onboarding.conftest import CONFIG
 

@@ -10,7 +10,8 @@ from bot.decide import Scoring, decide
 from bot.policy import ChatInfo
 from bot.verdict import Action
 from policies.ads import AdsOptions, AdsPolicy
-from policies.classifier import ClassifierOptions, ClassifierPolicy, ModelBook, TsvError
+from policies.classifier import ClassifierOptions, ClassifierPolicy, ModelBook
+from policies.labelled import TsvError
 from policies.ngram import NgramModel, buckets
 from tests.policies.conftest import build_context, build_message
 
