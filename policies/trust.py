@@ -23,6 +23,7 @@ from bot.verdict import SUSPICION_FAMILIES, Verdict
 VETERAN = "TRUST_VETERAN"
 CONTRIBUTOR = "TRUST_TOP_CONTRIBUTOR"
 ESTABLISHED = "TRUST_ESTABLISHED"
+_VETERAN_REASON = t("Member for {d} days with {n} messages", "入群 {d} 天，发言 {n} 条")
 
 
 class TrustOptions(PolicyOptions):
@@ -64,26 +65,20 @@ class TrustPolicy:
         member = ctx.member
         found: list[Verdict] = []
         since = member.joined_at or member.first_seen
-        if (
-            since is not None
-            and ctx.now - since >= self._tenure
-            and member.message_count >= self.options.veteran_messages
-        ):
-            days = (ctx.now - since).days
-            reason = t("Member for {d} days with {n} messages",
-                       "入群 {d} 天，发言 {n} 条").format(d=days, n=member.message_count)
-            found.append(Verdict(VETERAN, self.symbols[VETERAN].score, reason,
-                                 f"{days}d/{member.message_count}"))
-        if (
-            self.options.established_factor < 1.0
-            and since is not None
-            and ctx.now - since >= self._settled
-            and member.message_count >= self.options.established_messages
-            and member.warns_active == 0
-        ):
-            days = (ctx.now - since).days
-            found.append(Verdict(ESTABLISHED, 0.0, self._established,
-                                 f"{days}d/{member.message_count}", amplify=self._amplify))
+        if since is not None:
+            age, count, opts = ctx.now - since, member.message_count, self.options
+            veteran = age >= self._tenure and count >= opts.veteran_messages
+            settled = (opts.established_factor < 1.0 and age >= self._settled
+                       and count >= opts.established_messages and member.warns_active == 0)
+            if veteran or settled:
+                days = age.days
+                evidence = f"{days}d/{count}"
+                if veteran:
+                    reason = _VETERAN_REASON.format(d=days, n=count)
+                    found.append(Verdict(VETERAN, self.symbols[VETERAN].score, reason, evidence))
+                if settled:
+                    found.append(Verdict(ESTABLISHED, 0.0, self._established, evidence,
+                                         amplify=self._amplify))
         if member.points >= self.options.contributor_points:
             reason = t("Contribution points: {p:g}", "贡献积分：{p:g}").format(p=member.points)
             found.append(Verdict(CONTRIBUTOR, self.symbols[CONTRIBUTOR].score, reason,
