@@ -217,6 +217,9 @@ class App:
     async def start(self) -> None:
         services = self.services or self.build()
         await services.db.upgrade()
+        # the default profile's policies build their tables now, not on a member's message
+        services.book.get("warm-up").pipeline.warm_up(self.clock())
+        services.book.forget("warm-up")
         await services.ledger.load()
         if "coherence" in services.extras:  # hear other workers before the first update
             await services.extras["coherence"].start()

@@ -8,9 +8,10 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
 
-from bot.events import Message
-from bot.policy import Context, Policy
+from bot.events import Kind, Message, Segment, Sender
+from bot.policy import ChatInfo, Context, MemberSnapshot, Policy
 from bot.verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,22 @@ class Pipeline:
             if elapsed > 0.05:
                 log.warning("policy %s took %.1f ms", policy.name, elapsed * 1000)
         return verdicts
+
+    def warm_up(self, now: datetime) -> None:
+        """Run every policy once on a made-up message, so that what a policy builds on first
+        use (folding tables, keyword automata, compiled kernels, models) is built at start and
+        not by the first member's message. Findings and failures are ignored."""
+        text = "Hello 你好 Привет 加微信 abc12345 https://example.org/x 13912345678 🙂"
+        message = Message("warm-up", "0", Sender("warm-up:0", "warm-up"), now,
+                          (Segment(Kind.TEXT, text),))
+        ctx = Context(now=now, chat=ChatInfo(chat="warm-up"), member=MemberSnapshot("warm-up:0"))
+        for policy in self.policies:
+            try:
+                result = policy.check(message, ctx)
+                if inspect.iscoroutine(result):
+                    result.close()  # nothing to await: the message carries no image
+            except Exception as exc:  # a policy that fails here fails (and is logged) later
+                log.debug("warm-up of policy %s failed: %r", policy.name, exc)
 
     def _fail(self, name: str, fmt: str, *args: object) -> None:
         self.failures[name] = self.failures.get(name, 0) + 1

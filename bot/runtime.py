@@ -87,6 +87,10 @@ class RuntimeBook:
         self._network_of = self._networks(config)
         self._cache.clear()
 
+    def forget(self, chat: str) -> None:
+        """Drop the chat's built runtime; the next ``get`` builds it again."""
+        self._cache.pop(chat, None)
+
     def network_of(self, chat: str) -> str:
         return self._network_of.get(self.config_key(chat), "")
 
