@@ -29,6 +29,11 @@ class SymbolInfo:
     description: Text
 
 
+def symbol_table(*rows: tuple[str, float, str, str]) -> Mapping[str, SymbolInfo]:
+    """A policy's symbols from ``(name, default score, English, Chinese)`` rows, in order."""
+    return {name: SymbolInfo(name, score, Text(en, zh)) for name, score, en, zh in rows}
+
+
 @dataclass(frozen=True, slots=True)
 class MemberSnapshot:
     """What storage knows of the sender, read once before the pipeline runs."""

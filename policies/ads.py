@@ -18,8 +18,8 @@ from typing import ClassVar
 from pydantic import Field
 
 from bot.events import Kind, Message
-from bot.i18n import Text, t
-from bot.policy import Context, PolicyOptions, SymbolInfo
+from bot.i18n import Text
+from bot.policy import Context, PolicyOptions, SymbolInfo, symbol_table
 from bot.verdict import Verdict
 from policies.ads_contacts import Hit, find_contacts
 from policies.ads_evidence import disguised, original_evidence
@@ -36,28 +36,22 @@ _NOT_A_PHONE = re.compile(r"\d,\d{3}(?![\d,])|\d[,，]\s\d|\d[:：]\d\d(?!\d)")
 _URL_LIKE = re.compile(r"(?:https?://|www\.|(?<![a-z0-9])t\.me/)\S*")
 
 
-def _s(name: str, score: float, en: str, zh: str) -> tuple[str, SymbolInfo]:
-    return name, SymbolInfo(name, score, t(en, zh))
-
-
-SYMBOLS: Mapping[str, SymbolInfo] = dict(
-    [
-        _s("AD_LINK", 6.0, "Link to an outside site", "外部链接"),
-        _s("AD_LINK_LIST", 6.0, "Links to several unknown sites", "链接多个陌生网站"),
-        _s("AD_LINK_DENIED", 6.0, "Link to a domain this chat denies", "本群禁止的域名链接"),
-        _s("AD_INVITE_LINK", 7.0, "Invite link to another group", "其他群组的邀请链接"),
-        _s("AD_CHANNEL_PROMO", 6.0, "Promotes a channel or account", "推广频道或账号"),
-        _s("AD_CONTACT_WECHAT", 6.0, "Solicits contact on WeChat", "招揽添加微信"),
-        _s("AD_CONTACT_QQ", 6.0, "Solicits contact on QQ", "招揽添加QQ"),
-        _s("AD_PHONE", 6.0, "Advertises a phone number", "广告电话号码"),
-        _s("AD_SEE_PROFILE", 5.0, "Points to the profile for contacts", "引导查看头像/资料"),
-        _s("AD_QR_CODE", 6.0, "Image holds a QR code", "图片中含有二维码"),
-        _s("AD_URL_BUTTON", 6.0, "Message carries link buttons", "消息带有链接按钮"),
-        _s("AD_FORWARD_CHANNEL", 3.0, "Forwarded from a channel", "转发自频道"),
-        _s("AD_VIA_BOT", 2.0, "Sent through an inline bot", "通过内联机器人发送"),
-        _s("AD_CARD", 5.0, "Shares a card or mini-program", "分享卡片或小程序"),
-        _s("AD_NAME", 6.0, "Advertisement in the display name", "昵称中含有广告"),
-    ]
+SYMBOLS: Mapping[str, SymbolInfo] = symbol_table(
+    ("AD_LINK", 6.0, "Link to an outside site", "外部链接"),
+    ("AD_LINK_LIST", 6.0, "Links to several unknown sites", "链接多个陌生网站"),
+    ("AD_LINK_DENIED", 6.0, "Link to a domain this chat denies", "本群禁止的域名链接"),
+    ("AD_INVITE_LINK", 7.0, "Invite link to another group", "其他群组的邀请链接"),
+    ("AD_CHANNEL_PROMO", 6.0, "Promotes a channel or account", "推广频道或账号"),
+    ("AD_CONTACT_WECHAT", 6.0, "Solicits contact on WeChat", "招揽添加微信"),
+    ("AD_CONTACT_QQ", 6.0, "Solicits contact on QQ", "招揽添加QQ"),
+    ("AD_PHONE", 6.0, "Advertises a phone number", "广告电话号码"),
+    ("AD_SEE_PROFILE", 5.0, "Points to the profile for contacts", "引导查看头像/资料"),
+    ("AD_QR_CODE", 6.0, "Image holds a QR code", "图片中含有二维码"),
+    ("AD_URL_BUTTON", 6.0, "Message carries link buttons", "消息带有链接按钮"),
+    ("AD_FORWARD_CHANNEL", 3.0, "Forwarded from a channel", "转发自频道"),
+    ("AD_VIA_BOT", 2.0, "Sent through an inline bot", "通过内联机器人发送"),
+    ("AD_CARD", 5.0, "Shares a card or mini-program", "分享卡片或小程序"),
+    ("AD_NAME", 6.0, "Advertisement in the display name", "昵称中含有广告"),
 )
 
 #: A weak finding (a bare link, a phone number with no call to action, "加微信" without an

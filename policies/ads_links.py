@@ -57,11 +57,15 @@ _PROMO_WORDS = re.compile(
 def hosts_of(message: Message, folded: str, domains: list[str] | None = None) -> list[str]:
     """Every host the message points at: LINK segments, URLs and domains in text (file names
     such as ``anaconda.sh`` and links into a private chat's messages left out)."""
+    links, outward = _outward(message, folded)
+    return _hosts(links, outward, domains if outward is folded else None)
+
+
+def _outward(message: Message, folded: str) -> tuple[tuple[Segment, ...], str]:
+    """The LINK segments and the text with links into a private chat's own messages
+    (``t.me/c/…``) left out: they point back into a chat, never out to an ad."""
     links = tuple(s for s in message.of(Kind.LINK) if not is_internal_link(s.text))
-    if "t.me/c/" in folded:
-        folded = _INTERNAL.sub(" ", folded)
-        domains = None
-    return _hosts(links, folded, domains)
+    return links, _INTERNAL.sub(" ", folded) if "t.me/c/" in folded else folded
 
 
 def _hosts(links: tuple[Segment, ...], folded: str, domains: list[str] | None) -> list[str]:
@@ -109,9 +113,7 @@ def find_links(
     reference, allowed and learned sites (and links into a private chat's own messages) are
     no evidence at all."""
     hits: list[Hit] = []
-    links = tuple(s for s in message.of(Kind.LINK) if not is_internal_link(s.text))
-    if "t.me/c/" in folded:
-        folded = _INTERNAL.sub(" ", folded)
+    links, folded = _outward(message, folded)
     raw = "\n".join([folded, *(s.text.lower() for s in links)]) if links else folded
     slash = "/" in raw  # every invite host and ``t.me/`` name holds one
     if slash and any(host in raw for host in _INVITE_HOSTS) and (invite := _INVITE.search(raw)):

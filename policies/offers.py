@@ -39,7 +39,7 @@ import ahocorasick
 
 from bot.events import Message
 from bot.i18n import Text, t
-from bot.policy import Context, PolicyOptions, SymbolInfo, staff_involved
+from bot.policy import Context, PolicyOptions, SymbolInfo, staff_involved, symbol_table
 from bot.verdict import Verdict
 from policies._unicode import ASTRAL as _ASTRAL
 from policies.normalize import normalize, scanned
@@ -49,18 +49,12 @@ NAME = "offers"
 DATA = Path(__file__).parent / "data"
 
 
-def _s(name: str, score: float, en: str, zh: str) -> tuple[str, SymbolInfo]:
-    return name, SymbolInfo(name, score, t(en, zh))
-
-
-SYMBOLS: Mapping[str, SymbolInfo] = dict(
-    [
-        _s("AD_INCOME_OFFER", 3.25, "income offer", "招揽赚钱/兼职/投资"),
-        _s("AD_DM_ASK", 1.75, "DM ask", "引导私聊"),
-        _s("AD_MIXED_SCRIPT", 1.75, "look-alike letters", "混用形近字母"),
-        _s("AD_EMOJI_WALL", 1.75, "emoji wall", "大量表情符号"),
-        _s("AD_SHORTENER", 1.75, "shortened link", "短链接"),
-    ]
+SYMBOLS: Mapping[str, SymbolInfo] = symbol_table(
+    ("AD_INCOME_OFFER", 3.25, "income offer", "招揽赚钱/兼职/投资"),
+    ("AD_DM_ASK", 1.75, "DM ask", "引导私聊"),
+    ("AD_MIXED_SCRIPT", 1.75, "look-alike letters", "混用形近字母"),
+    ("AD_EMOJI_WALL", 1.75, "emoji wall", "大量表情符号"),
+    ("AD_SHORTENER", 1.75, "shortened link", "短链接"),
 )
 #: Scores are set so that an offer (3.25) with any one other signal (1.75) reaches the example
 #: delete threshold (5), while each alone, and a DM ask or an emoji wall beside a link (3),
