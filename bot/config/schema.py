@@ -42,9 +42,35 @@ class StorageConfig(Strict):
     url: str = "sqlite+aiosqlite:///qunguan.db"
 
 
+class DashboardConfig(Strict):
+    """The owner's web dashboard on the same server (``/dashboard/``)."""
+
+    enabled: bool = True
+    #: the signing secret comes only from this environment variable; unset, one is generated
+    #: on first start and kept in the database (every worker then shares it)
+    secret_env: str = "QUNGUAN_DASHBOARD_SECRET"
+    link_ttl: Duration = timedelta(minutes=10)
+    session_ttl: Duration = timedelta(hours=12)
+
+
+class MetricsConfig(Strict):
+    """``/metrics`` for Prometheus. Without ``port`` it is served on the main server and needs
+    ``Authorization: Bearer <token>`` (the token from ``token_env``; unset: 404). With a
+    ``port`` it is served only there, on 127.0.0.1, the token required only when set."""
+
+    enabled: bool = True
+    token_env: str = "QUNGUAN_METRICS_TOKEN"
+    port: int | None = Field(None, ge=0, le=65535)
+
+
 class ServerConfig(Strict):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
+    metrics: MetricsConfig = MetricsConfig()
+    #: the address members' browsers reach this server at (a reverse proxy's https://...);
+    #: login links are built on it. Empty: http://<host>:<port>
+    public_url: str = ""
+    dashboard: DashboardConfig = DashboardConfig()
 
 
 class TelegramConfig(Strict):

@@ -1,0 +1,77 @@
+"""Serve the dashboard: the signing secret (env, else generated once and kept), sessions, routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from aiohttp import web
+
+from bot.config import LoadedConfig
+from bot.desk import Desk
+from bot.signing import LoginLinks, Signer, new_secret
+from storage.db import Database
+from storage.state import StateRepo
+from storage.updates import SqlProcessedKeys
+
+from .server import Claim, Dashboard
+from .session import Sessions
+
+log = logging.getLogger(__name__)
+
+#: Where a generated secret is kept: every worker on the database then signs alike.
+_KEY = ("", "dashboard:secret")
+
+
+async def dashboard_secret(db: Database, env: Mapping[str, str], name: str,
+                           now: datetime) -> str:
+    """``env[name]`` when set; else the stored secret, generated and stored the first time."""
+    if env.get(name, "").strip():
+        return env[name].strip()
+    async with db.session() as session:
+        state = StateRepo(session)
+        stored = (await state.get(*_KEY)).get("secret")
+        if isinstance(stored, str) and stored:
+            return stored
+        await state.put(*_KEY, {"secret": new_secret()}, now)
+    async with db.session() as session:  # a worker that raced us may have stored its own
+        stored = (await StateRepo(session).get(*_KEY)).get("secret")
+    log.info("dashboard: generated a signing secret (set %s to choose one)", name)
+    return str(stored)
+
+
+def single_use(db: Database, clock: Callable[[], datetime]) -> Claim:
+    """A nonce is accepted once: an atomic insert into the processed-keys table (the ledger
+    forgets keys after its horizon, long after any link expired)."""
+    keys = SqlProcessedKeys(db)
+
+    async def claim(nonce: str) -> bool:
+        return await keys.add(f"dashboard-login:{nonce}", clock())
+
+    return claim
+
+
+def base_url(config: LoadedConfig, port: int) -> str:
+    server = config.app.server
+    if server.public_url:
+        return server.public_url.rstrip("/")
+    host = "127.0.0.1" if server.host in ("0.0.0.0", "::", "") else server.host
+    return f"http://{host}:{port}"
+
+
+async def install_dashboard(app: web.Application, *, config: LoadedConfig, db: Database,
+                            desk: Desk, links: LoginLinks, env: Mapping[str, str],
+                            clock: Callable[[], datetime]) -> Dashboard | None:
+    """Add ``/dashboard/`` to ``app`` and make ``links`` able to mint; None when turned off."""
+    settings = config.app.server.dashboard
+    if not settings.enabled:
+        return None
+    secret = await dashboard_secret(db, env, settings.secret_env, clock())
+    signer = Signer(secret, clock=clock)
+    sessions = Sessions(signer, ttl=settings.session_ttl,
+                        secure=config.app.server.public_url.startswith("https://"))
+    dashboard = Dashboard(desk, signer, sessions, single_use(db, clock))
+    dashboard.install(app)
+    links.signer = signer
+    return dashboard
