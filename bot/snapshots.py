@@ -7,7 +7,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol, runtime_checkable
 
 from bot.batching import isolate
@@ -159,24 +159,39 @@ class SnapshotCache:
             self._invalidated.add(chat)
 
 
+def _hour(when: datetime) -> int:
+    """The UTC hour ``when`` falls in, as hours since the epoch (-1 for a bad time, which
+    storage then refuses alone)."""
+    try:
+        return int(when.timestamp()) // 3600
+    except (AttributeError, TypeError, ValueError, OverflowError, OSError):
+        return -1
+
+
 class ActivityBuffer:
-    """Counts messages per member and writes them in batches.
+    """Counts messages per member and UTC hour and writes them in batches.
 
     The composition root flushes every few seconds, one transaction per batch; ``batch`` is
-    only a back-pressure bound so a burst never holds unbounded counts in memory.
+    only a back-pressure bound so a burst never holds unbounded counts in memory. A member's
+    messages are counted per hour (one dict update per message), so storage can keep
+    messages per day and per hour; ``zone`` gives a chat's time zone, applied to each row's
+    time at flush (never per message), so storage counts days in the chat's local time
+    (UTC when ``zone`` is None or fails).
     """
 
     def __init__(self, store: ModerationStore, *, batch: int = 5000,
-                 faults: Faults | None = None) -> None:
+                 faults: Faults | None = None,
+                 zone: Callable[[str], tzinfo | None] | None = None) -> None:
         self.store = store
         self.batch = batch
         self.faults = faults or Faults()
-        self._pending: dict[tuple[str, str], tuple[Sender, datetime, int]] = {}
+        self.zone = zone
+        self._pending: dict[tuple[str, str, int], tuple[Sender, datetime, int]] = {}
         self._count = 0
         self._lock = asyncio.Lock()
 
     async def note(self, chat: str, sender: Sender, when: datetime) -> None:
-        key = (chat, sender.id)
+        key = (chat, sender.id, _hour(when))
         previous = self._pending.get(key)
         self._pending[key] = (sender, when, (previous[2] if previous else 0) + 1)
         self._count += 1
@@ -188,12 +203,27 @@ class ActivityBuffer:
         async with self._lock:
             await self._write()
 
+    def _local(self, chat: str, when: datetime, zones: dict[str, tzinfo | None]) -> datetime:
+        """``when`` in the chat's zone (the same instant; storage reads the local day off it)."""
+        if chat not in zones:
+            try:
+                zones[chat] = self.zone(chat) if self.zone is not None else None
+            except Exception as exc:  # an unknown chat or a bad profile: count by UTC day
+                log.warning("no time zone for %s: %s", chat, exc)
+                zones[chat] = None
+        zone = zones[chat]
+        try:
+            return when.astimezone(zone) if zone is not None else when
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            return when  # a bad time: storage refuses the row alone
+
     async def _write(self) -> None:
         pending, self._pending, self._count = self._pending, {}, 0
         if not pending:
             return
-        rows = [(chat, sender, when, count) for (chat, _), (sender, when, count)
-                in pending.items()]
+        zones: dict[str, tzinfo | None] = {}
+        rows = [(chat, sender, self._local(chat, when, zones), count)
+                for (chat, _, _), (sender, when, count) in pending.items()]
         kept, dropped = await isolate(self.store.touch_many, rows)
         if dropped:  # each failed alone: the rest of the batch is written all the same
             self.faults.note("activity.dropped", "dropped the activity of %d of %d members "
@@ -203,7 +233,7 @@ class ActivityBuffer:
             self.faults.note("activity.retry", "could not record activity of %d members; "
                              "will retry", len(kept), count=len(kept))
             for chat, sender, when, count in kept:  # keep the counts for later
-                key = (chat, sender.id)
+                key = (chat, sender.id, _hour(when))
                 newer = self._pending.get(key)
                 self._pending[key] = (sender, newer[1] if newer else when,
                                       count + (newer[2] if newer else 0))

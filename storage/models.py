@@ -249,8 +249,29 @@ class LearnedDomainRow(Base):
     last_used: Mapped[datetime] = mapped_column()
 
 
+class MemberDayRow(Base):
+    """Messages per member and day (the chat's local day when the recorder knows its zone)."""
+
+    __tablename__ = "member_days"
+    __table_args__ = (Index("ix_member_days_chat_day", "chat", "day"),)
+    chat: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ActivityHourRow(Base):
+    """Messages per chat and UTC hour (``hour`` truncated to the hour, aware UTC)."""
+
+    __tablename__ = "activity_hours"
+    chat: Mapped[str] = mapped_column(ID, primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
 #: Every table with a ``chat`` column, for migrating a chat's rows to a new id.
 CHAT_TABLES: tuple[type[Base], ...] = (
     MemberRow, WarnRow, LogRow, ContributionRow, CheckinRow, JoinQueueRow, PendingDeletionRow,
-    DutyRow, GateRow, CounterRow, DailyTallyRow, TextPostRow, LearnedDomainRow,
+    DutyRow, GateRow, CounterRow, DailyTallyRow, TextPostRow, LearnedDomainRow, MemberDayRow,
+    ActivityHourRow,
 )

@@ -14,6 +14,7 @@ from bot.events import Role, Sender
 from bot.policy import MemberSnapshot
 from bot.ports import LogEntry
 from storage.db import Database
+from storage.insights_activity import record_activity
 from storage.logs import LogRepo
 from storage.members import MemberRepo
 from storage.models import ContributionRow, MemberRow, WarnRow
@@ -122,11 +123,14 @@ class SqlModerationStore:
     async def touch(self, chat: str, sender: Sender, when: datetime, messages: int) -> None:
         async with self.db.session() as session:
             await MemberRepo(session).touch(chat, sender, when, messages)
+            await record_activity(session, [(chat, sender, when, messages)])
 
     async def touch_many(self, activity: Sequence[tuple[str, Sender, datetime, int]]) -> None:
-        """Record a batch of members' activity in one transaction (batched statements)."""
+        """Record a batch of members' activity in one transaction (batched statements): the
+        members' counters, and the dashboard's messages per member and day and per hour."""
         async with self.db.session() as session:
             await MemberRepo(session).touch_many(activity)
+            await record_activity(session, activity)
 
 
 if TYPE_CHECKING:  # mypy proves the classes satisfy the core's ports

@@ -22,6 +22,7 @@ from storage.db import Database
 from storage.deletions import SqlPendingDeletions
 from storage.duty import DutyRepo
 from storage.gates import GateRepo
+from storage.insights_activity import record_activity
 from storage.knowledge import KnowledgeRepo
 from storage.logs import LogRepo
 from storage.members import MemberRepo
@@ -83,6 +84,7 @@ async def _fill(s: AsyncSession, chat: str) -> None:
     knowledge = KnowledgeRepo(s)
     await knowledge.add_posts([TextPost(chat, "tg:7", "1", NOW, bytes(64))])
     await knowledge.put_domains([(chat, DomainState("example.org", NOW, ("tg:7",)))])
+    await record_activity(s, [(chat, Sender("tg:7", "Ann"), NOW, 1)])
 
 
 async def _counts(s: AsyncSession, chat: str) -> dict[str, int]:
