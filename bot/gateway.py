@@ -78,6 +78,19 @@ class ChatGateway(Protocol):
         """
         ...
 
+    async def send_photo(
+        self,
+        chat: str,
+        photo: bytes,
+        *,
+        caption: str = "",
+        reply_to: str | None = None,
+        thread_id: str | None = None,
+    ) -> str | None:
+        """Post a picture (PNG or JPEG bytes) with an optional caption; returns its id, or
+        None if it could not be sent."""
+        ...
+
     async def mute(self, chat: str, user: str, duration: timedelta | None) -> Outcome: ...
 
     async def unmute(self, chat: str, user: str) -> Outcome: ...

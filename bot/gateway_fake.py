@@ -72,6 +72,19 @@ class RecordingGateway:
         )
         return str(next(self._ids)) if outcome.ok else None
 
+    async def send_photo(
+        self,
+        chat: str,
+        photo: bytes,
+        *,
+        caption: str = "",
+        reply_to: str | None = None,
+        thread_id: str | None = None,
+    ) -> str | None:
+        outcome = self._record("send_photo", chat, photo=photo, caption=caption,
+                               reply_to=reply_to, thread_id=thread_id)
+        return str(next(self._ids)) if outcome.ok else None
+
     async def mute(self, chat: str, user: str, duration: timedelta | None) -> Outcome:
         return self._record("mute", chat, user=user, duration=duration)
 

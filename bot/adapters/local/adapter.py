@@ -33,7 +33,7 @@ class LocalAdapter:
         self.hub = Hub()
         self.state = PlaygroundState(title, clock=clock)
         self.uploads = Uploads()
-        self.gateway = LocalGateway(self.state, self.hub.broadcast)
+        self.gateway = LocalGateway(self.state, self.hub.broadcast, uploads=self.uploads)
         self.lobby = Lobby(self.state, self.gateway, sink, self.uploads, self.hub.broadcast)
         self.gateway.on_approved = self.lobby.member_joined
         self.gateway.on_removed = self.lobby.member_removed

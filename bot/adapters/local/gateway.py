@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
 from bot.gateway import ALL_CAPABILITIES, Button, Capability, Outcome
 
-from .protocol import frame
+from .protocol import ProtocolError, frame
 from .state import (
     ACTIVE,
     BANNED,
@@ -23,6 +24,7 @@ from .state import (
     Member,
     PlaygroundState,
 )
+from .uploads import Uploads
 
 Broadcast = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -38,9 +40,11 @@ class LocalGateway:
 
     def __init__(self, state: PlaygroundState, broadcast: Broadcast = _nobody, *,
                  on_approved: Callable[[Member], None] | None = None,
-                 on_removed: Callable[[Member], None] | None = None) -> None:
+                 on_removed: Callable[[Member], None] | None = None,
+                 uploads: Uploads | None = None) -> None:
         self.state = state
         self.broadcast = broadcast
+        self.uploads = uploads  # where the bot's pictures are kept for the page to fetch
         self.on_approved = on_approved  # the platform then reports the join, as Telegram does
         self.on_removed = on_removed  # … and the departure of a member it removed
 
@@ -91,6 +95,34 @@ class LocalGateway:
             kind="text", text=text, date=self.state.clock(), reply_to=reply_to,
             buttons=[{"label": b.label.render(lang), "label_en": b.label.en,
                       "label_zh": b.label.zh, "data": b.data, "url": b.url} for b in buttons],
+        ))
+        await self.broadcast(frame("bot_message", message=message.to_json()))
+        return message.id
+
+    async def send_photo(
+        self,
+        chat: str,
+        photo: bytes,
+        *,
+        caption: str = "",
+        reply_to: str | None = None,
+        thread_id: str | None = None,
+    ) -> str | None:
+        """An image message from the bot, shown like a member's photo (caption as its text).
+
+        The bytes are kept with the playground's uploads (``/uploads/…``); without them, the
+        page gets the picture as a ``data:`` URL."""
+        if chat != CHAT:
+            return None
+        data_url = "data:image/png;base64," + base64.b64encode(photo).decode("ascii")
+        try:
+            url = self.uploads.save(data_url).url if self.uploads is not None else data_url
+        except ProtocolError:  # not an image, or too large
+            return None
+        message = self.state.add_message(ChatMessage(
+            id=self.state.next_message_id(), sender=BOT, sender_name=self.state.title,
+            kind="image", text=caption, date=self.state.clock(), reply_to=reply_to,
+            image_url=url,
         ))
         await self.broadcast(frame("bot_message", message=message.to_json()))
         return message.id

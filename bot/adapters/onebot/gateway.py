@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from collections import OrderedDict
@@ -154,6 +155,41 @@ class OneBotGateway:
         call = self.dialect.send(target[0], target[1], body, reply_to, mention)
         result = await self.call(chat, *call)
         return self.dialect.message_id(result.data) if result.ok else None
+
+    async def send_photo(
+        self,
+        chat: str,
+        photo: bytes,
+        *,
+        caption: str = "",
+        reply_to: str | None = None,
+        thread_id: str | None = None,
+    ) -> str | None:
+        """The caption's message with an image segment appended (v11: ``base64://`` inline;
+        v12: ``upload_file`` first, then the image by its ``file_id``)."""
+        target = self._target(chat)
+        if target is None:
+            return None
+        image = await self._image(chat, photo)
+        if image is None:
+            return None
+        replied = self.sender_of(chat, reply_to) if reply_to else ""
+        mention = [self._raw_user(replied)] if replied else []
+        action, params = self.dialect.send(target[0], target[1], caption, reply_to, mention)
+        message = [s for s in params["message"]
+                   if s["type"] != "text" or s["data"].get("text")]
+        result = await self.call(chat, action, {**params, "message": [*message, image]})
+        return self.dialect.message_id(result.data) if result.ok else None
+
+    async def _image(self, chat: str, photo: bytes) -> dict[str, Any] | None:
+        data = base64.b64encode(photo).decode("ascii")
+        if self.dialect.version == 11:
+            return {"type": "image", "data": {"file": f"base64://{data}"}}
+        uploaded = await self.call(chat, "upload_file",
+                                   {"type": "data", "name": "picture.png", "data": data})
+        file_id = (uploaded.data.get("file_id")
+                   if uploaded.ok and isinstance(uploaded.data, Mapping) else None)
+        return {"type": "image", "data": {"file_id": str(file_id)}} if file_id else None
 
     async def mute(self, chat: str, user: str, duration: timedelta | None) -> Outcome:
         target = self._target(chat)

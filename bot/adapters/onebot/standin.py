@@ -180,6 +180,7 @@ _DEFAULT_ANSWERS: dict[str, Answer] = {
     "get_group_member_list": _members,
     "get_group_info": _group,
     "get_msg": lambda p: {"message_id": p.get("message_id"), "sender": {"user_id": 20001}},
+    "upload_file": lambda p: {"file_id": f"standin-file-{next(_MESSAGE_IDS)}"},
 }
 
 

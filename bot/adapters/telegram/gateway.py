@@ -12,6 +12,7 @@ from telegram import (
     ChatPermissions,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     ReplyParameters,
 )
 
@@ -141,10 +142,7 @@ class TelegramGateway:
         lang: str = "en",
     ) -> str | None:
         try:
-            chat_id = raw_id(chat)
-            reply = (ReplyParameters(int(reply_to), allow_sending_without_reply=True)
-                     if reply_to else None)
-            thread = int(thread_id) if thread_id else None
+            chat_id, reply, thread = _where(chat, reply_to, thread_id)
         except ValueError as exc:
             log.warning("send to %s: bad id: %s", chat, exc)
             return None
@@ -155,6 +153,26 @@ class TelegramGateway:
         result = await self.caller(f"sendMessage({chat_id})", lambda: self.bot.send_message(
             chat_id, text, reply_parameters=reply, message_thread_id=thread,
             reply_markup=markup))
+        return str(result.value.message_id) if result.value is not None else None
+
+    async def send_photo(
+        self,
+        chat: str,
+        photo: bytes,
+        *,
+        caption: str = "",
+        reply_to: str | None = None,
+        thread_id: str | None = None,
+    ) -> str | None:
+        """sendPhoto with the bytes uploaded (multipart); the message id, or None."""
+        try:
+            chat_id, reply, thread = _where(chat, reply_to, thread_id)
+        except ValueError as exc:
+            log.warning("send photo to %s: bad id: %s", chat, exc)
+            return None
+        result = await self.caller(f"sendPhoto({chat_id})", lambda: self.bot.send_photo(
+            chat_id, InputFile(photo, filename="picture.png"), caption=caption or None,
+            reply_parameters=reply, message_thread_id=thread))
         return str(result.value.message_id) if result.value is not None else None
 
     async def _member_call(
@@ -257,6 +275,14 @@ class TelegramGateway:
         result = await self.caller("answerCallbackQuery", lambda: self.bot.answer_callback_query(
             query_id, text or None))
         return self._outcome(result, "answer callback")
+
+
+def _where(chat: str, reply_to: str | None,
+           thread_id: str | None) -> tuple[int, ReplyParameters | None, int | None]:
+    """The chat id, the reply (sent even if the replied message is gone) and the topic."""
+    reply = (ReplyParameters(int(reply_to), allow_sending_without_reply=True)
+             if reply_to else None)
+    return raw_id(chat), reply, int(thread_id) if thread_id else None
 
 
 def _is_channel(user: str) -> bool:

@@ -1,6 +1,6 @@
-"""A stand-in Bot API server for tests: aiohttp on 127.0.0.1, records every call, serves
-getUpdates from a queue and files a test registered, injects faults per method, and posts
-updates to a webhook."""
+"""A stand-in Bot API server for tests: aiohttp on 127.0.0.1, records every call (uploaded
+photos as bytes), serves getUpdates from a queue and files a test registered, injects faults
+per method, and posts updates to a webhook."""
 
 from __future__ import annotations
 
@@ -49,6 +49,21 @@ def admin(user_id: int, *, owner: bool = False, anonymous: bool = False,
         "can_post_stories", "can_edit_stories", "can_delete_stories", "can_pin_messages")}
     flags.update(rights)
     return {"status": "administrator", "user": user, "is_anonymous": anonymous, **flags}
+
+
+def _form(form: Mapping[str, Any]) -> dict[str, Any]:
+    """A multipart or urlencoded body: uploaded files (``sendPhoto``) as their bytes, also
+    where a field names its upload as ``attach://<name>``; other values decoded."""
+    files = {k: v.file.read() for k, v in form.items() if isinstance(v, web.FileField)}
+    params: dict[str, Any] = {}
+    for key, value in form.items():
+        if isinstance(value, web.FileField):
+            params[key] = files[key]
+        elif value.startswith("attach://") and value[9:] in files:
+            params[key] = files[value[9:]]
+        else:
+            params[key] = _decode(key, value)
+    return params
 
 
 def _decode(name: str, value: str) -> Any:
@@ -162,8 +177,7 @@ class StandInBotApi:
             if request.content_type == "application/json":
                 params = dict(await request.json())
             else:
-                form = await request.post()
-                params = {k: _decode(k, v) for k, v in form.items() if isinstance(v, str)}
+                params = _form(await request.post())
         if self.latency and method != "getUpdates":
             await asyncio.sleep(self.latency)
         self.calls.append(ApiCall(method, params))
@@ -222,6 +236,13 @@ class StandInBotApi:
                     "chat": {"id": int(p["chat_id"]), "type": "supergroup", "title": "group"},
                     "from": {"id": BOT_ID, "is_bot": True, "first_name": "Qunguan",
                              "username": BOT_USERNAME}, "text": p.get("text", "")}
+        if method == "sendPhoto":
+            return {"message_id": next(self._ids), "date": int(time.time()),
+                    "chat": {"id": int(p["chat_id"]), "type": "supergroup", "title": "group"},
+                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "Qunguan",
+                             "username": BOT_USERNAME}, "caption": p.get("caption", ""),
+                    "photo": [{"file_id": f"sent-{len(self.calls)}", "width": 1200,
+                               "height": 800, "file_unique_id": f"u-sent-{len(self.calls)}"}]}
         if method == "getFile":
             file_id = str(p["file_id"])
             return {"file_id": file_id, "file_unique_id": "u" + file_id,
