@@ -13,6 +13,7 @@ from bot.faults import Faults
 from bot.gateway import ChatGateway
 from bot.journal_acks import Acks
 from bot.ledger import UpdateLedger
+from bot.metrics import DUPLICATE, FAILED, HANDLED, Meter
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +29,13 @@ class Handled(Enum):
 class Dispatcher:
     """Implements ``bot.ports.EventSink``: every handler of the event's type runs in order."""
 
-    def __init__(self, ledger: UpdateLedger | None = None, faults: Faults | None = None) -> None:
+    def __init__(self, ledger: UpdateLedger | None = None, faults: Faults | None = None,
+                 meter: Meter | None = None) -> None:
         self.ledger = ledger
         #: per-cause counters of what adapters skipped and handlers failed (metrics)
         self.faults = faults or Faults()
+        #: deliveries by platform and outcome, and what adapters count (``/metrics``)
+        self.meter = meter or Meter()
         self._handlers: dict[type[Any], list[Handler]] = defaultdict(list)
         self.errors = 0
         self.duplicates = 0
@@ -58,19 +62,26 @@ class Dispatcher:
     async def __call__(self, event: Event, gateway: ChatGateway, update_key: str = "") -> None:
         if update_key and self.ledger is not None and not await self.ledger.claim(update_key):
             self.duplicates += 1
+            self.meter.updates[(gateway.platform, DUPLICATE)] += 1
             log.debug("duplicate delivery %s skipped", update_key)
             return
         if not await self._first_sight(event):
             self.duplicates += 1
+            self.meter.updates[(gateway.platform, DUPLICATE)] += 1
             log.debug("message seen under another update id; %s skipped", update_key)
             return
+        outcome = HANDLED
         for handler in list(self._handlers.get(type(event), ())):
             try:
-                if await handler(event, gateway) is Handled.STOP:
-                    return
+                stop = await handler(event, gateway) is Handled.STOP
             except Exception as exc:
                 self.errors += 1
+                outcome = FAILED
                 self._failed(handler, event, exc)
+                continue
+            if stop:
+                break
+        self.meter.updates[(gateway.platform, outcome)] += 1
 
     async def _first_sight(self, event: Event) -> bool:
         if self.ledger is None or not isinstance(event, Message | Command) \

@@ -12,6 +12,7 @@ from bot.batching import WriteBehind
 from bot.events import Message
 from bot.gateway import Capability, ChatGateway, Outcome
 from bot.i18n import Text, t
+from bot.metrics import Meter
 from bot.notifier import Notifier
 from bot.outbox import Order, Outbox
 from bot.outbox_notices import Notice
@@ -132,8 +133,11 @@ class Enforcer:
 
     def __init__(self, store: ModerationStore, notifier: Notifier, *,
                  reply_cooldown: timedelta = timedelta(minutes=10),
-                 standing: Standing | None = None, outbox: Outbox | None = None) -> None:
+                 standing: Standing | None = None, outbox: Outbox | None = None,
+                 meter: Meter | None = None) -> None:
         self.store = store
+        #: decisions by action and symbol (``/metrics``; the composition root shares one)
+        self.meter = meter or Meter()
         #: platform calls off the update path (None: carried out in line, as in unit tests)
         self.outbox = outbox
         self.notifier = notifier
@@ -215,6 +219,7 @@ class Enforcer:
                             observe=True, outcome="observed", **kw)
         async with self.store.transaction() as tx:
             log_id = await tx.log(entry)
+        self.meter.decision(would.label, entry.symbols, observe=True)
         return Enforcement(Action.ALLOW, would, log_id, member.warns_active, observe=True)
 
     async def _act(
@@ -256,6 +261,7 @@ class Enforcer:
                 **({"reason": kept_reason(_why(decision), kept)} if kept is not None else {}),
             )
             log_id = await tx.log(entry)
+        self.meter.decision(applied.label, entry.symbols)
         if self.outbox is not None and self.outbox.serves(gateway):  # committed: act off the
             # update path (an in-process gateway, the playground, is acted on in line)
             text = None if decision.silent else self._text(

@@ -84,6 +84,8 @@ class Outbox:
         self._lanes: dict[str, _Lane] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.calls = 0
+        #: orders placed and not yet done (the ``qunguan_outbox_depth`` gauge)
+        self.depth = 0
 
     def serves(self, gateway: ChatGateway) -> bool:
         """Whether ``gateway``'s calls go through the outbox (not the in-process ones)."""
@@ -92,6 +94,7 @@ class Outbox:
     def place(self, order: Order) -> None:
         caps = order.gateway.capabilities(order.chat)
         pending = _Pending(order, set())
+        self.depth += 1
         raid = None
         if order.action >= Action.DELETE and order.message_id:
             pending.parts.add("delete")
@@ -135,6 +138,7 @@ class Outbox:
 
     def lock(self, gateway: ChatGateway, chat: str, user: str, duration: timedelta) -> None:
         """Mute a member who joined during a raid (no log entry: the raid summary says it)."""
+        self.depth += 1
         self._spawn(self._sanction(_Pending(Order(gateway, chat, user, Action.MUTE,
                                                   duration=duration), {"mute"}), Action.MUTE))
 
@@ -189,6 +193,7 @@ class Outbox:
             await self._done(pending)
 
     async def _done(self, pending: _Pending) -> None:
+        self.depth -= 1
         order = pending.order
         if order.log_id is None:
             return

@@ -14,6 +14,7 @@ from aiohttp import WSMsgType, web
 
 from bot.events import Command, Event, Message, ReplyRef, qualify
 from bot.faults import Faults
+from bot.metrics import Meter
 from bot.ordering import PerKeyOrder
 from bot.ports import EventSink
 
@@ -54,6 +55,9 @@ class OneBotAdapter:
                 timeout=settings.action_timeout,
             )
         self.gateway = OneBotGateway(settings, self.sessions, self.http)
+        #: counters for ``/metrics``: the dispatcher's when it has them
+        self.meter: Meter = getattr(sink, "meter", None) or Meter()
+        self.gateway.meter = self.meter
         self.skipped = 0  # malformed events logged and dropped
         self.shadowed = 0  # group events also reported by a second account of ours
         self._order = PerKeyOrder(what="OneBot event handler")
@@ -226,6 +230,7 @@ class OneBotAdapter:
 
     def _skip(self, ident: str, why: str) -> None:
         self.skipped += 1
+        self.meter.malformed_update(self.settings.platform, "onebot.invalid")
         self.faults.note("onebot.invalid", "OneBot %s: skipping event %s: %s",
                          self.settings.name, ident, why)
 

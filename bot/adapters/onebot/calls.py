@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from bot.metrics import Meter
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,12 @@ class ActionResult:
     def failed(cls, message: str, retcode: int = -1) -> ActionResult:
         return cls(False, retcode, None, message)
 
+    @property
+    def outcome(self) -> str:
+        """A metrics label: ``ok``, ``error`` (the implementation refused) or ``transport``
+        (no reply: a timeout, a dropped connection)."""
+        return "ok" if self.ok else ("transport" if self.retcode == -1 else "error")
+
     def describe(self) -> str:
         """A short text for the moderation log: ``ok`` or ``retcode 102: reason``."""
         if self.ok:
@@ -44,3 +53,12 @@ class ActionCaller(Protocol):
     async def call(
         self, action: str, params: Mapping[str, Any], self_id: str = ""
     ) -> ActionResult: ...
+
+
+async def metered(meter: Meter, platform: str, action: str,
+                  call: Awaitable[ActionResult]) -> ActionResult:
+    """Await one action, counting it (action, outcome) and its latency in ``meter``."""
+    started = time.perf_counter()
+    result = await call
+    meter.call(platform, action, result.outcome, time.perf_counter() - started)
+    return result

@@ -12,8 +12,9 @@ from typing import Any
 
 from bot.events import split_id
 from bot.gateway import Button, Capability, Outcome
+from bot.metrics import Meter
 
-from .calls import ActionResult
+from .calls import ActionResult, metered
 from .connection import Sessions
 from .dialects import Call, dialect_for, mute_seconds
 from .http import HttpApiClient
@@ -49,6 +50,8 @@ class OneBotGateway:
         self.dialect = dialect_for(self.profile)
         self.sessions = sessions
         self.http = http
+        #: actions by name and outcome, with latency (``/metrics``; the adapter shares its own)
+        self.meter = Meter()
         self._recent: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._members: dict[tuple[str, str], tuple[float, MemberInfo]] = {}
 
@@ -90,9 +93,11 @@ class OneBotGateway:
         self_id = self.sessions.account_for(chat)
         session = self.sessions.session_for(self_id)
         if session is not None:
-            result = await session.call(action, params, self_id)
+            result = await metered(self.meter, self.platform, action,
+                                   session.call(action, params, self_id))
         elif self.http is not None:
-            result = await self.http.call(action, params, self_id)
+            result = await metered(self.meter, self.platform, action,
+                                   self.http.call(action, params, self_id))
         else:
             who = f"account {self_id}" if self_id else "any account"
             result = ActionResult.failed(f"no connection to {who} for {chat}")

@@ -23,6 +23,7 @@ from bot.adapters.telegram.settings import ALLOWED_UPDATES, TelegramSettings
 from bot.adapters.telegram.watchdog import Watchdog
 from bot.adapters.telegram.webhook import SECRET_HEADER, webhook_handler
 from bot.faults import Faults
+from bot.metrics import Meter
 from bot.ports import EventSink
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,13 @@ class TelegramAdapter:
                  faults: Faults | None = None) -> None:
         self.settings = settings
         self.faults = faults or getattr(sink, "faults", None) or Faults()
-        self.intake = Intake(self.faults)
+        #: counters for ``/metrics``: the dispatcher's when it has them
+        self.meter: Meter = getattr(sink, "meter", None) or Meter()
+        self.intake = Intake(self.faults, self.meter)
         self.bot = runner.build_bot(settings, self.intake)
         self.gateway = TelegramGateway(self.bot, Caller(
             max_retries=settings.max_retries, max_retry_after=settings.max_retry_after,
-            backoff_base=settings.backoff_base))
+            backoff_base=settings.backoff_base, meter=self.meter))
         self.admins = AdminCache(self._fetch_admins, ttl=settings.admin_cache_ttl)
         self.secret = settings.webhook_secret or secrets.token_urlsafe(32)
         self.photos = PhotoFetcher(self.bot, max_bytes=settings.qr_max_bytes,

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic, TypeVar
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.metrics import Meter, method_of
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +60,12 @@ def _seconds(exc: RetryAfter) -> float:
 
 
 class Caller:
-    """Runs one Bot API call, retrying 429s and network failures a bounded number of times."""
+    """Runs one Bot API call, retrying 429s and network failures a bounded number of times.
+
+    Every attempt is counted in ``meter`` (``tg``, its method, its outcome: ok, gone, rights,
+    bad_request, error, and ``retry_after`` / ``network`` for attempts retried or given up)
+    with its own latency, the sleeps between attempts left out.
+    """
 
     def __init__(
         self,
@@ -66,7 +74,9 @@ class Caller:
         max_retry_after: float = 60.0,
         backoff_base: float = 0.5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        meter: Meter | None = None,
     ) -> None:
+        self.meter = meter or Meter()
         self.max_retries = max_retries
         self.max_retry_after = max_retry_after
         self.backoff_base = backoff_base
@@ -74,10 +84,13 @@ class Caller:
 
     async def __call__(self, what: str, call: Callable[[], Awaitable[T]]) -> Result[T]:
         attempt = 0
+        method = method_of(what)
         while True:
+            started = time.perf_counter()
             try:
-                return Result(await call())
+                value = await call()
             except RetryAfter as exc:
+                self._count(method, "retry_after", started)
                 wait = _seconds(exc)
                 if attempt >= self.max_retries or wait > self.max_retry_after:
                     log.warning("%s: flood control, giving up (retry after %.0fs)", what, wait)
@@ -86,7 +99,9 @@ class Caller:
                 await self._sleep(wait)
             except NetworkError as exc:  # includes TimedOut; BadRequest is not a NetworkError
                 if isinstance(exc, BadRequest):
+                    self._count(method, classify(exc), started)
                     return self._failed(what, exc)
+                self._count(method, "network", started)
                 if attempt >= self.max_retries:
                     log.warning("%s: network error, giving up: %s", what, exc)
                     return Result(kind="network", detail=f"network: {exc}")
@@ -94,8 +109,15 @@ class Caller:
                 log.info("%s: network error (%s), retrying in %.1fs", what, exc, delay)
                 await self._sleep(delay)
             except TelegramError as exc:
+                self._count(method, classify(exc), started)
                 return self._failed(what, exc)
+            else:
+                self._count(method, "ok", started)
+                return Result(value)
             attempt += 1
+
+    def _count(self, method: str, outcome: str, started: float) -> None:
+        self.meter.call("tg", method, outcome, time.perf_counter() - started)
 
     @staticmethod
     def _failed(what: str, exc: TelegramError) -> Result[T]:

@@ -91,7 +91,7 @@ class TelegramGateway:
         effect = RIGHT_EFFECTS[right]
         text = "\n".join(RIGHTS_NOTICE.render(lang, right=right, effect=effect.render(lang))
                          for lang in ("en", "zh"))
-        sent = await self.caller(f"rights notice to {chat_id}",
+        sent = await self.caller(f"sendMessage({chat_id}, rights notice)",
                                  lambda: self.bot.send_message(chat_id, text))
         if not sent.ok:
             log.warning("could not tell chat %s about the missing right %s", chat_id, right)

@@ -8,6 +8,7 @@ from telegram import Bot, Update
 
 from bot.adapters.telegram.validate import problem, update_id_of
 from bot.faults import Faults
+from bot.metrics import Meter
 
 #: api_kwargs mark of a stand-in for a skipped update (it only carries the id forward)
 SKIPPED = "qunguan_skipped"
@@ -26,8 +27,9 @@ class Intake:
     counts updates handed on (the watchdog compares it with what was handled).
     """
 
-    def __init__(self, faults: Faults | None = None) -> None:
+    def __init__(self, faults: Faults | None = None, meter: Meter | None = None) -> None:
         self.faults = faults or Faults()
+        self.meter = meter or Meter()
         self.accepted = 0
 
     def parse(self, raw: object, bot: Bot | None) -> Update | None:
@@ -41,6 +43,7 @@ class Intake:
             else:
                 self.accepted += 1
                 return update
+        self.meter.malformed_update("tg", CAUSE)
         self.faults.note(CAUSE, "skipping telegram update %s: %s", update_id_of(raw), wrong)
         return None
 

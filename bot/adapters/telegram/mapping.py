@@ -42,6 +42,7 @@ from bot.events import (
     Sender,
 )
 from bot.faults import Faults
+from bot.metrics import Meter
 
 log = logging.getLogger(__name__)
 
@@ -228,12 +229,15 @@ def map_callback(cq: CallbackQuery, ctx: MapContext) -> list[Event]:
                         str(msg.message_id) if msg is not None else "", cq.id)]
 
 
-def map_update(update: Update, ctx: MapContext, faults: Faults | None = None) -> list[Event]:
+def map_update(update: Update, ctx: MapContext, faults: Faults | None = None,
+               meter: Meter | None = None) -> list[Event]:
     """All neutral events of one update; ``[]`` (counted, one line) if malformed, unknown or
     ignored."""
     try:
         return _map(update, ctx)
     except Exception as exc:
+        if meter is not None:
+            meter.malformed_update("tg", "telegram.unmappable")
         (faults or Faults()).note("telegram.unmappable", "skipping telegram update %s: %s",
                                   update.update_id, type(exc).__name__)
         log.debug("telegram update %s not mapped", update.update_id, exc_info=True)

@@ -15,6 +15,7 @@ from bot.adapters.telegram.intake import is_skipped
 from bot.adapters.telegram.mapping import MapContext, is_staff, map_update
 from bot.events import ButtonPress, Event, MemberJoined, MemberLeft
 from bot.faults import Faults
+from bot.metrics import Meter
 from bot.ports import EventSink
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class UpdateProcessor:
         self.photos = photos
         self._recent = _Recent()
         self.faults = faults or Faults()
+        #: malformed updates by cause (``/metrics``); the dispatcher's when it has one
+        self.meter: Meter = getattr(sink, "meter", None) or Meter()
         self.handled = 0  # updates that reached us (the watchdog's progress mark)
 
     async def __call__(self, update: Update) -> None:
@@ -90,7 +93,7 @@ class UpdateProcessor:
             self._refresh_rights(update, chat.id)
             if update.my_chat_member is None:
                 await self.admins.ensure(chat.id)
-        events = map_update(update, self.context, self.faults)
+        events = map_update(update, self.context, self.faults, self.meter)
         message = update.message or update.edited_message
         index = 0
         for event in events:

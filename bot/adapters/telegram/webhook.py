@@ -39,6 +39,7 @@ def webhook_handler(
         try:
             data = json.loads((await request.read()).decode("utf-8"))
         except ValueError:  # UnicodeDecodeError included
+            bot.intake.meter.malformed_update("tg", "telegram.webhook_body")
             bot.intake.faults.note("telegram.webhook_body",
                                    "telegram webhook: a body that is not UTF-8 JSON (400)")
             return web.Response(status=400, text="body is not UTF-8 JSON")
