@@ -20,6 +20,7 @@ from handlers.community.network import ban_hook, share_ban
 from handlers.community.points import message_hook, reaction_handler
 from handlers.community.roster import register_roster
 from handlers.community.schedule import register_schedule
+from handlers.community.stats import register_stats
 
 if TYPE_CHECKING:
     from handlers.services import Services
@@ -34,6 +35,7 @@ def register(router: CommandRouter, services: Services) -> None:
     register_checkin(router, hub)
     services.dispatcher.on(Message, words_handler(hub), first=True)  # before moderation
     register_leaderboard(router, hub)
+    register_stats(router, hub)
     messages = services.extras.get("messages")
     if messages is not None:
         messages.after.append(message_hook(hub))
