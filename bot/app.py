@@ -207,6 +207,9 @@ class App:
 
         install_handlers(services)
         self.services = services
+        from bot.adapters.metrics import wire_metrics
+
+        wire_metrics(self)  # /metrics as server.metrics says (the enforcer shares the meter)
         return services
 
     def _adapters(self, services: Services) -> list[Adapter]:
@@ -229,6 +232,7 @@ class App:
         logged = SqlLoggedActions(services.db)
         if journal is not None:  # replayed messages already logged are not handled twice
             await claim_logged(logged, services.ledger.messages, Journal(journal).pending())
+        await self._dashboard(services)
         self.adapters = self._adapters(services)
         for adapter in self.adapters:
             services.gateways[adapter.gateway.platform] = adapter.gateway
@@ -238,6 +242,7 @@ class App:
         site = web.TCPSite(self._runner, self.config.app.server.host, self.port)
         await site.start()
         self.port = self._bound_port(site)
+        self._announce_dashboard(services)
         for adapter in self.adapters:
             await adapter.start()
         services.notifier.start()
@@ -256,6 +261,29 @@ class App:
             await hook(services)
         _LIVE.add(self)
         self._tasks.append(asyncio.create_task(self._flush_loop(services), name="qunguan-flush"))
+
+    async def _dashboard(self, services: Services) -> None:
+        """The owner's dashboard on this server, when its use-cases are installed."""
+        desk, links = services.extras.get("desk"), services.extras.get("login_links")
+        if desk is None or links is None:
+            return
+        from bot.adapters.dashboard.wiring import install_dashboard
+
+        await install_dashboard(self.web, config=self.config, db=services.db, desk=desk,
+                                links=links, env=self.env, clock=self.clock)
+
+    def _announce_dashboard(self, services: Services) -> None:
+        """Links start at the public address; the playground's owner gets one in the log."""
+        links = services.extras.get("login_links")
+        if links is None or links.signer is None:
+            return
+        from bot.adapters.dashboard.wiring import base_url
+
+        links.base = base_url(self.config, self.port)
+        if "playground" in services.extras:
+            url = links.link("local:owner", name="owner", owner=True, ttl=timedelta(days=1))
+            log.info("dashboard for the playground's owner (one use, 24 h): %s", url)
+            services.extras["owner_link"] = url
 
     def _journal_path(self) -> Path | None:
         """QUNGUAN_JOURNAL, else beside a SQLite database file; None otherwise (updates are

@@ -45,7 +45,7 @@ def install_handlers(services: Services) -> CommandRouter:
     register_basic(router, services)
     register_members(services)
     for name in ("handlers.moderation.register:register", "handlers.community.register:register",
-                 "handlers.membership:register"):
+                 "handlers.membership:register", "handlers.dashboard.register:register"):
         _optional(name, router, services)
     services.dispatcher.on(Command, router)
     return router

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import split_id
 from storage.chat_move import move_chat
-from storage.models import ChatRow
+from storage.models import ChatRow, MemberRow
 from storage.records import ChatRecord
 
 
@@ -69,6 +69,24 @@ class ChatRepo:
         if active is not None:
             query = query.where(ChatRow.active.is_(active))
         return [_record(r) for r in (await self.session.execute(query)).scalars()]
+
+    async def served(self) -> list[ChatRecord]:
+        """Every chat the bot serves: the stored ones still active, and chats it only knows
+        from their members' messages (the bot was there before qunguan first ran)."""
+        stored = await self.list()
+        known = {r.chat for r in stored}
+        extra = (await self.session.execute(select(MemberRow.chat).distinct())).scalars()
+        seen = [ChatRecord(chat, split_id(chat)[0]) for chat in extra
+                if chat not in known and ":" in chat]
+        return [r for r in stored if r.active] + seen
+
+    async def knows(self, chat: str) -> bool:
+        """Whether ``chat`` is stored or has members on record (see ``served``)."""
+        if await self.session.get(ChatRow, chat) is not None:
+            return True
+        found = await self.session.execute(select(MemberRow.user_id).where(
+            MemberRow.chat == chat).limit(1))
+        return found.first() is not None
 
     async def migrate(self, old: str, new: str, at: datetime | None = None) -> int:
         """Move every row of ``old`` to ``new`` (group → supergroup); returns rows moved.
