@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,7 +71,7 @@ class ChatRepo:
             query = query.where(ChatRow.active.is_(active))
         return [_record(r) for r in (await self.session.execute(query)).scalars()]
 
-    async def served(self) -> list[ChatRecord]:
+    async def served(self) -> builtins.list[ChatRecord]:
         """Every chat the bot serves: the stored ones still active, and chats it only knows
         from their members' messages (the bot was there before qunguan first ran)."""
         stored = await self.list()
