@@ -165,3 +165,19 @@ async def test_export_members_and_points_give_header_and_rows(db: Database) -> N
     assert points == (["user", "name", "total", "message", "thanks"],
                       [["tg:2", "Bob", "6.5", "1.5", "5"], ["tg:1", "Ann", "2", "2", "0"]])
 
+
+
+async def test_a_chat_without_a_known_zone_counts_by_utc_day(db: Database) -> None:
+    def zone(chat: str) -> ZoneInfo:
+        raise KeyError(chat)  # a chat the profile book does not know
+
+    late = datetime(2026, 11, 21, 23, 30, tzinfo=UTC)  # already the 22nd in Shanghai
+    buffer = ActivityBuffer(SqlModerationStore(db), zone=zone)
+    await buffer.note(CHAT, ANN, late)
+    await buffer.note(CHAT, ANN, late + timedelta(minutes=40))  # the next UTC hour and day
+    await buffer.flush()
+    async with db.session() as session:
+        view = await InsightRepo(session).overview([CHAT], now=NOW, days=2)
+    assert [(p.day, p.messages, p.active) for p in view.days] == [
+        (date(2026, 11, 21), 1, 1), (date(2026, 11, 22), 1, 1)]
+    assert (view.hours[23], view.hours[0]) == (1, 1)
