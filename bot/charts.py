@@ -63,8 +63,12 @@ def _label(text: Text, lang: str, *, raster: bool = False, **values: object) -> 
 
 
 @contextmanager
-def _figure(width: float, height: float, *, dpi: int = PNG_DPI) -> Iterator[Figure]:
-    """A pyplot-free Figure under our own rc settings (Agg; SVG text kept as text)."""
+def _figure(width: float, height: float, *, dpi: int = PNG_DPI,
+            fixed: bool = False) -> Iterator[Figure]:
+    """A pyplot-free Figure under our own rc settings (Agg; SVG text kept as text).
+
+    ``fixed``: set margins instead of the constrained layout, whose text measuring was half of
+    an SVG's drawing time (pages draw charts per request; the PNG keeps the layout engine)."""
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
@@ -75,7 +79,12 @@ def _figure(width: float, height: float, *, dpi: int = PNG_DPI) -> Iterator[Figu
         "axes.spines.top": False, "axes.spines.right": False,
     }), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # missing glyphs in a name: boxes, not logs
-        yield Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+        if not fixed:
+            yield Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+            return
+        fig = Figure(figsize=(width, height), dpi=dpi)
+        fig.subplots_adjust(left=0.08, right=0.92, top=0.88, bottom=0.16)
+        yield fig
 
 
 def _ticks(ax: Axes, days: Sequence[DayPoint]) -> None:
@@ -149,7 +158,7 @@ def _lang(lang: str) -> str:
 # An SVG costs 55-130 ms to draw: pages asking again for the same numbers get the cached one.
 @functools.lru_cache(maxsize=256)
 def _activity_svg(days: tuple[DayPoint, ...], lang: str) -> str:
-    with _figure(*SVG_SIZE) as fig:
+    with _figure(*SVG_SIZE, fixed=True) as fig:
         _activity(fig.add_subplot(), days, lang, raster=False)
         label = (f"{LAST_DAYS.render(lang, n=len(days))}: {MESSAGES.render(lang)}, "
                  f"{ACTIVE.render(lang)}")
@@ -160,7 +169,7 @@ def _activity_svg(days: tuple[DayPoint, ...], lang: str) -> str:
 def _hours_svg(hours: tuple[int, ...], lang: str) -> str:
     counts = [*hours, *[0] * (24 - len(hours))][:24]
     top = max(counts) if any(counts) else None
-    with _figure(*SVG_SIZE) as fig:
+    with _figure(*SVG_SIZE, fixed=True) as fig:
         ax = fig.add_subplot()
         ax.bar(range(24), counts, color=[LINE if c == top else BAR for c in counts])
         ax.set_xticks(range(0, 24, 3), [f"{h:02d}:00" for h in range(0, 24, 3)])
@@ -174,7 +183,7 @@ def _hours_svg(hours: tuple[int, ...], lang: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _checkins_svg(days: tuple[DayPoint, ...], lang: str) -> str:
-    with _figure(*SVG_SIZE) as fig:
+    with _figure(*SVG_SIZE, fixed=True) as fig:
         ax = fig.add_subplot()
         ax.bar(range(len(days)), [d.messages for d in days], color=BAR)
         _ticks(ax, days)
