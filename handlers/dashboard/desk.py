@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -139,7 +140,7 @@ class ServicesDesk:
             for n, e in enumerate(queue, 1)))
 
     async def config(self, chat: str) -> ConfigView:
-        return config_view(self.services, chat)
+        return await asyncio.to_thread(config_view, self.services, chat)  # reads the file
 
     async def export(self, chat: str, table: str) -> tuple[list[str], list[list[str]]]:
         async with self.services.db.session() as session:
