@@ -319,6 +319,7 @@ class App:
         """Write batched counters and processed keys now; False when a write failed."""
         if self.services is None:
             return False
+        finished = self.services.ledger.finished()  # shared claims this flush makes durable
         try:
             await self.services.activity.flush()
             await self.services.ledger.flush()
@@ -326,6 +327,7 @@ class App:
             await self.services.notifier.persist()
             for flusher in self.services.extras.get("flushers", []):
                 await flusher()
+            await self.services.ledger.done(finished)
         except Exception:
             log.exception("flush failed; will retry")
             return False

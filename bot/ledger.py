@@ -29,10 +29,20 @@ class Purging(Protocol):
 
 
 class SharedClaims(Protocol):
-    """An atomic claim every worker sees (``storage/`` implements it on PostgreSQL)."""
+    """An atomic claim every worker sees (``storage/`` implements it on PostgreSQL): held by
+    its worker under a lease until ``done``; a lapsed lease lets another worker take it."""
 
     async def add(self, key: str, at: datetime) -> bool:
-        """True for the one caller that recorded ``key`` first, False for every other."""
+        """True for the one caller that won ``key`` (first, or after its holder's lease lapsed),
+        False for every other."""
+        ...
+
+    async def done(self, keys: Sequence[str]) -> None:
+        """The effects of what ``keys`` carried are durable: redeliveries are duplicates."""
+        ...
+
+    async def renew(self, keys: Sequence[str], at: datetime) -> None:
+        """This worker still holds ``keys``: their leases run from ``at``."""
         ...
 
 
@@ -72,7 +82,11 @@ class UpdateLedger:
 
     Several workers (``shared``): the window only refuses what this process already saw;
     every other key is claimed in one atomic statement all workers share, before any effect,
-    so an update delivered to two workers at once, or again later, is handled by one.
+    so an update delivered to two workers at once, or again later, is handled by one. A claim
+    is held under a lease (renewed by ``flush`` while held) until the task that claimed it has
+    finished and a flush made its effects durable (``finished`` before, ``done`` after the
+    flush): a worker dying in between leaves the claim to lapse, and the platform's
+    redelivery is taken over by another worker.
     """
 
     def __init__(self, store: ProcessedKeys | None = None, *, window: int = 50_000,
@@ -95,9 +109,15 @@ class UpdateLedger:
                                                       batch=batch)
         self.messages = MessageClaims(window)
         self._writing: asyncio.Task[None] | None = None
+        #: shared claims held: by the tasks still handling them, then finished (not yet done)
+        self._running: dict[asyncio.Task[object], list[str]] = {}
+        self._finished: dict[str, None] = {}
+        self._renewed_at: datetime | None = None
+        #: leases are renewed once this much of them has passed (the store's lease / 3)
+        self.renew_every = getattr(shared, "lease", timedelta(seconds=15)) / 3
 
     async def load(self, horizon: timedelta | None = None) -> int:
-        if self.store is None:
+        if self.store is None or self.shared is not None:  # shared claims are the record
             return 0
         for key in await self.store.since(self.clock() - (horizon or self.horizon)):
             self._remember(key)
@@ -114,7 +134,7 @@ class UpdateLedger:
             return False
         self._remember(key)
         if self.shared is not None:
-            return await self.shared.add(key, self.clock())
+            return await self._claim_shared(key)
         if self._unsaved.add(key):
             await self._write_soon()
         return True
@@ -126,7 +146,41 @@ class UpdateLedger:
             return False
         if self.shared is None:
             return True
-        return await self.shared.add(message_key(chat, message_id, edited_at), self.clock())
+        return await self._claim_shared(message_key(chat, message_id, edited_at))
+
+    async def _claim_shared(self, key: str) -> bool:
+        assert self.shared is not None
+        if not await self.shared.add(key, self.clock()):
+            return False
+        task = asyncio.current_task()
+        if task is None:
+            self._finished[key] = None
+            return True
+        held = self._running.get(task)
+        if held is None:
+            held = self._running[task] = []
+            task.add_done_callback(self._ended)
+        held.append(key)
+        return True
+
+    def _ended(self, task: asyncio.Task[object]) -> None:
+        """The task handling claimed keys ended: finished unless it failed or was cancelled
+        (then the claims lapse with their leases, and a redelivery is handled again)."""
+        keys = self._running.pop(task, [])
+        if not task.cancelled() and task.exception() is None:
+            self._finished.update(dict.fromkeys(keys))
+
+    def finished(self) -> tuple[str, ...]:
+        """Before a flush: the claims whose handling finished (durable once it succeeded)."""
+        return tuple(self._finished)
+
+    async def done(self, keys: Sequence[str]) -> None:
+        """After a successful flush: what ``finished`` returned before it is done."""
+        if self.shared is None or not keys:
+            return
+        await self.shared.done(keys)
+        for key in keys:
+            self._finished.pop(key, None)
 
     async def _write_soon(self) -> None:
         """A full batch is written in the background, so the update that filled it is not
@@ -141,6 +195,11 @@ class UpdateLedger:
         per ``purge_every``, forget stored keys older than ``horizon``."""
         await self._unsaved.flush()
         now = self.clock()
+        if self.shared is not None and (self._running or self._finished) and (
+                self._renewed_at is None or now - self._renewed_at >= self.renew_every):
+            self._renewed_at = now
+            held = [key for keys in self._running.values() for key in keys]
+            await self.shared.renew([*held, *self._finished], now)
         if self._purged_at is not None and now - self._purged_at < self.purge_every:
             return
         self._purged_at = now

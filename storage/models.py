@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -171,9 +172,18 @@ class JoinQueueRow(Base):
 
 
 class ProcessedRow(Base):
+    """A delivery key: ``claimed`` by ``worker`` until ``lease_until`` (renewed while it
+    works), then ``done`` once the update's effects are durable (one process writes ``done``)."""
+
     __tablename__ = "processed_updates"
+    __table_args__ = (Index("ix_processed_updates_claimed", "worker",
+                            postgresql_where=text("state = 'claimed'"),
+                            sqlite_where=text("state = 'claimed'")),)
     key: Mapped[str] = mapped_column(String(190), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(8), server_default="done")
+    worker: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column()
 
 
 class PendingDeletionRow(Base):

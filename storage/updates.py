@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import socket
+import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, bindparam, delete, select, text
@@ -39,6 +43,45 @@ _BATCH: dict[str, Any] = {
 }
 
 
+_KEYS: dict[str, str] = {  # the keys of a JSON array parameter, inside the database
+    "postgresql": "SELECT json_array_elements_text(CAST(:keys AS json))",
+    "sqlite": "SELECT value FROM json_each(:keys)",
+}
+_DONE = {name: text(f"UPDATE processed_updates SET state = 'done', lease_until = NULL"
+                    f" WHERE key IN ({keys})") for name, keys in _KEYS.items()}
+_RENEW = {name: text(f"UPDATE processed_updates SET lease_until = :until WHERE key IN ({keys})"
+                     " AND worker = :worker AND state = 'claimed'").bindparams(
+    bindparam("until", type_=_TABLE.c.lease_until.type)) for name, keys in _KEYS.items()}
+#: test hook: a worker started with it waits this many seconds after each claim it wins,
+#: before acting (a test kills it there to prove a claim outlives its worker only by a lease)
+HOLD_ENV = "QUNGUAN_TEST_HOLD_AFTER_CLAIM"
+#: seconds a claim stays its worker's without renewal (the worker renews it while it works)
+LEASE_ENV = "QUNGUAN_CLAIM_LEASE"
+
+
+def _claiming(dialect: str) -> Any:
+    """Insert a key as claimed, or take over a claim whose lease lapsed; the key returned when
+    this caller won it. Concurrent callers are serialised on the row: one wins."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(_TABLE).values(
+        key=bindparam("key"), created_at=bindparam("at"), state="claimed",
+        worker=bindparam("worker"), lease_until=bindparam("until"))
+    return statement.on_conflict_do_update(
+        index_elements=[_TABLE.c.key],
+        set_={"worker": statement.excluded.worker, "lease_until": statement.excluded.lease_until,
+              "created_at": statement.excluded.created_at},
+        where=(_TABLE.c.state == "claimed") & (_TABLE.c.lease_until < bindparam("now")),
+    ).returning(_TABLE.c.key)
+
+
+_CLAIMING = {name: _claiming(name) for name in ("postgresql", "sqlite")}
+
+
+def worker_id() -> str:
+    """This process among the workers: host, pid and a random part (a restart is new)."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 def _dialect(session: AsyncSession) -> str:
     return "postgresql" if session.bind is not None \
         and session.bind.dialect.name == "postgresql" else "sqlite"
@@ -65,14 +108,64 @@ async def purge_processed(session: AsyncSession, cutoff: datetime) -> int:
 
 
 class SqlProcessedKeys:
-    """Implements ``bot.ledger.ProcessedKeys`` (each call its own short transaction)."""
+    """Implements ``bot.ledger.ProcessedKeys`` and ``bot.ledger.SharedClaims`` (each call its
+    own short transaction).
 
-    def __init__(self, db: Database) -> None:
+    A shared claim is ``claimed`` by this worker for ``lease`` (renewed while the update is
+    handled), ``done`` once its effects are durable. Claiming a key another worker holds waits
+    until it is done (a duplicate) or its lease lapses (its worker died: taken over), at most
+    ``patience``; a redelivery is thus acted on exactly once whichever worker gets it.
+    """
+
+    def __init__(self, db: Database, *, worker: str | None = None,
+                 lease: timedelta | None = None, patience: timedelta | None = None,
+                 hold: float | None = None) -> None:
         self.db = db
+        self.worker = worker or worker_id()
+        self.lease = lease if lease is not None else timedelta(
+            seconds=float(os.environ.get(LEASE_ENV) or 15))
+        self.patience = patience if patience is not None else 2 * self.lease
+        self.hold = float(os.environ.get(HOLD_ENV) or 0) if hold is None else hold
 
     async def add(self, key: str, at: datetime) -> bool:
-        async with self.db.session() as session:
-            return await mark_processed(session, key, at)
+        """True when this worker won ``key`` (new, or its holder's lease lapsed); False when it
+        is done, or still held by a live worker after ``patience``."""
+        pause, waited = 0.02, 0.0
+        while True:
+            async with self.db.session() as session:
+                won = await self._claim(session, key, at)
+                state = None if won else await session.scalar(
+                    select(ProcessedRow.state).where(ProcessedRow.key == key))
+            if won:
+                if self.hold:
+                    await asyncio.sleep(self.hold)
+                return True
+            if state != "claimed" or waited >= self.patience.total_seconds():
+                return False
+            await asyncio.sleep(pause)  # held by another worker: done soon, or lapsed
+            waited += pause
+            at += timedelta(seconds=pause)
+            pause = min(pause * 2, 0.5)
+
+    async def _claim(self, session: AsyncSession, key: str, at: datetime) -> bool:
+        result = await session.execute(_CLAIMING[_dialect(session)], {
+            "key": key, "at": at, "worker": self.worker, "until": at + self.lease, "now": at})
+        return result.first() is not None
+
+    async def done(self, keys: Sequence[str]) -> None:
+        """The updates behind ``keys`` are durable: a redelivery is a duplicate from now on."""
+        if keys:
+            async with self.db.session() as session:
+                await session.execute(_DONE[_dialect(session)],
+                                      {"keys": json.dumps(list(keys))})
+
+    async def renew(self, keys: Sequence[str], at: datetime) -> None:
+        """This worker still works on ``keys``: their leases run from ``at`` again."""
+        if keys:
+            async with self.db.session() as session:
+                await session.execute(_RENEW[_dialect(session)], {
+                    "keys": json.dumps(list(keys)), "until": at + self.lease,
+                    "worker": self.worker})
 
     async def add_many(self, keys: Sequence[str], at: datetime) -> None:
         async with self.db.session() as session:
@@ -90,7 +183,7 @@ class SqlProcessedKeys:
 
 
 if TYPE_CHECKING:  # mypy proves the class satisfies the ledger's port
-    from bot.ledger import ProcessedKeys
+    from bot.ledger import ProcessedKeys, SharedClaims
 
-    def _conforms(db: Database) -> ProcessedKeys:
-        return SqlProcessedKeys(db)
+    def _conforms(db: Database) -> tuple[ProcessedKeys, SharedClaims]:
+        return SqlProcessedKeys(db), SqlProcessedKeys(db)

@@ -16,6 +16,14 @@ from storage.warns import WarnRepo
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
+async def _finish_until(done: asyncio.Future[object], workers: list[UpdateLedger]) -> None:
+    """What the workers' flush loops do: finished claims are marked done, again and again."""
+    while not done.done():
+        for worker in workers:
+            await worker.done(worker.finished())
+        await asyncio.sleep(0.02)
+
+
 async def test_two_workers_claiming_the_same_updates_at_once_get_each_once(pg_url: str) -> None:
     db = Database(pg_url)
     await db.upgrade()
@@ -23,15 +31,76 @@ async def test_two_workers_claiming_the_same_updates_at_once_get_each_once(pg_ur
         workers = [UpdateLedger(SqlProcessedKeys(db), shared=SqlProcessedKeys(db))
                    for _ in range(2)]
         keys = [f"tg:{n}" for n in range(20)]
-        granted = await asyncio.gather(*(w.claim(k) for k in keys for w in workers))
-        assert sum(granted) == 20
-        messages = await asyncio.gather(*(w.claim_message("tg:-1", str(n)) for n in range(20)
-                                          for w in workers))
-        assert sum(messages) == 20
+        claims = asyncio.gather(*(w.claim(k) for k in keys for w in workers))
+        await _finish_until(claims, workers)  # a loser waits until the winner's key is done
+        assert sum(await claims) == 20
+        messages = asyncio.gather(*(w.claim_message("tg:-1", str(n)) for n in range(20)
+                                    for w in workers))
+        await _finish_until(messages, workers)
+        assert sum(await messages) == 20
         late = UpdateLedger(SqlProcessedKeys(db), shared=SqlProcessedKeys(db))  # restarted
         assert not await late.claim("tg:3")
         assert not await late.claim_message("tg:-1", "3")
         assert await late.claim_message("tg:-1", "3", "2026-12-01T00:00:00+00:00")  # an edit
+    finally:
+        await db.dispose()
+
+
+async def test_a_claim_whose_worker_died_is_taken_over_once_its_lease_lapsed(pg_url: str
+                                                                              ) -> None:
+    db = Database(pg_url)
+    await db.upgrade()
+    try:
+        lease = timedelta(seconds=10)
+        dead = SqlProcessedKeys(db, worker="dead", lease=lease)
+        assert await dead.add("tg:1", NOW)  # claimed, then the worker died before acting
+        impatient = SqlProcessedKeys(db, worker="b", lease=lease, patience=timedelta(0))
+        assert not await impatient.add("tg:1", NOW + timedelta(seconds=5))  # still its lease
+        heirs = [SqlProcessedKeys(db, worker=w, lease=lease, patience=timedelta(0))
+                 for w in ("b", "c")]
+        later = NOW + timedelta(seconds=11)
+        assert sorted(await asyncio.gather(*(h.add("tg:1", later) for h in heirs))) == [
+            False, True]  # taken over by exactly one
+        await heirs[0].done(["tg:1"])
+        assert not await SqlProcessedKeys(db, lease=lease).add("tg:1", NOW + timedelta(days=1))
+    finally:
+        await db.dispose()
+
+
+async def test_a_redelivery_waits_for_the_live_holder_and_is_then_a_duplicate(pg_url: str
+                                                                             ) -> None:
+    db = Database(pg_url)
+    await db.upgrade()
+    try:
+        holder = UpdateLedger(shared=SqlProcessedKeys(db, worker="a"))
+        other = UpdateLedger(shared=SqlProcessedKeys(db, worker="b"))
+        assert await asyncio.create_task(holder.claim("tg:9"))  # its task has finished
+        redelivered = asyncio.create_task(other.claim("tg:9"))
+        await asyncio.sleep(0.3)
+        assert not redelivered.done()  # held by a live worker, not yet durable: it waits
+        assert holder.finished() == ("tg:9",)
+        await holder.done(holder.finished())  # the holder's flush made it durable
+        assert not await redelivered
+        assert holder.finished() == ()
+    finally:
+        await db.dispose()
+
+
+async def test_claims_of_a_cancelled_handling_are_never_marked_done(pg_url: str) -> None:
+    db = Database(pg_url)
+    await db.upgrade()
+    try:
+        ledger = UpdateLedger(shared=SqlProcessedKeys(db, worker="a"))
+
+        async def handle() -> None:
+            await ledger.claim("tg:5")
+            await asyncio.sleep(60)  # the effects, interrupted
+
+        task = asyncio.create_task(handle())
+        await asyncio.sleep(0.2)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert ledger.finished() == ()  # left to lapse: a redelivery is handled again
     finally:
         await db.dispose()
 
