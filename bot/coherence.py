@@ -57,11 +57,12 @@ class LocalBus:
 class Coherence:
     """Announces this worker's invalidations and applies other workers' (never its own).
 
-    Messages: ``{"o": origin, "k": "member"|"chat"|"reload"|"post"|"domain", "c": chat,
-    "u": user}`` (a post adds its message id ``m``, time ``t`` and sketch ``s``; a domain its
-    host ``d`` and state ``v``). ``on_reload`` re-reads the configuration when another worker
-    ran /reload; ``on_post`` and ``on_domain`` take another worker's learned state
-    (``bot.knowledge``).
+    Messages: ``{"o": origin, "k": "member"|"chat"|"reload"|"post"|"domain"|"shadow", "c":
+    chat, "u": user}`` (a post adds its message id ``m``, time ``t`` and sketch ``s``; a domain
+    its host ``d`` and state ``v``; a shadow switch the chat's overrides ``v``). ``on_reload``
+    re-reads the configuration when another worker ran /reload; ``on_post`` and ``on_domain``
+    take another worker's learned state (``bot.knowledge``); ``on_shadow`` a moderator's
+    /shadow switch (``handlers.moderation.shadow``).
     """
 
     def __init__(self, bus: Bus, *, on_reload: Callable[[], Awaitable[None]] | None = None
@@ -71,6 +72,7 @@ class Coherence:
         self.on_reload = on_reload
         self.on_post: Callable[[TextPost], None] | None = None
         self.on_domain: Callable[[str, str, DomainState | None], None] | None = None
+        self.on_shadow: Callable[[str, str], None] | None = None
         self.snapshots: CoherentSnapshots | None = None
         self.received = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -113,6 +115,8 @@ class Coherence:
             self.snapshots.forget(chat, str(user) if kind == "member" and user else None)
         elif kind == "reload" and self.on_reload is not None:
             await self.on_reload()
+        elif kind == "shadow" and self.on_shadow is not None:
+            self.on_shadow(chat, str(message["v"]))
         elif kind == "domain" and self.on_domain is not None:
             self.on_domain(chat, str(message["d"]), _state_of(str(message["d"]), message["v"]))
         elif kind == "post" and self.on_post is not None:

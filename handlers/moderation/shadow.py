@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +104,12 @@ def describe(services: Services, chat: str, lang: str) -> str:
 
 def register_shadow(router: CommandRouter, services: Services) -> None:
     reply = services.extras["reply"]
+    coherence = services.extras.get("coherence")  # several workers: /shadow crosses them
+    if coherence is not None:
+        def adopt(chat: str, raw: str) -> None:
+            services.book.set_overrides(chat, overrides_from_json(json.loads(raw)))
+
+        coherence.on_shadow = adopt
 
     async def shadow(command: Command, gateway: ChatGateway, role: Role) -> None:
         args = [a.lower() for a in command.args]
@@ -123,6 +130,8 @@ def register_shadow(router: CommandRouter, services: Services) -> None:
         async with services.db.session() as session:
             await ChatRepo(session).update_settings(command.chat, services.clock(),
                                                     shadow=overrides_to_json(over))
+        if coherence is not None:  # the other workers switch too
+            coherence.announce("shadow", command.chat, v=json.dumps(overrides_to_json(over)))
         if policy is None:
             await reply(command, gateway, CHAT_ON if on else CHAT_OFF)
         else:

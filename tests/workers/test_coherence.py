@@ -75,3 +75,16 @@ async def test_a_reload_on_one_worker_makes_the_other_reload() -> None:
     a.announce("reload")
     await a.stop()  # waits for the announcement in flight
     assert reloaded == ["b"]
+
+
+async def test_a_shadow_switch_announced_on_one_worker_reaches_the_others_hook() -> None:
+    hub: list[LocalBus] = []
+    switched: list[tuple[str, str]] = []
+    a, b = Coherence(LocalBus(hub)), Coherence(LocalBus(hub))
+    a.on_shadow = lambda chat, raw: switched.append(("a", chat))  # never its own
+    b.on_shadow = lambda chat, raw: switched.append((chat, raw))
+    await a.start()
+    await b.start()
+    a.announce("shadow", CHAT, v='{"observe": true}')
+    await a.stop()  # waits for the announcement in flight
+    assert switched == [(CHAT, '{"observe": true}')]

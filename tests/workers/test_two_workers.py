@@ -236,3 +236,39 @@ async def test_a_moderators_unwarn_on_one_worker_is_respected_by_the_other(
 
 async def _is(value: Any, expected: int) -> bool:
     return bool(await value == expected)
+
+
+def _replies(platform: Balancer) -> list[str]:
+    return [str(p.get("text", "")) for p in platform.of("sendMessage")]
+
+
+async def _policies_say(platform: Balancer, worker: int, mode: str) -> bool:
+    """Ask ``worker`` for /policies; True once its answer names ``mode`` (a probe in order
+    with the chat's later updates on that worker)."""
+    before = len(_replies(platform))
+    await platform.to(worker, platform.message(MODERATOR, "/policies"))
+    await eventually(lambda: _more(platform, before), "the /policies answer")
+    return any(mode in text for text in _replies(platform)[before:])
+
+
+async def _more(platform: Balancer, before: int) -> bool:
+    return len(_replies(platform)) > before
+
+
+async def test_a_moderators_shadow_switch_on_one_worker_applies_on_the_other(
+        workers: Workers) -> None:
+    platform, db = workers
+    await platform.to(0, platform.message(MODERATOR, "/shadow on"))  # worker A
+    await eventually(lambda: _more(platform, 0), "the /shadow answer")
+    await eventually(lambda: _policies_say(platform, 1, "shadow mode"), "B in shadow mode", 10)
+    shadowed = platform.message(600, "加薇信 shadow1x 领取福利")
+    await platform.to(1, shadowed)  # worker B decides and logs, acts on nothing
+    await platform.to(1, platform.message(MODERATOR, "/shadow off"))  # worker B
+    await eventually(lambda: _policies_say(platform, 0, "enforcing"), "A enforcing", 10)
+    acted = platform.message(601, "加薇信 shadow2x 领取福利")
+    await platform.to(0, acted)  # worker A acts again
+    await platform.barrier()
+    deleted = platform.deleted()
+    assert not deleted[shadowed["message"]["message_id"]]
+    assert deleted[acted["message"]["message_id"]] == 1
+    assert await warns(db, 600) == 0 and await warns(db, 601) == 1
