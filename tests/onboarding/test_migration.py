@@ -19,6 +19,7 @@ from storage.chats import ChatRepo
 from storage.checkins import CheckinRepo
 from storage.contributions import ContributionRepo
 from storage.deletions import SqlPendingDeletions
+from storage.insights_activity import record_activity
 from storage.knowledge import KnowledgeRepo
 from storage.logs import LogRepo
 from storage.members import MemberRepo
@@ -63,6 +64,7 @@ async def seed_every_table(app: App, chat: str) -> None:
         await KnowledgeRepo(s).add_posts([TextPost(chat, USER, "1", now, bytes(64))])
         await KnowledgeRepo(s).put_domains([(chat, DomainState("example.org", now))])
         await ChatRepo(s).update_settings(chat, now, shadow={"observe": None})
+        await record_activity(s, [(chat, Sender(USER, "Member"), now, 1)])
     await SqlPendingDeletions(app.services.db).add(chat, "55", now + timedelta(days=1))
 
 
