@@ -11,9 +11,10 @@ import signal
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy.engine import make_url
@@ -95,6 +96,14 @@ def _knowledge(db: Database, book: RuntimeBook) -> Knowledge:
 
     return Knowledge(SqlKnowledgeStore(db), core=lambda text: compact(scanned(text)),
                      hosts=hosts, scope_of=scope_of)
+
+
+def _zone_of(book: RuntimeBook) -> Callable[[str], tzinfo | None]:
+    """A chat's timezone, so activity is counted by its members' local days."""
+    def zone(chat: str) -> tzinfo | None:
+        return ZoneInfo(book.get(chat).profile.timezone)
+
+    return zone
 
 
 def _shared_state(env: Mapping[str, str]) -> RedisState | None:
@@ -183,7 +192,7 @@ class App:
             enforcer=enforcer,
             snapshots=SnapshotCache(store, clock=self.clock) if coherence is None
             else CoherentSnapshots(store, clock=self.clock, coherence=coherence),
-            activity=ActivityBuffer(store, faults=dispatcher.faults),
+            activity=ActivityBuffer(store, faults=dispatcher.faults, zone=_zone_of(book)),
             history=ChatHistory() if shared is None else shared.history,
             dispatcher=dispatcher, ledger=ledger, gateways=gateways, clock=self.clock,
         )

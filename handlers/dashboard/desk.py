@@ -106,7 +106,7 @@ class ServicesDesk:
         async with self.services.db.session() as session:
             return await InsightRepo(session).members(
                 chat, query=query, offset=offset, limit=limit, now=now,
-                inactive_before=inactive_before)
+                inactive_before=inactive_before, tz=self._tz(chat))
 
     async def checkins(self, chat: str) -> CheckinBoard:
         opts = self._community(chat)

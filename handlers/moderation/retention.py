@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from storage import tallies
+from storage.insights_activity import purge_activity
 from storage.logs import LogRepo
 
 if TYPE_CHECKING:
@@ -18,14 +19,17 @@ log = logging.getLogger(__name__)
 EVERY_SECONDS = 3600.0
 #: daily point tallies are kept this long (a local day is over everywhere after two)
 TALLY_DAYS = timedelta(days=3)
+#: the dashboard's day and hour counts: a year of history and a month to compare it with
+ACTIVITY_DAYS = timedelta(days=400)
 
 
 async def purge_expired(services: Services, now: datetime) -> int:
-    """Delete log entries older than the configured retention (returns how many) and daily
-    point tallies of days long over."""
+    """Delete log entries older than the configured retention (returns how many), daily
+    point tallies of days long over and activity counts older than ``ACTIVITY_DAYS``."""
     cutoff = now - services.config.app.log_retention
     async with services.db.session() as session:
         await tallies.purge(session, (now - TALLY_DAYS).date())
+        await purge_activity(session, now - ACTIVITY_DAYS)
         return await LogRepo(session).purge_older_than(cutoff)
 
 

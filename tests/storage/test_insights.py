@@ -181,3 +181,16 @@ async def test_a_chat_without_a_known_zone_counts_by_utc_day(db: Database) -> No
     assert [(p.day, p.messages, p.active) for p in view.days] == [
         (date(2026, 11, 21), 1, 1), (date(2026, 11, 22), 1, 1)]
     assert (view.hours[23], view.hours[0]) == (1, 1)
+
+
+async def test_purging_drops_day_and_hour_counts_older_than_the_horizon_only(
+        db: Database) -> None:
+    from storage.insights_activity import purge_activity
+
+    old = NOW - timedelta(days=500)
+    await _post(db, (CHAT, ANN, old), (CHAT, BOB, old), (CHAT, ANN, NOW))
+    async with db.session() as session:
+        assert await purge_activity(session, NOW - timedelta(days=400)) == 3  # 2 days + 1 hour
+    async with db.session() as session:
+        view = await InsightRepo(session).overview([CHAT], now=NOW, days=1, tz=SHANGHAI)
+    assert view.days[-1].messages == 1 and sum(view.hours) == 1
