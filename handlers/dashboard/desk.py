@@ -36,6 +36,7 @@ from storage.insights import InsightRepo
 from storage.logs import LogRepo
 from storage.members import MemberRepo
 from storage.queue import JoinQueueRepo
+from storage.records import QueueEntry
 from storage.state import StateRepo
 
 log = logging.getLogger(__name__)
@@ -186,35 +187,37 @@ class ServicesDesk:
             await state.put(chat, f"review:{entry}", {"kept_by": viewer.user}, now)
         return Done(True, KEPT.render(lang, id=entry))
 
+    async def _take(self, viewer: Viewer, chat: str, user: str) -> QueueEntry | None:
+        """Take ``user``'s request off ``chat``'s queue for a moderator (None: not waiting)."""
+        if not await self._allowed(viewer, chat):
+            return None
+        async with self.services.db.session() as session:
+            queue = JoinQueueRepo(session)
+            entry = next((e for e in await queue.list(chat) if e.user_id == user), None)
+            if entry is None or not await queue.remove(chat, user):
+                return None
+        return entry
+
     async def admit(self, viewer: Viewer, chat: str, user: str, lang: str) -> Done:
         """Approve one queued request now, ahead of its turn (the moderator's call)."""
-        if not await self._allowed(viewer, chat):
-            return Done(False, NOT_QUEUED.render(lang))
-        async with self.services.db.session() as session:
-            entries = {e.user_id: e for e in await JoinQueueRepo(session).list(chat)}
-            if user not in entries or not await JoinQueueRepo(session).remove(chat, user):
-                return Done(False, NOT_QUEUED.render(lang))
+        entry = await self._take(viewer, chat, user)
         gateway = self.services.gateways.get(split_id(chat)[0])
-        outcome = await gateway.approve_join(chat, user, entries[user].ref) \
-            if gateway is not None else None
-        detail = outcome.detail if outcome is not None and not outcome.ok else ""
+        if entry is None or gateway is None:
+            return Done(False, NOT_QUEUED.render(lang))
+        outcome = await gateway.approve_join(chat, user, entry.ref)
+        detail = "" if outcome.ok else outcome.detail
         await self._log(chat, viewer, user, "approve join (dashboard)", detail or "approved")
-        return Done(outcome is not None and outcome.ok,
-                    ADMITTED.render(lang, name=entries[user].name or user, detail=detail))
+        return Done(outcome.ok, ADMITTED.render(lang, name=entry.name or user, detail=detail))
 
     async def skip(self, viewer: Viewer, chat: str, user: str, lang: str) -> Done:
         """Decline one queued request and take it off the list."""
-        if not await self._allowed(viewer, chat):
-            return Done(False, NOT_QUEUED.render(lang))
-        async with self.services.db.session() as session:
-            entries = {e.user_id: e for e in await JoinQueueRepo(session).list(chat)}
-            if user not in entries or not await JoinQueueRepo(session).remove(chat, user):
-                return Done(False, NOT_QUEUED.render(lang))
+        entry = await self._take(viewer, chat, user)
         gateway = self.services.gateways.get(split_id(chat)[0])
-        if gateway is not None:
-            await gateway.decline_join(chat, user, entries[user].ref)
+        if entry is None or gateway is None:
+            return Done(False, NOT_QUEUED.render(lang))
+        await gateway.decline_join(chat, user, entry.ref)
         await self._log(chat, viewer, user, "decline join (dashboard)", "declined")
-        return Done(True, SKIPPED.render(lang, name=entries[user].name or user))
+        return Done(True, SKIPPED.render(lang, name=entry.name or user))
 
     async def _log(self, chat: str, viewer: Viewer, user: str, reason: str,
                    outcome: str) -> None:

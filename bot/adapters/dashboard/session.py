@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from bot.adapters.language import page_language
 from bot.desk import Viewer
 from bot.signing import Signer
 
@@ -74,16 +75,7 @@ def _same_host(origin: str, host: str) -> bool:
 
 def language(request: web.Request) -> str:
     """``?lang=`` wins, then the language cookie, then Accept-Language (Chinese first)."""
-    for asked in (request.query.get("lang", ""), request.cookies.get(LANG_COOKIE, "")):
-        if asked in ("en", "zh"):
-            return asked
-    for part in request.headers.get("Accept-Language", "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("zh"):
-            return "zh"
-        if tag.startswith("en"):
-            return "en"
-    return "en"
+    return page_language(request, remembered=request.cookies.get(LANG_COOKIE, ""))
 
 
 def remember_language(request: web.Request, response: web.StreamResponse) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 from aiohttp import WSMsgType, web
 
+from bot.adapters.language import page_language
 from bot.i18n import t
 
 from .lobby import Lobby
@@ -30,20 +31,6 @@ _BINARY = t("Binary frames are not part of the protocol; send JSON text.",
             "协议不接受二进制消息，请发送 JSON 文本。")
 _INTERNAL = t("Something went wrong on the server; see its log.",
               "服务器出错，请查看日志。")
-
-
-def page_language(request: web.Request) -> str:
-    """``?lang=`` wins; otherwise the browser's Accept-Language (Chinese first → ``zh``)."""
-    asked = request.query.get("lang", "")
-    if asked in ("en", "zh"):
-        return asked
-    for part in request.headers.get("Accept-Language", "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("zh"):
-            return "zh"
-        if tag.startswith("en"):
-            return "en"
-    return "en"
 
 
 class Hub:
