@@ -172,3 +172,21 @@ async def test_the_chinese_page_speaks_chinese(site: Site) -> None:
         assert 'lang="zh-CN"' in html and "成员" in html and "积分" in html
         async with http.get(f"{site.url}/dashboard/") as index:  # the choice is remembered
             assert "你管理的群" in await index.text()
+
+
+async def test_a_network_page_sums_only_the_networks_chats_the_viewer_moderates(
+        site: Site) -> None:
+    site.desk.add_chat("tg:-1003", "Branch A", "tg:7", network="north")
+    site.desk.add_chat("tg:-1004", "Branch B", "tg:7", network="north")
+    site.desk.add_chat("tg:-1005", "Branch C", "tg:8", network="north")
+    async with _browser() as http:
+        await _login(http, site, site.link("tg:7"))
+        async with http.get(f"{site.url}/dashboard/") as index:
+            assert "/dashboard/n/north/" in await index.text()
+        async with http.get(f"{site.url}/dashboard/n/north/") as page:
+            html = await page.text()
+        assert page.status == 200
+        # the fake desk counts 10 messages a day per chat asked for: two chats, 30 days
+        assert re.search(r'data-testid="messages-total">600<', html)
+        async with http.get(f"{site.url}/dashboard/n/south/") as unknown:
+            assert unknown.status == 403
