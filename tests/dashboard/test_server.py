@@ -172,6 +172,9 @@ async def test_the_chinese_page_speaks_chinese(site: Site) -> None:
         assert 'lang="zh-CN"' in html and "成员" in html and "积分" in html
         async with http.get(f"{site.url}/dashboard/") as index:  # the choice is remembered
             assert "你管理的群" in await index.text()
+        async with http.get(f"{site.url}/dashboard/c/tg%3A-1001/moderation") as log:
+            text = await log.text()
+        assert "删除" in text and "撤销" in text and ">delete<" not in text
 
 
 async def test_a_network_page_sums_only_the_networks_chats_the_viewer_moderates(

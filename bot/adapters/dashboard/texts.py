@@ -98,6 +98,13 @@ TEXTS: dict[str, Text] = {
                     "此一次性链接将以 {name} 的身份登录。"),
     "login_button": t("Continue", "继续"),
     "language": t("中文", "English"),
+    "act_allow": t("note", "记录"),
+    "act_flag": t("flag", "标记"),
+    "act_delete": t("delete", "删除"),
+    "act_warn": t("warn", "警告"),
+    "act_mute": t("mute", "禁言"),
+    "act_kick": t("kick", "移出"),
+    "act_ban": t("ban", "封禁"),
 }
 
 
