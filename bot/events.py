@@ -20,6 +20,16 @@ def qualify(platform: str, raw_id: str | int) -> str:
     return f"{platform}:{raw_id}"
 
 
+PRIVATE = "private:"
+
+
+def direct_chat(user: str) -> str:
+    """A member's private chat with the bot, ``platform:private:raw``. Every gateway reads it;
+    a bare user id is not a chat to send to (on QQ a user's number may be a group's too)."""
+    platform, raw = split_id(user)
+    return user if raw.startswith(PRIVATE) else f"{platform}:{PRIVATE}{raw}"
+
+
 def split_id(qualified: str) -> tuple[str, str]:
     """Split ``platform:raw`` into its two parts; raises ValueError if unqualified."""
     platform, sep, raw = qualified.partition(":")

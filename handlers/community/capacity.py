@@ -5,7 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.events import Command, JoinRequest, MemberJoined, MemberLeft, Role, Sender, split_id
+from bot.events import (
+    Command,
+    JoinRequest,
+    MemberJoined,
+    MemberLeft,
+    Role,
+    Sender,
+    direct_chat,
+    split_id,
+)
 from bot.gateway import ChatGateway
 from bot.i18n import t
 from bot.scheduler import Cron
@@ -79,7 +88,7 @@ async def drain(hub: Hub, chat: str, gateway: ChatGateway) -> list[str]:
                     await seats.release(session, chat)
             continue
         admitted.append(entry.user_id)
-        await hub.say(gateway, entry.user_id, APPROVED, keep=True, lang_of=chat)
+        await hub.say(gateway, direct_chat(entry.user_id), APPROVED, keep=True, lang_of=chat)
 
 
 async def admit_request(hub: Hub, chat: str, user: Sender, ref: str,
@@ -95,7 +104,8 @@ async def admit_request(hub: Hub, chat: str, user: Sender, ref: str,
     async with hub.services.db.session() as session:
         position = await JoinQueueRepo(session).position(chat, user.id)
     if position is not None:
-        await hub.say(gateway, user.id, QUEUED, keep=True, lang_of=chat, position=position)
+        await hub.say(gateway, direct_chat(user.id), QUEUED, keep=True, lang_of=chat,
+                      position=position)
     return False
 
 

@@ -7,7 +7,15 @@ from datetime import datetime
 
 from sqlalchemy import delete
 
-from bot.events import ButtonPress, JoinRequest, MemberJoined, MemberLeft, Role, Sender
+from bot.events import (
+    ButtonPress,
+    JoinRequest,
+    MemberJoined,
+    MemberLeft,
+    Role,
+    Sender,
+    direct_chat,
+)
 from bot.gateway import Button, ChatGateway
 from bot.i18n import Text, t
 from handlers.community.capacity import admit_request
@@ -122,7 +130,8 @@ class Gate:
         if not (opts.enabled and opts.requests_in_private):
             return
         intro = PRIVATE if opts.mode == "button" else _join(PRIVATE, CHALLENGE)
-        answer, message_id = await self._ask(gateway, event.user.id, event.chat, event.user,
+        answer, message_id = await self._ask(gateway, direct_chat(event.user.id), event.chat,
+                                             event.user,
                                              intro)
         await self._open(event.chat, event.user.id, answer, message_id,
                          ref=f"{REQUEST}{event.ref}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.events import Role, split_id
+from bot.events import Role, direct_chat, split_id
 from bot.i18n import Text, t
 from bot.ports import LogEntry
 from bot.scheduler import Cron, parse_schedule
@@ -100,7 +100,7 @@ def destinations(hub: Hub, chat: str) -> list[str]:
         return x if ":" in x else f"{platform}:{x}"
 
     if opts.report_to:
-        return [qualify(user) for user in opts.report_to]
+        return [direct_chat(qualify(user)) for user in opts.report_to]
     log_chat = hub.services.book.get(chat).profile.log_chat
     return [qualify(log_chat)] if log_chat else [chat]
 
@@ -164,8 +164,8 @@ async def report(hub: Hub, chat: str, now: datetime) -> list[str]:
         await hub.say(gateway, chat, NOTICE, keep=True, names=", ".join(_label(r) for r in fresh),
                       days=opts.inactive_days, date=date)
         for record in fresh:
-            await hub.say(gateway, record.user_id, NOTICE_PRIVATE, keep=True, lang_of=chat,
-                          group=title, days=opts.inactive_days, date=date)
+            await hub.say(gateway, direct_chat(record.user_id), NOTICE_PRIVATE, keep=True,
+                          lang_of=chat, group=title, days=opts.inactive_days, date=date)
     return [r.user_id for r in fresh]
 
 

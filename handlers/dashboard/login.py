@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.events import Command, Role
+from bot.events import Command, Role, direct_chat
 from bot.gateway import ChatGateway
 from bot.i18n import t
 from bot.signing import LoginLinks
@@ -43,7 +43,7 @@ def register_dashboard(router: CommandRouter, services: Services, links: LoginLi
         url = links.link(sender.id, name=sender.name, chat=command.chat)
         lang = services.book.get(command.chat).language
         text = LINK.render(lang, url=url, minutes=_minutes(links))
-        sent = await gateway.send(sender.id, text, lang=lang)
+        sent = await gateway.send(direct_chat(sender.id), text, lang=lang)
         await reply(command, gateway, SENT if sent is not None else START_FIRST)
 
     router.add(CommandSpec("dashboard", dashboard, t("open the web dashboard (moderators)",

@@ -48,7 +48,7 @@ async def test_requests_are_approved_while_there_is_room_then_queued(
     assert [c.args["user"] for c in bot.gateway.of("approve_join")] == ["test:10"]
     queued = [c for c in bot.gateway.of("send") if "waiting list" in c.args["text"]]
     assert [(c.chat, c.args["text"].split("number ")[1][0]) for c in queued] == [
-        ("test:11", "1"), ("test:12", "2")]
+        ("test:private:11", "1"), ("test:private:12", "2")]
     assert await stored_count(bot) == 3
 
 
@@ -63,7 +63,7 @@ async def test_a_departure_admits_the_first_in_line_and_tells_them(
     (approved,) = bot.gateway.of("approve_join")
     assert approved.args == {"user": "test:10", "ref": "r10"}
     assert "request to join was approved" in bot.last() and \
-        bot.gateway.of("send")[-1].chat == "test:10"
+        bot.gateway.of("send")[-1].chat == "test:private:10"  # in private
     await bot.services.dispatcher(MemberJoined(CHAT, person(10), bot.clock()), bot.gateway)
     assert await stored_count(bot) == 3
     await bot.command(person(11), "position", private=True, chat="test:11")

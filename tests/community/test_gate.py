@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.events import ButtonPress, JoinRequest, MemberJoined, MemberLeft, Sender
+from bot.events import ButtonPress, JoinRequest, MemberJoined, MemberLeft, Sender, direct_chat
 from handlers.community.common import get
 from tests.community.conftest import CHAT, Bot, BotFactory
 
@@ -82,7 +82,7 @@ async def test_join_requests_pass_the_gate_in_private_before_approval(
     await bot.services.dispatcher(JoinRequest(CHAT, NEWCOMER, bot.clock(), ref="f1"),
                                   bot.gateway)
     private = bot.gateway.of("send")[0]
-    assert private.chat == NEWCOMER.id and "Before you join" in private.args["text"]
+    assert private.chat == direct_chat(NEWCOMER.id) and "Before you join" in private.args["text"]
     assert bot.gateway.of("approve_join") == []
     await press(bot, f"g|{CHAT}|ok", chat=NEWCOMER.id)
     assert bot.gateway.of("approve_join")[0].args == {"user": NEWCOMER.id, "ref": "f1"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.events import ReplyRef, Sender
+from bot.events import ReplyRef, Sender, direct_chat
 from handlers.community.common import get
 from handlers.community.invites import invite_all
 from handlers.community.network import share_ban
@@ -54,7 +54,7 @@ async def test_members_past_the_network_threshold_are_invited_once_to_the_core_g
     await bot.say(BOB, "a thoughtful message here")
     assert await invite_all(hub, bot.clock()) == [ALICE.id]  # 5 + 5 across two groups
     invite = bot.gateway.of("send")[-1]
-    assert invite.chat == ALICE.id and "10 points" in invite.args["text"] \
+    assert invite.chat == direct_chat(ALICE.id) and "10 points" in invite.args["text"] \
         and "https://t.me/+core" in invite.args["text"]
     # Carol has 10 points too but is already in the core group; Bob has 1
     assert await invite_all(hub, bot.clock()) == []
@@ -83,4 +83,4 @@ async def test_the_invitation_job_runs_on_the_scheduler(bot_factory: BotFactory)
         await bot.command(BOB, "thanks", chat=chat, reply_to=ReplyRef("1", ALICE.id))
     bot.clock.advance(minutes=5)
     assert "network-invites" in await get(bot.services).scheduler.run_due(bot.clock())
-    assert bot.gateway.of("send")[-1].chat == ALICE.id
+    assert bot.gateway.of("send")[-1].chat == direct_chat(ALICE.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.events import Role, Sender
+from bot.events import Role, Sender, direct_chat
 from bot.verdict import Action
 from handlers.community.common import get
 from handlers.moderation.undo import undo
@@ -79,7 +79,7 @@ async def test_reports_go_to_admins_in_private_or_to_the_log_chat(
     await seed(bot)
     await tick(bot, 60)
     reports = [c.chat for c in bot.gateway.of("send") if "Roster review" in c.args["text"]]
-    assert reports == ["test:91", "test:92"]
+    assert reports == ["test:private:91", "test:private:92"]  # admins, in private
     logged = await bot_factory({}, extra=config(ROSTER, log_chat="test:-999"), db="other.db")
     await seed(logged)
     await tick(logged, 60)
@@ -97,7 +97,8 @@ async def test_inactive_members_are_notified_then_removed_unless_they_post_and_u
     notice = bot.gateway.of("send")[1]
     assert notice.chat == CHAT and notice.args["text"].startswith(
         "Alice, Gina {x}: you have not posted here for 30 days. Say something before 2026-03-09")
-    assert {c.chat for c in bot.gateway.of("send")[2:]} == {ALICE.id, GINA.id}
+    privately = {direct_chat(ALICE.id), direct_chat(GINA.id)}
+    assert {c.chat for c in bot.gateway.of("send")[2:]} == privately
     bot.clock.advance(days=3)
     await bot.say(GINA, "Sorry, I was travelling — back now!")
     bot.clock.advance(days=4, minutes=-2)  # Monday 09:58

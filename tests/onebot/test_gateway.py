@@ -188,3 +188,19 @@ async def test_qq_implementations_can_do_everything_but_buttons(
         served: Served = await serve(impl=impl)
         caps = served.adapter.gateway.capabilities(CHAT)
         assert caps == set(Capability) - {Capability.BUTTONS}
+
+
+async def test_a_member_is_written_to_in_private_never_in_the_group_sharing_their_number(
+    serve: Callable[..., Any],
+) -> None:
+    from bot.events import direct_chat
+
+    served: Served = await serve(access_token=TOKEN)
+    impl = await connected(served)
+    try:
+        assert await served.adapter.gateway.send(direct_chat("qq:20001"), "a login link") \
+            is not None
+        assert impl.of("send_private_msg")[0]["user_id"] == 20001
+        assert impl.of("send_group_msg") == []
+    finally:
+        await impl.close()

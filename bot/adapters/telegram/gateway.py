@@ -17,7 +17,7 @@ from telegram import (
 )
 
 from bot.adapters.telegram.faults import Caller, Result
-from bot.events import split_id
+from bot.events import PRIVATE, split_id
 from bot.gateway import ALL_CAPABILITIES, Button, Capability, Outcome
 from bot.i18n import Text, t
 
@@ -52,7 +52,7 @@ def raw_id(qualified: str) -> int:
     platform, raw = split_id(qualified)
     if platform != "tg":
         raise ValueError(f"not a telegram id: {qualified!r}")
-    return int(raw)
+    return int(raw.removeprefix(PRIVATE))  # a private chat's id is its user's
 
 
 def _until(duration: timedelta | None) -> datetime | None:
