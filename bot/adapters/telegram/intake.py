@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from telegram import Bot, Update
 
+from bot.adapters.telegram.fastpath import plain
 from bot.adapters.telegram.validate import problem, update_id_of
 from bot.faults import Faults
 from bot.metrics import Meter
@@ -24,7 +25,8 @@ class Intake:
 
     A malformed update is counted under ``telegram.invalid`` and logged as one short line
     (its id and what was wrong, never its text); everything else goes on. ``accepted``
-    counts updates handed on (the watchdog compares it with what was handled).
+    counts updates handed on (the watchdog compares it with what was handled). A plain
+    group text message skips PTB's object model: it goes on as a ``PlainMessage`` carrier.
     """
 
     def __init__(self, faults: Faults | None = None, meter: Meter | None = None) -> None:
@@ -36,6 +38,10 @@ class Intake:
         """One raw update → Update, or None (counted and logged) when malformed."""
         wrong = problem(raw)
         if wrong is None:
+            carrier = plain(raw)
+            if carrier is not None:
+                self.accepted += 1
+                return carrier
             try:
                 update = Update.de_json(raw, bot)  # type: ignore[arg-type]
             except Exception as exc:  # a field we do not read, of a type PTB refuses

@@ -7,8 +7,10 @@ import time
 from collections import OrderedDict
 
 from telegram import Chat, Update
+from telegram import Message as TgMessage
 
 from bot.adapters.telegram.admins import AdminCache
+from bot.adapters.telegram.fastpath import PlainMessage, message_events
 from bot.adapters.telegram.gateway import TelegramGateway
 from bot.adapters.telegram.images import PhotoFetcher
 from bot.adapters.telegram.intake import is_skipped
@@ -88,13 +90,34 @@ class UpdateProcessor:
             log.debug("telegram update %s failed", update.update_id, exc_info=True)
 
     async def _process(self, update: Update) -> None:
+        if isinstance(update, PlainMessage):  # a plain group message, never parsed by PTB
+            await self.admins.ensure(update.chat_id)
+            await self._deliver(update, self._plain_events(update), None)
+            return
         chat = update.effective_chat
         if chat is not None and chat.type in _GROUPS:
             self._refresh_rights(update, chat.id)
             if update.my_chat_member is None:
                 await self.admins.ensure(chat.id)
         events = map_update(update, self.context, self.faults, self.meter)
-        message = update.message or update.edited_message
+        await self._deliver(update, events, update.message or update.edited_message)
+        query = update.callback_query
+        if query is not None and any(isinstance(e, ButtonPress) for e in events):
+            await self.gateway.answer_button(query.id)
+
+    def _plain_events(self, update: PlainMessage) -> list[Event]:
+        """``map_update``'s events for the carrier's message; ``[]`` (counted) on failure."""
+        try:
+            return message_events(update.raw, update.update_id, self.context)
+        except Exception as exc:
+            self.meter.malformed_update("tg", "telegram.unmappable")
+            self.faults.note("telegram.unmappable", "skipping telegram update %s: %s",
+                             update.update_id, type(exc).__name__)
+            log.debug("telegram update %s not mapped", update.update_id, exc_info=True)
+            return []
+
+    async def _deliver(self, update: Update, events: list[Event],
+                       message: TgMessage | None) -> None:
         index = 0
         for event in events:
             if not self._first_transition(event):
@@ -106,9 +129,6 @@ class UpdateProcessor:
             else:
                 await self.sink(event, self.gateway, key)
             index += 1
-        query = update.callback_query
-        if query is not None and any(isinstance(e, ButtonPress) for e in events):
-            await self.gateway.answer_button(query.id)
 
     def _refresh_rights(self, update: Update, chat_id: int) -> None:
         if update.my_chat_member is not None:

@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, TypeHandler
 from telegram.request import HTTPXRequest
 
+from bot.adapters.telegram.fastpath import PlainMessage
 from bot.adapters.telegram.intake import CAUSE, Intake
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.validate import update_id_of
@@ -167,6 +168,8 @@ def build_bot(settings: TelegramSettings, intake: Intake | None = None) -> Toler
 def lanes_of(update: Update) -> tuple[str, ...]:
     """The lanes an update waits in: its chat (a chat's updates in order), else its sender;
     a group's migration to a supergroup waits in both chats' lanes."""
+    if isinstance(update, PlainMessage):
+        return (f"c{update.chat_id}",)
     chat = update.effective_chat
     if chat is None:
         user = update.effective_user
