@@ -13,7 +13,7 @@ from bot.desk import Desk
 from bot.signing import LoginLinks, Signer, new_secret
 from storage.db import Database
 from storage.state import StateRepo
-from storage.updates import SqlProcessedKeys
+from storage.updates import mark_processed
 
 from .server import Claim, Dashboard
 from .session import Sessions
@@ -42,12 +42,13 @@ async def dashboard_secret(db: Database, env: Mapping[str, str], name: str,
 
 
 def single_use(db: Database, clock: Callable[[], datetime]) -> Claim:
-    """A nonce is accepted once: an atomic insert into the processed-keys table (the ledger
-    forgets keys after its horizon, long after any link expired)."""
-    keys = SqlProcessedKeys(db)
+    """A nonce is accepted once: an atomic insert-if-absent into the processed-keys table, done
+    at once (not the lease of an update's claim, which another worker may take over); the
+    ledger forgets keys after its horizon, long after any link expired)."""
 
     async def claim(nonce: str) -> bool:
-        return await keys.add(f"dashboard-login:{nonce}", clock())
+        async with db.session() as session:
+            return await mark_processed(session, f"dashboard-login:{nonce}", clock())
 
     return claim
 
