@@ -7,7 +7,8 @@ while another chat's ads wait for their verdict.
 
 Targets (issue 15): throughput at 100 ms >= 0.5 x at 0 ms; the raid deleted within 10 s in
 <= 10 deleteMessages calls with <= 3 notices; the other chat's verdicts within 50 ms + one
-round trip (p99).
+round trip (p99). benchmarks/bench_raid.py measures the raid against its floor (the other
+chats' verdicts without a raid, same run).
 """
 
 from __future__ import annotations
@@ -159,7 +160,9 @@ async def raid(size: int, latency: float, folder: Path) -> dict[str, float]:
 
     traffic = Traffic()
     target, other = CHATS[0], CHATS[1]
-    burst = [traffic.message(target, 7_000_000 + i, AD) for i in range(size)]
+    # senders clear of the stand-in's bot id (7000001: an admin, never moderated; once
+    # counted as an ad that escaped the raid)
+    burst = [traffic.message(target, 7_100_000 + i, AD) for i in range(size)]
     async with StandInBotApi(latency=latency) as api:
         config, env = config_for(api, folder)
         async with running_app(config, env=env, port=0) as app:
@@ -173,7 +176,7 @@ async def raid(size: int, latency: float, folder: Path) -> dict[str, float]:
             while (len(deleted(api) & ads_of(burst)) < size
                    and processor.handled - handled - len(probes) < size) \
                     and time.perf_counter() - started < 30:
-                probe = traffic.message(other, 8_000_000 + len(probes), AD)
+                probe = traffic.message(other, 8_100_000 + len(probes), AD)
                 key = (other, probe["message"]["message_id"])
                 fed = time.monotonic()
                 await api.feed(probe)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,6 +20,7 @@ from bot.outbox import Order, Outbox
 from bot.outbox_notices import Notice
 from bot.policy import MemberSnapshot
 from bot.ports import LogEntry, ModerationStore
+from bot.raid import RaidLog
 from bot.serialize import message_to_dict
 from bot.standing import Standing, capped, kept_reason
 from bot.verdict import Action, Decision
@@ -147,6 +150,9 @@ class Enforcer:
         self._replied: dict[tuple[str, str, str], datetime] = {}
         self._outcomes: WriteBehind[tuple[int, str]] = WriteBehind(store.set_outcomes,
                                                                     "outcomes")
+        #: a raid's log entries, one transaction per batch (see ``_raid``)
+        self.raid_log = RaidLog(store)
+        self._raid_flush: asyncio.Task[None] | None = None
 
     async def record(self, log_id: int, summary: str) -> None:
         """What the platform said about a logged action, written behind in batches."""
@@ -154,8 +160,20 @@ class Enforcer:
             await self.flush()
 
     async def flush(self) -> None:
-        """Write buffered outcomes in one batch, after any write already in flight."""
+        """Write buffered raid log entries and outcomes, each in one batch, after any write
+        already in flight."""
+        await self.raid_log.flush()
         await self._outcomes.flush()
+
+    async def _flush_raid_log(self, every: float = 0.05) -> None:
+        """Write the raid's entries soon, whether or not the app's flush loop runs."""
+        while len(self.raid_log):
+            await asyncio.sleep(every)
+            try:
+                await self.raid_log.flush()
+            except Exception:
+                log.warning("raid log entries not written yet; retrying", exc_info=True)
+                await asyncio.sleep(1.0)
 
     def _may_reply(self, message: Message, reply: Text, now: datetime) -> bool:
         """One informational reply per member and topic per cooldown (no reply storms)."""
@@ -227,6 +245,8 @@ class Enforcer:
         ladder: Ladder, now: datetime, lang: str, actor: str,
     ) -> Enforcement:
         caps = gateway.capabilities(message.chat)
+        if self._raiding(message, decision, gateway, caps, actor):
+            return await self._raid(message, decision, gateway, now, lang)
         intended = decision.action
         # read before the write transaction; None unless a rulebook-only offence may climb
         protected = intended >= Action.WARN and await self.standing.protects(
@@ -287,6 +307,33 @@ class Enforcer:
             await self._tell(message, gateway, applied, intended, reason, warns, duration,
                              ladder, lang)
         return Enforcement(applied, intended, log_id, warns, outcomes)
+
+    def _raiding(self, message: Message, decision: Decision, gateway: ChatGateway,
+                 caps: frozenset[Capability], actor: str) -> bool:
+        """An ad in a chat under a raid whose senders it bans: the cheap path."""
+        outbox = self.outbox
+        return (outbox is not None and actor == "auto" and outbox.serves(gateway)
+                and decision.action >= Action.DELETE and bool(message.message_id)
+                and outbox.raids.rule.ban and {Capability.DELETE, Capability.BAN} <= caps
+                and outbox.raids.raid(message.chat) is not None)
+
+    async def _raid(self, message: Message, decision: Decision, gateway: ChatGateway,
+                    now: datetime, lang: str) -> Enforcement:
+        """Deleted and its sender banned by the outbox; logged behind in batches (a raid
+        must not take the write lock once per ad from the other chats); no warn (the ban
+        supersedes it), no notice (the raid's summary tells the chat)."""
+        assert self.outbox is not None
+        entry = self._entry(message, decision, now, "auto", action=Action.BAN)
+        logged, full = self.raid_log.add(entry)
+        if full:
+            with contextlib.suppress(Exception):  # kept for the flush task's next try
+                await self.raid_log.flush()
+        if self._raid_flush is None or self._raid_flush.done():
+            self._raid_flush = asyncio.get_running_loop().create_task(self._flush_raid_log())
+        self.meter.decision(Action.BAN.label, entry.symbols)
+        self.outbox.place(Order(gateway, message.chat, message.sender.id, Action.DELETE,
+                                message.message_id, None, None, "raid", lang, logged=logged))
+        return Enforcement(Action.BAN, decision.action)
 
     async def _carry_out(
         self, message: Message, action: Action, duration: timedelta | None,

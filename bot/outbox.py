@@ -43,6 +43,8 @@ class Order:
     lang: str = "en"
     notice: Notice | None = None
     auto: bool = True  # decided by the policies (counts toward a raid), not a moderator
+    #: the log entry's id to be, when written behind (a raid's ads: ``bot.raid.RaidLog``)
+    logged: asyncio.Future[int | None] | None = None
 
 
 @dataclass
@@ -56,6 +58,7 @@ class _Pending:
 class _Lane:
     deletes: list[tuple[str, _Pending]] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
+    full: asyncio.Event = field(default_factory=asyncio.Event)  # a whole batch waits
 
 
 Record = Callable[[int, str], Awaitable[None]]
@@ -66,12 +69,15 @@ class Outbox:
     100 ids (after the call in flight), sanctions run concurrently under ``in_flight``,
     notices go to the ``NoticeDesk``. Failures of the moment are retried per chat with
     backoff, never holding up another chat; every outcome is recorded against its log entry.
-    A burst of ads (``RaidWatch``) lingers deletions into fuller batches and bans the senders.
+    A burst lingers deletions into fuller batches (``linger`` seconds, or ``raid_linger``
+    during a raid, ``RaidWatch``, unless a batch of 100 is full sooner); a raid's senders are
+    banned.
     """
 
     def __init__(self, record: Record, notices: NoticeDesk, raids: RaidWatch, *,
                  in_flight: int = 16, attempts: int = 5, retry_delay: float = 1.0,
-                 linger: float = 0.5, in_line: frozenset[str] = frozenset({"local"})) -> None:
+                 linger: float = 0.5, raid_linger: float = 1.5,
+                 in_line: frozenset[str] = frozenset({"local"})) -> None:
         self.record = record
         #: platforms acted on in line: no round trip to save (the playground)
         self.in_line = in_line
@@ -80,6 +86,7 @@ class Outbox:
         self.attempts = attempts
         self.retry_delay = retry_delay
         self.linger = linger
+        self.raid_linger = raid_linger
         self._limit = asyncio.Semaphore(in_flight)
         self._lanes: dict[str, _Lane] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -118,6 +125,8 @@ class Outbox:
             else:
                 lane = self._lanes.setdefault(order.chat, _Lane())
                 lane.deletes.append((order.message_id, pending))
+                if len(lane.deletes) >= DELETE_BATCH:
+                    lane.full.set()
                 if lane.task is None or lane.task.done():
                     lane.task = self._spawn(self._delete(order.chat, lane))
         if order.notice is not None:
@@ -160,9 +169,14 @@ class Outbox:
 
     async def _delete(self, chat: str, lane: _Lane) -> None:
         while lane.deletes:
-            if 2 <= len(lane.deletes) < DELETE_BATCH:
-                await asyncio.sleep(self.linger)  # a burst: fuller batches, fewer calls
+            if 2 <= len(lane.deletes) < DELETE_BATCH:  # a burst: fuller batches, fewer calls
+                wait = self.raid_linger if self.raids.raid(chat) is not None else self.linger
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(wait):
+                        await lane.full.wait()
             batch, lane.deletes = lane.deletes[:DELETE_BATCH], lane.deletes[DELETE_BATCH:]
+            if len(lane.deletes) < DELETE_BATCH:
+                lane.full.clear()
             gateway = batch[0][1].order.gateway
             ids = [message_id for message_id, _ in batch]
             outcome = await self._retrying(functools.partial(gateway.delete, chat, ids))
@@ -195,16 +209,25 @@ class Outbox:
     async def _done(self, pending: _Pending) -> None:
         self.depth -= 1
         order = pending.order
-        if order.log_id is None:
-            return
         summary = "; ".join(f"{k}: {'ok' if o.ok else o.detail}"
                             for k, o in pending.outcomes.items())
         if order.prefix:
             summary = f"{order.prefix}; {summary}".rstrip("; ")
+        if order.log_id is None and order.logged is not None:  # written behind: recorded
+            self._spawn(self._later(order.logged, summary))  # once the entry exists
+        elif order.log_id is not None:
+            await self._recorded(order.log_id, summary)
+
+    async def _later(self, logged: asyncio.Future[int | None], summary: str) -> None:
+        log_id = await logged
+        if log_id is not None:
+            await self._recorded(log_id, summary)
+
+    async def _recorded(self, log_id: int, summary: str) -> None:
         try:
-            await self.record(order.log_id, summary or "ok")
+            await self.record(log_id, summary or "ok")
         except Exception:
-            log.exception("outcome of log entry %s not recorded", order.log_id)
+            log.exception("outcome of log entry %s not recorded", log_id)
 
     async def drain(self) -> None:
         """Wait until every placed action and notice is done (tests; graceful stop)."""

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+from bot.batching import transient
+from bot.ports import LogEntry, ModerationStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +112,53 @@ class RaidWatch:
         if not force and self.raid(chat) is not None:
             return None
         return self._raids.pop(chat, None)
+
+
+class RaidLog:
+    """A raid's log entries, written behind: one transaction per batch, not one per ad (a
+    raid must not hold the database's write lock away from other chats). ``add`` gives a
+    future of the entry's id, resolved once written (None if the entry failed alone)."""
+
+    def __init__(self, store: ModerationStore, *, batch: int = 100) -> None:
+        self.store = store
+        self.batch = batch
+        self._items: list[tuple[LogEntry, asyncio.Future[int | None]]] = []
+        self._lock = asyncio.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, entry: LogEntry) -> tuple[asyncio.Future[int | None], bool]:
+        """Buffer ``entry``: its id to be, and whether a batch is full (flush now)."""
+        logged: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._items.append((entry, logged))
+        return logged, len(self._items) >= self.batch
+
+    async def _write(self, entries: list[LogEntry]) -> list[int]:
+        async with self.store.transaction() as tx:
+            return [await tx.log(entry) for entry in entries]
+
+    async def flush(self) -> int:
+        """Write what waits (a failure of the moment keeps it and raises); returns how many."""
+        async with self._lock:
+            items, self._items = self._items, []
+            if not items:
+                return 0
+            try:
+                ids: list[int | None] = list(await self._write([e for e, _ in items]))
+            except Exception as exc:
+                if transient(exc):
+                    self._items[:0] = items
+                    raise
+                ids = [await self._alone(entry) for entry, _ in items]
+            for (_, logged), log_id in zip(items, ids, strict=True):
+                if not logged.done():
+                    logged.set_result(log_id)
+            return len(items)
+
+    async def _alone(self, entry: LogEntry) -> int | None:
+        try:
+            return (await self._write([entry]))[0]
+        except Exception:
+            log.exception("raid log entry for %s in %s dropped", entry.message_id, entry.chat)
+            return None
