@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from enum import Enum
 from typing import Any
 
@@ -18,6 +19,11 @@ from bot.metrics import DUPLICATE, FAILED, HANDLED, Meter
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Any, ChatGateway], Awaitable[object]]
+
+#: the delivery key of the update being handled ("" outside one): a write-behind buffer
+#: writes it with the effects it flushes, so a replay after a crash finds the update
+#: processed instead of applying those effects twice
+CURRENT_UPDATE: ContextVar[str] = ContextVar("qunguan_update", default="")
 
 
 class Handled(Enum):
@@ -71,16 +77,20 @@ class Dispatcher:
             log.debug("message seen under another update id; %s skipped", update_key)
             return
         outcome = HANDLED
-        for handler in list(self._handlers.get(type(event), ())):
-            try:
-                stop = await handler(event, gateway) is Handled.STOP
-            except Exception as exc:
-                self.errors += 1
-                outcome = FAILED
-                self._failed(handler, event, exc)
-                continue
-            if stop:
-                break
+        current = CURRENT_UPDATE.set(update_key)
+        try:
+            for handler in list(self._handlers.get(type(event), ())):
+                try:
+                    stop = await handler(event, gateway) is Handled.STOP
+                except Exception as exc:
+                    self.errors += 1
+                    outcome = FAILED
+                    self._failed(handler, event, exc)
+                    continue
+                if stop:
+                    break
+        finally:
+            CURRENT_UPDATE.reset(current)
         self.meter.updates[(gateway.platform, outcome)] += 1
 
     async def _first_sight(self, event: Event) -> bool:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from bot.dispatcher import CURRENT_UPDATE
 from storage import tallies
 from storage.contributions import ContributionRepo
 from storage.db import Database
+from storage.updates import mark_processed_many
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,11 @@ class PointsBuffer:
     The stored totals are exact with any number of processes: a flush claims each capped
     batch from the shared daily tally (``storage.tallies``) in the transaction that writes
     the points, and writes only what the claim grants.
+
+    Exactly once across a crash: the transaction that writes points also marks the updates
+    that awarded them processed (``CURRENT_UPDATE``), so a journal replaying such an update
+    skips it instead of awarding its points again (a flush may come before the ledger's,
+    e.g. when /top reads totals).
     """
 
     def __init__(self, db: Database, *, batch: int = 5000) -> None:
@@ -40,6 +47,7 @@ class PointsBuffer:
         self._pending: dict[Key, Pending] = {}
         self._used: dict[Key, float] = {}  # capped kinds: stored + pending points of the day
         self._days: set[tuple[str, str, date]] = set()  # (chat, kind, day) read into _used
+        self._updates: set[str] = set()  # delivery keys of the updates awarding _pending
 
     @property
     def pending(self) -> int:
@@ -63,6 +71,8 @@ class PointsBuffer:
             if points <= 0:
                 return 0.0
             self._used[key] = used + points
+        if update := CURRENT_UPDATE.get():
+            self._updates.add(update)
         waiting = self._pending.get(key)
         if waiting is None:
             self._pending[key] = Pending(points, at, cap)
@@ -95,6 +105,7 @@ class PointsBuffer:
         """Write every pending award in one transaction; returns rows written. On failure the
         awards go back in the queue for the next flush."""
         pending, self._pending = self._pending, {}
+        updates, self._updates = self._updates, set()
         if pending:
             try:
                 entries = sorted(pending.items())  # claims lock tallies in one order
@@ -111,9 +122,11 @@ class PointsBuffer:
                         if points:
                             rows.append((chat, user, kind, points, entry.at))
                     await ContributionRepo(session).add_many(rows)
+                    await mark_processed_many(session, sorted(updates), datetime.now(UTC))
             except Exception:
                 log.exception("could not write %d contribution batches; will retry",
                               len(pending))
+                self._updates |= updates
                 for key, entry in pending.items():
                     waiting = self._pending.setdefault(key, Pending(0.0, entry.at, entry.cap))
                     waiting.points += entry.points
