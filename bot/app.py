@@ -295,14 +295,25 @@ class App:
             services.extras["owner_link"] = url
 
     def _journal_path(self) -> Path | None:
-        """QUNGUAN_JOURNAL, else beside a SQLite database file; None otherwise (updates are
-        then acknowledged once their effects are flushed, without a journal)."""
-        if self.env.get("QUNGUAN_JOURNAL"):
-            return Path(self.env["QUNGUAN_JOURNAL"])
+        """Where received updates are journaled (acknowledged once written, replayed after a
+        crash): ``QUNGUAN_JOURNAL`` (``off``: no journal); else beside a SQLite database file
+        (``q.db`` → ``q.journal``); else, with PostgreSQL, in the working directory, named
+        after the config file (``worker1.yaml`` → ``./worker1.journal``): the working
+        directory is the service's state directory (a config directory is often read-only),
+        and workers started from one directory with their own config files keep their own
+        journals. An in-memory SQLite database has none (nothing outlives the process).
+        Without a journal, updates are acknowledged only once their effects are flushed."""
+        chosen = self.env.get("QUNGUAN_JOURNAL", "")
+        if chosen.lower() == "off":
+            return None
+        if chosen:
+            return Path(chosen)
         url = make_url(self.config.app.storage.url)
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        if url.get_backend_name() == "sqlite":
+            if url.database in (None, "", ":memory:"):
+                return None
             return Path(str(url.database)).with_suffix(".journal")
-        return None
+        return Path.cwd() / f"{Path(self.config.source).stem or 'qunguan'}.journal"
 
     @staticmethod
     def _bound_port(site: web.TCPSite) -> int:
