@@ -47,10 +47,21 @@ class PlainMessage(Update):
     __slots__ = ("chat_id", "raw")
 
     def __init__(self, update_id: int, raw: dict[str, Any]) -> None:
-        super().__init__(update_id)
-        with self._unfrozen():
-            self.raw = raw
-            self.chat_id: int = raw["chat"]["id"]
+        # Update.__init__ sets its 30-odd fields one by one through PTB's __setattr__; an
+        # empty Update's (immutable) values are copied in directly instead
+        put = object.__setattr__
+        for name, value in _EMPTY:
+            put(self, name, value)
+        put(self, "update_id", update_id)
+        put(self, "_id_attrs", (update_id,))
+        put(self, "raw", raw)
+        put(self, "chat_id", raw["chat"]["id"])
+        self.raw: dict[str, Any]
+        self.chat_id: int
+
+
+_EMPTY = tuple((name, getattr(Update(0), name)) for cls in Update.__mro__
+               for name in getattr(cls, "__slots__", ()))
 
 
 def _keys(value: Any, allowed: frozenset[str]) -> bool:
