@@ -15,6 +15,9 @@ words written in mixed scripts ("Здpaвcтвyйтe, зapaбoтoк"). The reaso
   "write me", "私聊我", "私信"; beside an offer, an @handle to write to.
 - ``AD_MIXED_SCRIPT``: words mixing Cyrillic and Latin look-alikes (``policies.scripts``).
 - ``AD_EMOJI_WALL``: many emoji for the text (at least 8, one per 20 characters or more).
+- ``AD_PROMOTION``: a shop's or developer's promotion in the register of commercial SMS
+  ("欢迎致电", "全场x折起", "新老顾客", "盛大开盘", "名额有限"): one phrase is weak, two flag,
+  three or more delete on their own (graded like mixed scripts).
 - ``AD_SHORTENER``: a link through a URL shortener (``policies/data/shorteners.txt``), said
   only beside another of these signals: the link itself is already the ads policy's
   ``AD_LINK``, and a short link alone must stay weak even where a newcomer's suspicion
@@ -55,12 +58,15 @@ SYMBOLS: Mapping[str, SymbolInfo] = symbol_table(
     ("AD_MIXED_SCRIPT", 1.75, "look-alike letters", "混用形近字母"),
     ("AD_EMOJI_WALL", 1.75, "emoji wall", "大量表情符号"),
     ("AD_SHORTENER", 1.75, "shortened link", "短链接"),
+    ("AD_PROMOTION", 1.75, "shop promotion", "商家促销"),
 )
 #: Scores are set so that an offer (3.25) with any one other signal (1.75) reaches the example
 #: delete threshold (5), while each alone, and a DM ask or an emoji wall beside a link (3),
 #: stay below it, even where a newcomer's suspicion multiplies ad evidence by 1.5.
 #: Mixed-script words: one is weak, two flag, three or more delete on their own.
 MIXED_SCORES = (0.0, 1.75, 3.25, 5.0)
+#: Distinct promotion phrases, graded the same way.
+PROMO_SCORES = MIXED_SCORES
 
 
 class OffersOptions(PolicyOptions):
@@ -71,12 +77,13 @@ class OffersOptions(PolicyOptions):
     mixed_script: bool = True
     emoji_wall: bool = True
     shorteners: bool = True
+    promotions: bool = True
     exempt_staff: bool = True
 
 
 #: Cue families of an offer (``policies/data/offers.txt``).
 FAMILIES = ("income", "job", "crypto", "lure")
-_KINDS = frozenset({*FAMILIES, "pay", "offer", "dm", "period"})
+_KINDS = frozenset({*FAMILIES, "pay", "offer", "dm", "period", "promo"})
 _CYRILLIC = re.compile("[\u0400-\u052f]")
 
 
@@ -159,6 +166,7 @@ class _Seen:
     dm: tuple[int, int] | None = None
     short: tuple[int, int] | None = None
     periods: list[int] | None = None  # where period words start ("в день", "per hour")
+    promo: dict[str, tuple[int, int]] | None = None  # promotion phrases: first span of each
 
 
 def _scan(folded: str) -> _Seen:
@@ -191,6 +199,10 @@ def _scan(folded: str) -> _Seen:
                     cue.phrase.startswith("write") and _NOT_A_DM.match(folded, end)
                 ):
                     seen.dm = (start, end)
+            elif kind == "promo":
+                if seen.promo is None:
+                    seen.promo = {}
+                seen.promo.setdefault(cue.phrase, (start, end))
             elif kind == "period":
                 if seen.periods is None:
                     seen.periods = []
@@ -246,6 +258,10 @@ class OffersPolicy:
             found.append(("AD_MIXED_SCRIPT", MIXED_SCORES[len(words)], " ".join(words)))
         if opts.emoji_wall and (wall := _emoji_wall(original)):
             found.append(("AD_EMOJI_WALL", _score("AD_EMOJI_WALL"), wall))
+        if opts.promotions and seen.promo:
+            first = min(seen.promo.values())
+            found.append(("AD_PROMOTION", PROMO_SCORES[min(len(seen.promo), 3)],
+                          _original(original, folded, first)))
         if opts.shorteners and seen.short is not None and found:
             found.append(("AD_SHORTENER", _score("AD_SHORTENER"), _original(
                 original, folded, seen.short, reach=0)))
