@@ -86,7 +86,7 @@ async def measure(size: int, latency: float, probes: int, folder: Path) -> dict[
     from bot.app import running_app
 
     traffic = Traffic()
-    target, quiet = CHATS[0], CHATS[1:11]
+    target, quiet = CHATS[0], CHATS[1:41]  # an ad or two each: no burst of their own
     assert not {RAIDERS, RAIDERS + size, PROBERS, PROBERS + 10 * probes} & {BOT_ID}
     async with StandInBotApi(latency=latency) as api:
         config, env = config_for(api, folder)

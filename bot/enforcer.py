@@ -153,9 +153,19 @@ class Enforcer:
         #: a raid's log entries, one transaction per batch (see ``_raid``)
         self.raid_log = RaidLog(store)
         self._raid_flush: asyncio.Task[None] | None = None
+        #: outcomes of entries acted on in two orders (``_delete_early``), until both came
+        self._parts: dict[int, list[str]] = {}
 
     async def record(self, log_id: int, summary: str) -> None:
-        """What the platform said about a logged action, written behind in batches."""
+        """What the platform said about a logged action, written behind in batches (an
+        early deletion's outcome waits for the rest's: one outcome per entry)."""
+        parts = self._parts.get(log_id)
+        if parts is not None:
+            parts.append(summary)
+            if len(parts) < 2:
+                return
+            del self._parts[log_id]
+            summary = "; ".join(p for p in parts if p != "ok") or "ok"
         if self._outcomes.add((log_id, summary)):
             await self.flush()
 
@@ -246,7 +256,20 @@ class Enforcer:
     ) -> Enforcement:
         caps = gateway.capabilities(message.chat)
         if self._raiding(message, decision, gateway, caps, actor):
-            return await self._raid(message, decision, gateway, now, lang)
+            return await self._raid(message, decision, gateway, caps, ladder, now, lang)
+        early = self._delete_early(message, decision, gateway, caps, actor, lang)
+        try:
+            return await self._logged(message, decision, gateway, ladder, now, lang, actor,
+                                      caps, early)
+        finally:
+            if early is not None and not early.done():  # not logged: nothing to record
+                early.set_result(None)
+
+    async def _logged(
+        self, message: Message, decision: Decision, gateway: ChatGateway, ladder: Ladder,
+        now: datetime, lang: str, actor: str, caps: frozenset[Capability],
+        early: asyncio.Future[int | None] | None,
+    ) -> Enforcement:
         intended = decision.action
         # read before the write transaction; None unless a rulebook-only offence may climb
         protected = intended >= Action.WARN and await self.standing.protects(
@@ -282,6 +305,9 @@ class Enforcer:
             )
             log_id = await tx.log(entry)
         self.meter.decision(applied.label, entry.symbols)
+        if early is not None:  # its outcome and the rest's make the entry's one outcome
+            self._parts[log_id] = []
+            early.set_result(log_id)
         if self.outbox is not None and self.outbox.serves(gateway):  # committed: act off the
             # update path (an in-process gateway, the playground, is acted on in line)
             text = None if decision.silent else self._text(
@@ -291,7 +317,8 @@ class Enforcer:
                 reason.render(lang), message.thread_id)
             self.outbox.place(Order(
                 gateway, message.chat, message.sender.id, applied,
-                message.message_id if applied >= Action.DELETE else "", duration, log_id,
+                message.message_id if applied >= Action.DELETE and early is None else "",
+                duration, log_id,
                 f"degraded {intended.label}→{applied.label}" if applied != intended else "",
                 lang, notice, auto=actor == "auto"))
             return Enforcement(applied, intended, log_id, warns)
@@ -308,6 +335,23 @@ class Enforcer:
                              ladder, lang)
         return Enforcement(applied, intended, log_id, warns, outcomes)
 
+    def _delete_early(self, message: Message, decision: Decision, gateway: ChatGateway,
+                      caps: frozenset[Capability], actor: str,
+                      lang: str) -> asyncio.Future[int | None] | None:
+        """The deletion a decision makes whatever the member's warns: placed before the
+        write transaction, so a busy database (another chat's raid, a flush) never delays
+        it; the log entry's id is told once committed. Safe without the entry: the update
+        is not done until its effects are durable, and a replay deletes again."""
+        outbox = self.outbox
+        if outbox is None or not outbox.serves(gateway) or decision.action < Action.DELETE \
+                or not message.message_id or Capability.DELETE not in caps:
+            return None
+        logged: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        outbox.place(Order(gateway, message.chat, message.sender.id, Action.DELETE,
+                           message.message_id, lang=lang, auto=actor == "auto",
+                           logged=logged))
+        return logged
+
     def _raiding(self, message: Message, decision: Decision, gateway: ChatGateway,
                  caps: frozenset[Capability], actor: str) -> bool:
         """An ad in a chat under a raid whose senders it bans: the cheap path."""
@@ -318,22 +362,28 @@ class Enforcer:
                 and outbox.raids.raid(message.chat) is not None)
 
     async def _raid(self, message: Message, decision: Decision, gateway: ChatGateway,
-                    now: datetime, lang: str) -> Enforcement:
-        """Deleted and its sender banned by the outbox; logged behind in batches (a raid
-        must not take the write lock once per ad from the other chats); no warn (the ban
-        supersedes it), no notice (the raid's summary tells the chat)."""
+                    caps: frozenset[Capability], ladder: Ladder, now: datetime,
+                    lang: str) -> Enforcement:
+        """Deleted and its sender banned by the outbox; logged (and warned, without climbing
+        the ladder: the ban supersedes it) behind, in batches, so that a raid does not take
+        the write lock once per ad from the other chats; no notice (the raid's summary)."""
         assert self.outbox is not None
-        entry = self._entry(message, decision, now, "auto", action=Action.BAN)
-        logged, full = self.raid_log.add(entry)
+        applied = degrade(decision.action, caps)
+        entry = self._entry(message, decision, now, "auto", action=applied)
+        warned = Action.WARN in (decision.action, applied)
+        primary = decision.primary
+        reason = primary.reason.en if primary else "rule violation"
+        logged, full = self.raid_log.add(entry, now + ladder.warn_expiry if warned else None,
+                                         reason)
         if full:
             with contextlib.suppress(Exception):  # kept for the flush task's next try
                 await self.raid_log.flush()
         if self._raid_flush is None or self._raid_flush.done():
             self._raid_flush = asyncio.get_running_loop().create_task(self._flush_raid_log())
-        self.meter.decision(Action.BAN.label, entry.symbols)
+        self.meter.decision(applied.label, entry.symbols)
         self.outbox.place(Order(gateway, message.chat, message.sender.id, Action.DELETE,
                                 message.message_id, None, None, "raid", lang, logged=logged))
-        return Enforcement(Action.BAN, decision.action)
+        return Enforcement(applied, decision.action)
 
     async def _carry_out(
         self, message: Message, action: Action, duration: timedelta | None,

@@ -169,7 +169,9 @@ class Outbox:
 
     async def _delete(self, chat: str, lane: _Lane) -> None:
         while lane.deletes:
-            if 2 <= len(lane.deletes) < DELETE_BATCH:  # a burst: fuller batches, fewer calls
+            waiting = len(lane.deletes)
+            if waiting < DELETE_BATCH and (waiting >= 2 or self._bursting(chat)):
+                # a burst: fuller batches, fewer calls
                 wait = self.raid_linger if self.raids.raid(chat) is not None else self.linger
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(wait):
@@ -184,6 +186,12 @@ class Outbox:
                 await self._part(pending, "delete", outcome)
         if self._lanes.get(chat) is lane and not lane.deletes:
             del self._lanes[chat]
+
+    def _bursting(self, chat: str) -> bool:
+        """A raid, or half a raid's ads within its window: a lone deletion lingers too."""
+        rule = self.raids.rule
+        return self.raids.raid(chat) is not None or (
+            rule.ads > 0 and self.raids.recent_ads(chat) >= max(2, rule.ads // 2))
 
     async def _sanction(self, pending: _Pending, action: Action) -> None:
         order = pending.order

@@ -7,8 +7,8 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from bot.batching import transient
 from bot.ports import LogEntry, ModerationStore
@@ -114,29 +114,48 @@ class RaidWatch:
         return self._raids.pop(chat, None)
 
 
+@dataclass(frozen=True, slots=True)
+class _Logged:
+    entry: LogEntry
+    warn_expires: datetime | None
+    warn_reason: str
+    logged: asyncio.Future[int | None]
+
+
 class RaidLog:
-    """A raid's log entries, written behind: one transaction per batch, not one per ad (a
-    raid must not hold the database's write lock away from other chats). ``add`` gives a
-    future of the entry's id, resolved once written (None if the entry failed alone)."""
+    """A raid's log entries (and their warns), written behind: one transaction per batch, not
+    one per ad (a raid must not hold the database's write lock away from other chats). ``add``
+    gives a future of the entry's id, resolved once written (None if it failed alone)."""
 
     def __init__(self, store: ModerationStore, *, batch: int = 100) -> None:
         self.store = store
         self.batch = batch
-        self._items: list[tuple[LogEntry, asyncio.Future[int | None]]] = []
+        self._items: list[_Logged] = []
         self._lock = asyncio.Lock()
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def add(self, entry: LogEntry) -> tuple[asyncio.Future[int | None], bool]:
-        """Buffer ``entry``: its id to be, and whether a batch is full (flush now)."""
+    def add(self, entry: LogEntry, warn_expires: datetime | None = None, warn_reason: str = ""
+            ) -> tuple[asyncio.Future[int | None], bool]:
+        """Buffer ``entry`` (with a warn until ``warn_expires``, if given): its id to be, and
+        whether a batch is full (flush now)."""
         logged: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self._items.append((entry, logged))
+        self._items.append(_Logged(entry, warn_expires, warn_reason, logged))
         return logged, len(self._items) >= self.batch
 
-    async def _write(self, entries: list[LogEntry]) -> list[int]:
+    async def _write(self, items: list[_Logged]) -> list[int]:
+        ids = []
         async with self.store.transaction() as tx:
-            return [await tx.log(entry) for entry in entries]
+            for item in items:
+                entry = item.entry
+                if item.warn_expires is not None:
+                    warn_id, _ = await tx.add_warn(
+                        entry.chat, entry.user_id, reason=item.warn_reason or entry.reason,
+                        at=entry.created_at, expires_at=item.warn_expires)
+                    entry = replace(entry, warn_id=warn_id)
+                ids.append(await tx.log(entry))
+        return ids
 
     async def flush(self) -> int:
         """Write what waits (a failure of the moment keeps it and raises); returns how many."""
@@ -145,20 +164,21 @@ class RaidLog:
             if not items:
                 return 0
             try:
-                ids: list[int | None] = list(await self._write([e for e, _ in items]))
+                ids: list[int | None] = list(await self._write(items))
             except Exception as exc:
                 if transient(exc):
                     self._items[:0] = items
                     raise
-                ids = [await self._alone(entry) for entry, _ in items]
-            for (_, logged), log_id in zip(items, ids, strict=True):
-                if not logged.done():
-                    logged.set_result(log_id)
+                ids = [await self._alone(item) for item in items]
+            for item, log_id in zip(items, ids, strict=True):
+                if not item.logged.done():
+                    item.logged.set_result(log_id)
             return len(items)
 
-    async def _alone(self, entry: LogEntry) -> int | None:
+    async def _alone(self, item: _Logged) -> int | None:
         try:
-            return (await self._write([entry]))[0]
+            return (await self._write([item]))[0]
         except Exception:
-            log.exception("raid log entry for %s in %s dropped", entry.message_id, entry.chat)
+            log.exception("raid log entry for %s in %s dropped", item.entry.message_id,
+                          item.entry.chat)
             return None
