@@ -168,7 +168,8 @@ async def run(workers: int, kind: str, args: argparse.Namespace, pg_url: str,
                 platform.webhooks.append(hook)
                 procs.append(await asyncio.create_subprocess_exec(
                     QUNGUAN, "run", "--config", str(path), cwd=tmp, env=env,
-                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL))
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=(Path(tmp) / f"w{n}.log").open("wb")))
             try:
                 await platform.wait_for("setWebhook", workers, within=90)
                 for hook in platform.webhooks:
@@ -199,8 +200,11 @@ async def run(workers: int, kind: str, args: argparse.Namespace, pg_url: str,
                         "driver": time.process_time() - mine0,
                         "busy": (busy1 - busy0) / max(1, total1 - total0)}
             finally:
-                for proc in procs:
-                    proc.send_signal(signal.SIGTERM)
+                for n, proc in enumerate(procs):
+                    if proc.returncode is not None:  # it died: say why
+                        print((Path(tmp) / f"w{n}.log").read_text()[-2000:], file=sys.stderr)
+                    else:
+                        proc.send_signal(signal.SIGTERM)
                 for proc in procs:
                     await asyncio.wait_for(proc.wait(), 60)
 
