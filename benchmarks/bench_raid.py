@@ -99,6 +99,8 @@ async def measure(size: int, latency: float, probes: int, folder: Path) -> dict[
             before = processor.handled
             await api.feed(*hello)
             await until(lambda: processor.handled - before >= len(hello))
+            await asyncio.sleep(1.0)  # handled: taken in, their first sight still running
+            await app.settle()
             gone = Deletions(api)
             floor = await probe(api, gone, traffic, quiet, probes, latency)
             await asyncio.sleep(1.0)

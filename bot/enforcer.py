@@ -175,8 +175,10 @@ class Enforcer:
         await self.raid_log.flush()
         await self._outcomes.flush()
 
-    async def _flush_raid_log(self, every: float = 0.05) -> None:
-        """Write the raid's entries soon, whether or not the app's flush loop runs."""
+    async def _flush_raid_log(self, every: float = 0.25) -> None:
+        """Write the raid's entries soon, whether or not the app's flush loop runs (it
+        usually does, 50 ms after an update ends: this is the fallback, not another writer
+        taking turns at the lock every 50 ms)."""
         while len(self.raid_log):
             await asyncio.sleep(every)
             try:

@@ -66,7 +66,8 @@ Record = Callable[[int, str], Awaitable[None]]
 
 class Outbox:
     """``place(order)`` never waits: a chat's deletions go out batched into one call per up to
-    100 ids (after the call in flight), sanctions run concurrently under ``in_flight``,
+    100 ids (after the call in flight), sanctions run concurrently under ``in_flight`` (at
+    most ``per_chat`` of them for one chat),
     notices go to the ``NoticeDesk``. Failures of the moment are retried per chat with
     backoff, never holding up another chat; every outcome is recorded against its log entry.
     A burst lingers deletions into fuller batches (``linger`` seconds, or ``raid_linger``
@@ -75,7 +76,8 @@ class Outbox:
     """
 
     def __init__(self, record: Record, notices: NoticeDesk, raids: RaidWatch, *,
-                 in_flight: int = 16, attempts: int = 5, retry_delay: float = 1.0,
+                 in_flight: int = 16, per_chat: int = 4, attempts: int = 5,
+                 retry_delay: float = 1.0,
                  linger: float = 0.5, raid_linger: float = 1.5,
                  in_line: frozenset[str] = frozenset({"local"})) -> None:
         self.record = record
@@ -88,6 +90,10 @@ class Outbox:
         self.linger = linger
         self.raid_linger = raid_linger
         self._limit = asyncio.Semaphore(in_flight)
+        #: sanctions in flight per chat: a raid's hundreds of bans take ``per_chat`` of the
+        #: ``in_flight`` slots, never all of them from another chat's mute or kick
+        self.per_chat = per_chat
+        self._chats: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
         self._lanes: dict[str, _Lane] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.calls = 0
@@ -202,8 +208,15 @@ class Outbox:
             Action.BAN: lambda: gateway.ban(chat, user, order.duration
                                             if order.action == Action.BAN else None),
         }
-        async with self._limit:
-            outcome = await self._retrying(calls[action])
+        limit, users = self._chats.setdefault(chat, (asyncio.Semaphore(self.per_chat), [0]))
+        users[0] += 1
+        try:
+            async with limit, self._limit:
+                outcome = await self._retrying(calls[action])
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._chats[chat]
         await self._part(pending, action.label, outcome)
 
     async def _part(self, pending: _Pending, name: str, outcome: Outcome) -> None:
