@@ -237,3 +237,15 @@ def test_suspect_band_must_sit_below_the_threshold() -> None:
     with pytest.raises(ValueError, match="suspect_threshold"):
         ClassifierOptions(threshold=0.7, suspect_threshold=0.8)
     assert ClassifierOptions(suspect_threshold=None).suspect_threshold is None
+
+
+def test_the_suspect_band_starts_at_even_odds_so_a_model_leaning_ham_adds_nothing() -> None:
+    text = "兼职 周末去爬山 私聊"
+    book = ModelBook()
+    book.load("tg:-1001", trained().to_bytes())
+    probability = book.model("tg:-1001").spam_probability(text)
+    assert ClassifierOptions().suspect_threshold == 0.5
+    leaning_ham = ClassifierOptions(min_examples=10, threshold=0.99, seed="none",
+                                    suspect_threshold=min(0.98, probability + 0.01))
+    assert ClassifierPolicy(leaning_ham, book=book).check(build_message(text),
+                                                          build_context()) == []
