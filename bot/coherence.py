@@ -57,12 +57,13 @@ class LocalBus:
 class Coherence:
     """Announces this worker's invalidations and applies other workers' (never its own).
 
-    Messages: ``{"o": origin, "k": "member"|"chat"|"reload"|"post"|"domain"|"shadow", "c":
-    chat, "u": user}`` (a post adds its message id ``m``, time ``t`` and sketch ``s``; a domain
-    its host ``d`` and state ``v``; a shadow switch the chat's overrides ``v``). ``on_reload``
-    re-reads the configuration when another worker ran /reload; ``on_post`` and ``on_domain``
-    take another worker's learned state (``bot.knowledge``); ``on_shadow`` a moderator's
-    /shadow switch (``handlers.moderation.shadow``).
+    Messages: ``{"o": origin, "k": "member"|"warned"|"chat"|"reload"|"post"|"domain"|"shadow",
+    "c": chat, "u": user}`` (a warn adds the member's active warns ``n``; a post its message
+    id ``m``, time ``t`` and sketch ``s``; a domain its host ``d`` and state ``v``; a shadow
+    switch the chat's overrides ``v``). ``on_reload`` re-reads the configuration when another
+    worker ran /reload; ``on_post`` and ``on_domain`` take another worker's learned state
+    (``bot.knowledge``); ``on_shadow`` a moderator's /shadow switch
+    (``handlers.moderation.shadow``).
     """
 
     def __init__(self, bus: Bus, *, on_reload: Callable[[], Awaitable[None]] | None = None
@@ -115,6 +116,8 @@ class Coherence:
             self.snapshots.forget(chat, str(user) if kind == "member" and user else None)
         elif kind == "reload" and self.on_reload is not None:
             await self.on_reload()
+        elif kind == "warned" and self.snapshots is not None and user:
+            self.snapshots.adopt_warn(chat, str(user), int(message["n"]))
         elif kind == "shadow" and self.on_shadow is not None:
             self.on_shadow(chat, str(message["v"]))
         elif kind == "domain" and self.on_domain is not None:
@@ -172,7 +175,15 @@ class CoherentSnapshots(SnapshotCache):
 
     def warned(self, chat: str, user: str, warns_active: int) -> None:
         super().warned(chat, user, warns_active)
-        self.coherence.announce("member", chat, user)  # others re-read the warn count
+        self.coherence.announce("warned", chat, user, n=str(warns_active))
+
+    def adopt_warn(self, chat: str, user: str, warns_active: int) -> None:
+        """Another worker's warn: a cached snapshot takes its count as this worker's own warn
+        would (no re-read); an uncached member is read again when next seen."""
+        if (chat, user) in self._items:
+            super().warned(chat, user, warns_active)
+        else:
+            super().invalidate(chat, user)
 
     def forget(self, chat: str, user: str | None = None) -> None:
         """Another worker's invalidation, applied here only."""

@@ -88,3 +88,18 @@ async def test_a_shadow_switch_announced_on_one_worker_reaches_the_others_hook()
     a.announce("shadow", CHAT, v='{"observe": true}')
     await a.stop()  # waits for the announcement in flight
     assert switched == [(CHAT, '{"observe": true}')]
+
+
+async def test_a_warn_on_one_worker_updates_the_others_cached_count_without_a_reread() -> None:
+    hub: list[LocalBus] = []
+    store, ((a, cache_a), (b, cache_b)) = workers([LocalBus(hub), LocalBus(hub)])
+    for coherence in (a, b):
+        await coherence.start()
+    store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER)
+    assert (await cache_b.get(CHAT, USER, NOW)).warns_active == 0  # worker B caches it
+    store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER, approved=True)  # unseen change
+    cache_a.warned(CHAT, USER, 1)  # worker A's enforcer counted a warn
+    await a.stop()  # waits for the announcement in flight
+    cached = await cache_b.get(CHAT, USER, NOW)
+    assert (cached.warns_active, cached.approved) == (1, False)  # updated in place, not re-read
+    await b.stop()
