@@ -43,7 +43,7 @@ async def _hint(hub: Hub, chat: str) -> int | None:
     """The platform's member count if an adapter offers ``member_count(chat)``."""
     platform = split_id(chat)[0]
     names = {"tg": "telegram"}.get(platform, platform)
-    for key, adapter in hub.services.extras.items():
+    for key, adapter in list(hub.services.extras.items()):  # extras may grow while we await
         if key != names and not key.endswith(f":{platform}"):
             continue
         counter = getattr(adapter, "member_count", None)
