@@ -157,6 +157,7 @@ async def run(workers: int, kind: str, args: argparse.Namespace, pg_url: str,
         procs = []
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN",
                "TELEGRAM_WEBHOOK_SECRET": SECRET, "PYTHONPATH": str(ROOT),
+               "QUNGUAN_DASHBOARD_SECRET": "dash-" + SECRET,  # one key for all workers
                "QUNGUAN_REDIS_URL": redis_url}
         with tempfile.TemporaryDirectory() as tmp:
             for n in range(workers):

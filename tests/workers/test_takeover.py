@@ -41,6 +41,7 @@ async def held(pg_url: str, redis_url: str, tmp_path: Path
         procs: Procs = []
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN",
                "TELEGRAM_WEBHOOK_SECRET": SECRET, "PYTHONPATH": str(ROOT),
+               "QUNGUAN_DASHBOARD_SECRET": "dash-" + SECRET,  # one key for all workers
                "QUNGUAN_REDIS_URL": redis_url, LEASE_ENV: "2"}
         for n in range(2):
             port = free_port()

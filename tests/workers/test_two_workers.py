@@ -109,6 +109,7 @@ async def workers(pg_url: str, redis_url: str, tmp_path: Path) -> AsyncIterator[
         procs: list[asyncio.subprocess.Process] = []
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN",
                "TELEGRAM_WEBHOOK_SECRET": SECRET, "PYTHONPATH": str(ROOT),
+               "QUNGUAN_DASHBOARD_SECRET": "dash-" + SECRET,  # one key for all workers
                "QUNGUAN_REDIS_URL": redis_url}
         for n in range(2):
             port = free_port()
