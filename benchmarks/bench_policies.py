@@ -131,7 +131,9 @@ def report(label: str, length: int, texts: list[str], policies: list[Policy], ct
         for policy in policies:
             started = time.perf_counter()
             result = policy.check(message, ctx)
-            if inspect.isawaitable(result):
+            # As bot.pipeline does: a plain list or tuple is never awaitable, and asking
+            # inspect costs ~0.3 µs a policy, which the pipeline does not pay.
+            if not isinstance(result, list | tuple) and inspect.isawaitable(result):
                 getattr(result, "close", lambda: None)()
             shares[policy.name].append((time.perf_counter() - started) * 1e6)
 
