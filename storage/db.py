@@ -21,7 +21,9 @@ from sqlalchemy.pool import StaticPool
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Key of the PostgreSQL advisory lock that serialises concurrent ``upgrade()`` calls.
 UPGRADE_LOCK = 0x71756E67  # "qung"
-SQLITE_BUSY_MS = 5000
+#: how long a writer waits for SQLite's write lock (in its own thread, off the event loop);
+#: a failed log write would lose what a deletion removed, so a long wait beats giving up
+SQLITE_BUSY_MS = 30_000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
