@@ -27,6 +27,7 @@ from bot.events import MemberJoined, Message
 from bot.gateway import ChatGateway
 from bot.history import ChatHistory
 from bot.journal import Journal
+from bot.journal_slot import JournalSlot
 from bot.knowledge import Knowledge
 from bot.ledger import UpdateLedger
 from bot.notifier import Notifier
@@ -161,6 +162,7 @@ class App:
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.services: Services | None = None
+        self._journal_slot: JournalSlot | None = None
 
     def build(self) -> Services:
         """Create every service (no I/O yet)."""
@@ -236,6 +238,9 @@ class App:
         if "coherence" in services.extras:  # hear other workers before the first update
             await services.extras["coherence"].start()
         journal = self._journal_path()
+        if journal is not None:  # one process per journal file: a second worker takes its own
+            self._journal_slot = JournalSlot(journal)
+            journal = self._journal_slot.path
         services.dispatcher.acks.journal = Journal(journal) if journal is not None else None
         services.dispatcher.acks.durable_flushes = True  # the flush loop commits them
         logged = SqlLoggedActions(services.db)
@@ -394,6 +399,8 @@ class App:
             await self._runner.cleanup()
         if self.services is not None:
             await self.services.db.dispose()
+        if self._journal_slot is not None:
+            self._journal_slot.release()
 
 
 @asynccontextmanager
