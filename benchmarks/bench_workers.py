@@ -31,8 +31,9 @@ Why wall-clock cannot show scaling here: this machine has 2 cores, and the load 
 stand-in Bot API (this process), PostgreSQL, Redis and the workers all share them. The busy
 fraction of both cores (``/proc/stat``, whole machine, over the traffic) is printed: it is
 ~100 % already with one worker, so a second worker only takes cores from the driver and the
-servers, and messages per second stays flat (0.66-1.24x measured) whatever the workers' own
-efficiency. The driver's own CPU (``time.process_time``) is printed to show its share.
+servers, and messages per second stays flat or moves with the other load (0.66-1.77x
+measured) whatever the workers' own efficiency. The driver's own CPU (``time.process_time``)
+is printed to show its share.
 """
 
 from __future__ import annotations
