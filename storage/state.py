@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.classifier import ClassifierRepo
@@ -22,6 +23,15 @@ class StateRepo:
     async def get(self, chat: str, key: str) -> dict[str, Any]:
         row = await self.session.get(CounterRow, (chat, key))
         return dict(row.value) if row else {}
+
+    async def put_new(self, chat: str, key: str, value: dict[str, Any], at: datetime) -> bool:
+        """Store ``value`` unless the key exists (True when stored); the first writer wins."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(CounterRow(chat=chat, key=key, value=value, updated_at=at))
+        except IntegrityError:
+            return False
+        return True
 
     async def put(self, chat: str, key: str, value: dict[str, Any], at: datetime) -> None:
         row = await self.session.get(CounterRow, (chat, key))

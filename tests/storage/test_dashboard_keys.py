@@ -26,3 +26,16 @@ async def test_the_secret_comes_from_the_environment_else_is_generated_once(
     first = await dashboard_secret(db, {}, "SECRET", NOW)
     again = await dashboard_secret(db, {"SECRET": ""}, "SECRET", NOW)
     assert first == again and len(first) >= 32 and first != chosen
+
+
+async def test_workers_starting_together_agree_on_one_generated_secret(db: Database) -> None:
+    import asyncio
+
+    others = [await second_engine(db) for _ in range(3)]
+    try:
+        secrets = await asyncio.gather(*(dashboard_secret(e, {}, "SECRET", NOW)
+                                         for e in (db, *others)))
+    finally:
+        for engine in others:
+            await engine.dispose()
+    assert len(set(secrets)) == 1

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
 
 from bot.config import LoadedConfig
 from bot.desk import Desk
@@ -30,15 +31,17 @@ async def dashboard_secret(db: Database, env: Mapping[str, str], name: str,
     if env.get(name, "").strip():
         return env[name].strip()
     async with db.session() as session:
-        state = StateRepo(session)
-        stored = (await state.get(*_KEY)).get("secret")
-        if isinstance(stored, str) and stored:
-            return stored
-        await state.put(*_KEY, {"secret": new_secret()}, now)
-    async with db.session() as session:  # a worker that raced us may have stored its own
         stored = (await StateRepo(session).get(*_KEY)).get("secret")
-    log.info("dashboard: generated a signing secret (set %s to choose one)", name)
-    return str(stored)
+    if isinstance(stored, str) and stored:
+        return stored
+    try:  # the first worker to store one wins; a worker starting with it adopts it below
+        async with db.session() as session:
+            if await StateRepo(session).put_new(*_KEY, {"secret": new_secret()}, now):
+                log.info("dashboard: generated a signing secret (set %s to choose one)", name)
+    except IntegrityError:  # the conflict surfaced at commit (PostgreSQL, concurrent insert)
+        pass
+    async with db.session() as session:  # every worker signs with the one stored
+        return str((await StateRepo(session).get(*_KEY))["secret"])
 
 
 def single_use(db: Database, clock: Callable[[], datetime]) -> Claim:
