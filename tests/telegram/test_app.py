@@ -58,8 +58,11 @@ def example_config(api: StandInBotApi, tmp_path: Path, *, chats: str = ""
 
 
 async def log_entries(app: Any) -> list[Any]:
+    """The group's log once every received update is handled: an ad's deletion goes out
+    before its log entry is written, so seeing the deletion is not enough."""
     from storage.logs import LogRepo
 
+    await app.settle()
     async with app.services.db.session() as session:
         return list(reversed(await LogRepo(session).recent(GROUP_ID, 50)))
 
