@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +14,7 @@ from bot.batching import WriteBehind
 from bot.events import Message
 from bot.gateway import Capability, ChatGateway, Outcome
 from bot.i18n import Text, t
+from bot.ladder import Ladder, degrade, human
 from bot.metrics import Meter
 from bot.notifier import Notifier
 from bot.outbox import Order, Outbox
@@ -26,52 +27,6 @@ from bot.standing import Standing, capped, kept_reason
 from bot.verdict import Action, Decision
 
 log = logging.getLogger(__name__)
-
-#: What each action needs from the platform, and what it degrades to without it.
-_NEEDS: Mapping[Action, Capability] = {
-    Action.DELETE: Capability.DELETE,
-    Action.MUTE: Capability.MUTE,
-    Action.KICK: Capability.KICK,
-    Action.BAN: Capability.BAN,
-}
-_FALLBACK: Mapping[Action, Action] = {
-    Action.BAN: Action.KICK,
-    Action.KICK: Action.WARN,
-    Action.MUTE: Action.WARN,
-    Action.DELETE: Action.FLAG,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """An escalation step: at ``warns`` active warns, apply ``action`` for ``duration``."""
-
-    warns: int
-    action: Action
-    duration: timedelta | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Ladder:
-    """Warn expiry and the escalation steps (default: 2nd warn → mute 1 day; 3rd → kick)."""
-
-    warn_expiry: timedelta = timedelta(days=30)
-    steps: Sequence[Step] = (Step(2, Action.MUTE, timedelta(days=1)), Step(3, Action.KICK))
-    mute_default: timedelta = timedelta(hours=1)
-
-    def escalate(self, warns: int) -> Step | None:
-        chosen = None
-        for step in self.steps:
-            if warns >= step.warns:
-                chosen = step
-        return chosen
-
-    @property
-    def limit(self) -> int:
-        """The warn count at which the member is removed (for 'warn 2/3' notices)."""
-        removal = [s.warns for s in self.steps if s.action >= Action.KICK]
-        return min(removal) if removal else (max((s.warns for s in self.steps), default=0))
-
 
 @dataclass(frozen=True, slots=True)
 class Enforcement:
@@ -97,13 +52,6 @@ def _loggable(content: dict[str, Any]) -> dict[str, Any]:
     return content
 
 
-def degrade(action: Action, caps: frozenset[Capability]) -> Action:
-    """The harshest action at or below ``action`` the platform can carry out."""
-    while action in _NEEDS and _NEEDS[action] not in caps:
-        action = _FALLBACK[action]
-    return action
-
-
 NOTICE = t(
     "{name}: your message was removed — {reason}.",
     "{name}：你的消息已被删除——{reason}。",
@@ -117,18 +65,6 @@ DEGRADED = t(
     "(this platform cannot {wanted}; applied: {applied})",
     "（本平台无法{wanted}；已改为：{applied}）",
 )
-
-
-def human(duration: timedelta | None, lang: str) -> str:
-    """``timedelta(hours=2)`` → ``2h`` / ``2小时``."""
-    if duration is None:
-        return "∞" if not lang.startswith("zh") else "永久"
-    seconds = int(duration.total_seconds())
-    units = (("d", "天", 86400), ("h", "小时", 3600), ("m", "分钟", 60), ("s", "秒", 1))
-    for en, zh, size in units:
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size}{zh if lang.startswith('zh') else en}"
-    return f"{seconds}s"
 
 
 class Enforcer:

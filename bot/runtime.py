@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.config import LoadedConfig, ProfileConfig
 from bot.decide import Scoring
-from bot.enforcer import Ladder, Step
+from bot.ladder import Ladder, Step
 from bot.pipeline import Pipeline
 from bot.policy import ChatInfo, Policy
 from bot.registry import Registry

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.enforcer import degrade
 from bot.events import Command, Message, split_id
 from bot.gateway import ChatGateway, Outcome
+from bot.ladder import degrade
 from bot.ports import LogEntry
 from bot.serialize import message_to_dict
 from bot.verdict import Action

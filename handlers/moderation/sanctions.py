@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from bot.enforcer import human
 from bot.events import Command, Role, split_id
 from bot.gateway import ChatGateway
 from bot.i18n import Text, t
+from bot.ladder import human
 from bot.verdict import Action
 from handlers.commands import CommandRouter, CommandSpec
 from handlers.moderation.actions import Done, record, sanction, summary

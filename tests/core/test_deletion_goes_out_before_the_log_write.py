@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from bot.enforcer import Enforcer, Ladder
+from bot.enforcer import Enforcer
 from bot.events import Kind, Message, Segment, Sender
 from bot.gateway import ALL_CAPABILITIES
 from bot.gateway_fake import RecordingGateway
 from bot.i18n import t
+from bot.ladder import Ladder
 from bot.notifier import Notifier
 from bot.outbox import Outbox
 from bot.outbox_notices import NoticeDesk

@@ -6,11 +6,12 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.enforcer import Enforcer, Ladder, degrade
+from bot.enforcer import Enforcer
 from bot.events import Kind, Message, Segment, Sender
 from bot.gateway import ALL_CAPABILITIES, Capability
 from bot.gateway_fake import RecordingGateway
 from bot.i18n import t
+from bot.ladder import Ladder, degrade
 from bot.notifier import Notifier
 from bot.policy import MemberSnapshot
 from bot.ports_fake import MemoryModerationStore, MemoryPendingDeletions

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.enforcer import Enforcer, Ladder
+from bot.enforcer import Enforcer
 from bot.events import Kind, Message, Segment, Sender
 from bot.gateway_fake import RecordingGateway
 from bot.i18n import t
+from bot.ladder import Ladder
 from bot.notifier import Notifier
 from bot.ports_fake import MemoryModerationStore, MemoryPendingDeletions
 from bot.standing import Standing, capped, rulebook_only, top_members
