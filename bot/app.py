@@ -11,14 +11,21 @@ import signal
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.engine import make_url
 
+from bot.assembly import (
+    contribution_ranking,
+    fingerprint,
+    learned_knowledge,
+    reload_from_peer,
+    shared_state,
+    zone_of,
+)
 from bot.coherence import Coherence, CoherentBook, CoherentSnapshots
 from bot.config import LoadedConfig
 from bot.dispatcher import Dispatcher
@@ -28,7 +35,6 @@ from bot.gateway import ChatGateway
 from bot.history import ChatHistory
 from bot.journal import Journal
 from bot.journal_slot import JournalSlot
-from bot.knowledge import Knowledge
 from bot.ledger import UpdateLedger
 from bot.notifier import Notifier
 from bot.outbox import Outbox
@@ -38,98 +44,17 @@ from bot.raid import RaidRule, RaidWatch
 from bot.registry import Registry
 from bot.runtime import RuntimeBook
 from bot.snapshots import ActivityBuffer, SnapshotCache
-from bot.standing import Ranking, Standing
+from bot.standing import Standing
 from bot.wiring import Adapter
 from handlers.messages import MessageHandler
 from handlers.services import Services, utcnow
 from storage.db import Database
 from storage.deletions import SqlPendingDeletions
-from storage.knowledge import SqlKnowledgeStore
 from storage.logged_actions import SqlLoggedActions
 from storage.moderation import SqlModerationStore
 from storage.updates import SqlProcessedKeys
 
-if TYPE_CHECKING:
-    from storage.redis_state import RedisState
-
 log = logging.getLogger(__name__)
-
-
-def contribution_ranking(db: Database) -> Ranking:
-    """A chat's members by contribution points, best first (``bot.standing``'s port)."""
-    from storage.contributions import ContributionRepo
-
-    async def ranking(chat: str) -> list[tuple[str, float]]:
-        async with db.session() as session:
-            return await ContributionRepo(session).leaderboard([chat], limit=100_000)
-
-    return ranking
-
-
-def _fingerprint() -> Callable[[str], str]:
-    try:
-        from policies.normalize import fingerprint
-    except ImportError:  # policies not installed: a plain whitespace-folded fingerprint
-        return lambda text: "".join(text.split()).lower()
-    return fingerprint
-
-
-def _knowledge(db: Database, book: RuntimeBook) -> Knowledge:
-    """Learned per-chat state, reading texts and links the way the content policies do."""
-    from bot.config import normalise_chat_key
-
-    def scope_of(chat: str) -> tuple[str, tuple[str, ...]]:
-        name = book.network_of(chat)
-        network = book.config.app.networks.get(name) if name else None
-        if network is None:
-            return chat, (chat,)
-        return "net:" + name, tuple(sorted({chat, *map(normalise_chat_key, network.chats)}))
-
-    try:
-        from policies.ads_links import hosts_of
-        from policies.normalize import compact, normalize, scanned
-    except ImportError:  # policies not installed: plain folding, LINK segments only
-        return Knowledge(SqlKnowledgeStore(db), scope_of=scope_of)
-
-    def hosts(message: Message) -> list[str]:
-        text = message.text
-        return hosts_of(message, normalize(scanned(text)) if text else "")
-
-    return Knowledge(SqlKnowledgeStore(db), core=lambda text: compact(scanned(text)),
-                     hosts=hosts, scope_of=scope_of)
-
-
-def _zone_of(book: RuntimeBook) -> Callable[[str], tzinfo | None]:
-    """A chat's timezone, so activity is counted by its members' local days."""
-    def zone(chat: str) -> tzinfo | None:
-        return ZoneInfo(book.get(chat).profile.timezone)
-
-    return zone
-
-
-def _shared_state(env: Mapping[str, str]) -> RedisState | None:
-    """Redis for several workers' short-lived shared state, when ``QUNGUAN_REDIS_URL`` is set."""
-    url = env.get("QUNGUAN_REDIS_URL", "").strip()
-    if not url:
-        return None
-    from storage.redis_state import connect
-
-    return connect(url)
-
-
-async def _reload(services: Services) -> None:
-    """Another worker ran /reload: read the same file (an invalid one keeps ours)."""
-    from bot.config import ConfigError, load_config
-
-    try:
-        loaded = load_config(services.config.source, registry=services.book.registry)
-    except ConfigError as exc:
-        log.warning("another worker reloaded %s; here it is invalid: %s",
-                    services.config.source, "; ".join(exc.problems[:3]))
-        return
-    if isinstance(services.book, CoherentBook):
-        services.book.apply(loaded)
-    services.config = loaded
 
 
 _LIVE: weakref.WeakSet[App] = weakref.WeakSet()
@@ -170,7 +95,7 @@ class App:
         db = Database(cfg.app.storage.url)
         store = SqlModerationStore(db)
         gateways: dict[str, ChatGateway] = {}
-        shared = _shared_state(self.env)  # several workers: traces and coherence on Redis
+        shared = shared_state(self.env)  # several workers: traces and coherence on Redis
         coherence = Coherence(shared.bus) if shared is not None else None
         book = RuntimeBook(cfg, self.registry) if coherence is None \
             else CoherentBook(cfg, self.registry, coherence=coherence)
@@ -194,21 +119,21 @@ class App:
             enforcer=enforcer,
             snapshots=SnapshotCache(store, clock=self.clock) if coherence is None
             else CoherentSnapshots(store, clock=self.clock, coherence=coherence),
-            activity=ActivityBuffer(store, faults=dispatcher.faults, zone=_zone_of(book)),
+            activity=ActivityBuffer(store, faults=dispatcher.faults, zone=zone_of(book)),
             history=ChatHistory() if shared is None else shared.history,
             dispatcher=dispatcher, ledger=ledger, gateways=gateways, clock=self.clock,
         )
         if shared is not None and coherence is not None:
-            coherence.on_reload = lambda: _reload(services)
+            coherence.on_reload = lambda: reload_from_peer(services)
             services.extras["shared"], services.extras["coherence"] = shared, coherence
-        knowledge = _knowledge(db, book)
+        knowledge = learned_knowledge(db, book)
         if coherence is not None:  # long texts recorded here reach the other workers' scopes
             knowledge.peers, coherence.on_post = coherence.announce_post, knowledge.adopt
             knowledge.domain_peers = coherence.announce_domain
             coherence.on_domain = knowledge.adopt_domain
         messages = MessageHandler(services.book, services.enforcer, services.snapshots,
                                   services.activity, services.history,
-                                  fingerprint=_fingerprint(), clock=self.clock,
+                                  fingerprint=fingerprint(), clock=self.clock,
                                   knowledge=knowledge)
         services.extras["messages"] = messages
         services.extras["knowledge"] = knowledge

@@ -183,7 +183,7 @@ def _ranking(services: Services) -> Ranking:
     """The live ranking, after writing the points still batched (the bot writes them every
     minute; a replay runs months in seconds). Read at most once per chat per ten minutes of
     the export's time, and only when a rulebook-only offence would climb past warn."""
-    from bot.app import contribution_ranking
+    from bot.assembly import contribution_ranking
 
     ranking = contribution_ranking(services.db)
 

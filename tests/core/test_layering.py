@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SDKS = ("telegram", "aiohttp")
 #: Composition-level modules may wire everything together.
-COMPOSITION = {"bot/app.py", "bot/cli.py", "bot/wiring.py", "bot/server.py",
+COMPOSITION = {"bot/app.py", "bot/assembly.py", "bot/cli.py", "bot/wiring.py",
                "bot/tools/evaluate.py", "bot/tools/replay.py"}
 
 

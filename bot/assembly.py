@@ -1,0 +1,101 @@
+"""Pieces the composition root builds from the config: rankings, learned knowledge, zones,
+shared state for several workers, and a peer's /reload."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import tzinfo
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.coherence import CoherentBook
+from bot.events import Message
+from bot.knowledge import Knowledge
+from bot.runtime import RuntimeBook
+from bot.standing import Ranking
+from storage.db import Database
+from storage.knowledge import SqlKnowledgeStore
+
+if TYPE_CHECKING:
+    from handlers.services import Services
+    from storage.redis_state import RedisState
+
+log = logging.getLogger(__name__)
+
+
+def contribution_ranking(db: Database) -> Ranking:
+    """A chat's members by contribution points, best first (``bot.standing``'s port)."""
+    from storage.contributions import ContributionRepo
+
+    async def ranking(chat: str) -> list[tuple[str, float]]:
+        async with db.session() as session:
+            return await ContributionRepo(session).leaderboard([chat], limit=100_000)
+
+    return ranking
+
+
+def fingerprint() -> Callable[[str], str]:
+    try:
+        from policies.normalize import fingerprint
+    except ImportError:  # policies not installed: a plain whitespace-folded fingerprint
+        return lambda text: "".join(text.split()).lower()
+    return fingerprint
+
+
+def learned_knowledge(db: Database, book: RuntimeBook) -> Knowledge:
+    """Learned per-chat state, reading texts and links the way the content policies do."""
+    from bot.config import normalise_chat_key
+
+    def scope_of(chat: str) -> tuple[str, tuple[str, ...]]:
+        name = book.network_of(chat)
+        network = book.config.app.networks.get(name) if name else None
+        if network is None:
+            return chat, (chat,)
+        return "net:" + name, tuple(sorted({chat, *map(normalise_chat_key, network.chats)}))
+
+    try:
+        from policies.ads_links import hosts_of
+        from policies.normalize import compact, normalize, scanned
+    except ImportError:  # policies not installed: plain folding, LINK segments only
+        return Knowledge(SqlKnowledgeStore(db), scope_of=scope_of)
+
+    def hosts(message: Message) -> list[str]:
+        text = message.text
+        return hosts_of(message, normalize(scanned(text)) if text else "")
+
+    return Knowledge(SqlKnowledgeStore(db), core=lambda text: compact(scanned(text)),
+                     hosts=hosts, scope_of=scope_of)
+
+
+def zone_of(book: RuntimeBook) -> Callable[[str], tzinfo | None]:
+    """A chat's timezone, so activity is counted by its members' local days."""
+    def zone(chat: str) -> tzinfo | None:
+        return ZoneInfo(book.get(chat).profile.timezone)
+
+    return zone
+
+
+def shared_state(env: Mapping[str, str]) -> RedisState | None:
+    """Redis for several workers' short-lived shared state, when ``QUNGUAN_REDIS_URL`` is set."""
+    url = env.get("QUNGUAN_REDIS_URL", "").strip()
+    if not url:
+        return None
+    from storage.redis_state import connect
+
+    return connect(url)
+
+
+async def reload_from_peer(services: Services) -> None:
+    """Another worker ran /reload: read the same file (an invalid one keeps ours)."""
+    from bot.config import ConfigError, load_config
+
+    try:
+        loaded = load_config(services.config.source, registry=services.book.registry)
+    except ConfigError as exc:
+        log.warning("another worker reloaded %s; here it is invalid: %s",
+                    services.config.source, "; ".join(exc.problems[:3]))
+        return
+    if isinstance(services.book, CoherentBook):
+        services.book.apply(loaded)
+    services.config = loaded
