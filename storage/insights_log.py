@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk import LogFilter, LogItem, LogPage
+from bot.logged_text import content_text
 from bot.verdict import Action
 from storage.models import CounterRow, LogRow
 
@@ -16,25 +17,6 @@ from storage.models import CounterRow, LogRow
 SCAN_BATCH = 500
 SCAN_LIMIT = 5000
 APPEALS_LIMIT = 200
-_MEDIA = frozenset({"text", "link", "mention"})
-
-
-def content_text(content: Mapping[str, Any]) -> str:
-    """A logged message's readable text: its text segments (captions are text segments
-    too), links and mentions not already in the text, other media as ``[kind] text``."""
-    parts: list[str] = []
-    for segment in content.get("segments") or ():
-        if not isinstance(segment, Mapping):
-            continue
-        kind, text = str(segment.get("kind", "text")), str(segment.get("text") or "")
-        if kind in _MEDIA:
-            if text and (kind == "text" or text not in " ".join(parts)):
-                parts.append(text)
-        else:
-            parts.append(f"[{kind}]" + (f" {text}" if text else ""))
-    if not parts and content.get("text"):
-        parts.append(str(content["text"]))
-    return " ".join(parts)
 
 
 def _name(content: Mapping[str, Any]) -> str:

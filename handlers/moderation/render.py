@@ -2,41 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from bot.logged_text import content_text
 from bot.ports import LogEntry
 from bot.verdict import Action
 
-_MEDIA_ZH = {"image": "图片", "voice": "语音", "video_note": "视频消息", "audio": "音频",
-             "video": "视频", "sticker": "贴纸", "animation": "动图", "file": "文件",
-             "contact": "名片", "location": "位置", "poll": "投票", "red_packet": "红包",
-             "card": "卡片", "forward": "转发", "button": "按钮"}
 _ACTION_ZH = {Action.ALLOW: "记录", Action.FLAG: "标记", Action.DELETE: "删除", Action.WARN: "警告",
               Action.MUTE: "禁言", Action.KICK: "移出", Action.BAN: "封禁"}
-
-
-def content_text(content: Mapping[str, Any], lang: str = "en") -> str:
-    """The readable text of a logged message: its text segments, media as ``[voice]``."""
-    parts: list[str] = []
-    for seg in content.get("segments", ()) or ():
-        kind = str(seg.get("kind", "text"))
-        text = str(seg.get("text", ""))
-        if kind in ("text", "link", "mention"):
-            if text and (kind == "text" or text not in " ".join(parts)):
-                parts.append(text)
-        elif kind == "forward":
-            origin = (seg.get("data") or {}).get("name") or text
-            label = "转发自" if lang.startswith("zh") else "forwarded from"
-            parts.append(f"[{label} {origin}]" if origin else f"[{_MEDIA_ZH['forward']}]")
-        else:
-            name = _MEDIA_ZH.get(kind, kind) if lang.startswith("zh") else kind
-            parts.append(f"[{name}]" + (f" {text}" if text else ""))
-    if not parts:
-        reply = content.get("reply_to") or {}
-        if reply.get("text"):
-            parts.append(str(reply["text"]))
-    return "\n".join(parts)
 
 
 def excerpt(text: str, limit: int = 80) -> str:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 from bot.events import Command, Kind, Message, Role, Segment, Sender
 from bot.gateway import ChatGateway
 from bot.i18n import t
+from bot.logged_text import content_text
 from bot.verdict import Action, Decision, Verdict
 from handlers.commands import CommandRouter, CommandSpec
 from handlers.moderation.actions import relay
-from handlers.moderation.render import content_text
 from handlers.moderation.targets import first_int
 from handlers.moderation.training import train
 from storage.logs import LogRepo

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from bot.events import Command, Role
 from bot.gateway import ChatGateway, Outcome
 from bot.i18n import Text, t
+from bot.logged_text import content_text
 from bot.ports import LogEntry
 from bot.verdict import Action
 from handlers.moderation.actions import gateway_for, record, summary
-from handlers.moderation.render import content_text, entry_line
+from handlers.moderation.render import entry_line
 from handlers.moderation.rights import may_moderate
 from handlers.moderation.targets import first_int
 from handlers.moderation.training import train

@@ -57,7 +57,7 @@ async def test_log_page_renders_entries_newest_first_with_marks(db: Database) ->
     assert [i.id for i in page.items] == [muted, flagged, first] and page.more is None
     mute, flag, delete = page.items
     assert (delete.text, delete.name, delete.action) == (
-        "buy now https://x.example [image] caption?", "Ann", "delete")
+        "buy now\nhttps://x.example\n[image] caption?", "Ann", "delete")  # a line a segment
     assert (delete.kept_by, delete.appealed, delete.reason, delete.score) == (
         "tg:5", True, "ad", 6.0)
     assert (flag.observe, flag.shadow_action, flag.appealed) == (True, "mute", False)
@@ -126,5 +126,5 @@ async def test_export_log_gives_one_row_per_entry_with_symbols_and_text(db: Data
     assert [r[0] for r in rows] == [str(muted), str(flagged), str(first)]
     mute = dict(zip(header, rows[0], strict=True))
     assert (mute["symbols"], mute["undone_by"], mute["text"]) == (
-        "AD_LINK=5;ABUSE_X=2", "tg:5", "hey https://x.example [image] caption?")
+        "AD_LINK=5;ABUSE_X=2", "tg:5", "hey\nhttps://x.example\n[image] caption?")
     assert dict(zip(header, rows[1], strict=True))["shadow_action"] == "mute"
