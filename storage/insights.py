@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -21,6 +21,7 @@ from bot.desk import (
     Overview,
 )
 from bot.events import Role
+from bot.ports import LogEntry
 from storage.checkins import streak_of
 from storage.insights_log import export_log, log_page
 from storage.models import (
@@ -243,9 +244,10 @@ class InsightRepo:
                             days=tuple(DayPoint(day, n) for day, n in per_day.items()))
 
     async def log_page(self, chat: str, where: LogFilter, *,
-                       kept: Mapping[int, str] | None = None) -> LogPage:
+                       kept: Mapping[int, str] | None = None,
+                       reversible: Callable[[LogEntry], bool] | None = None) -> LogPage:
         """See ``storage.insights_log.log_page``."""
-        return await log_page(self.session, chat, where, kept=kept)
+        return await log_page(self.session, chat, where, kept=kept, reversible=reversible)
 
     async def export_members(self, chat: str, now: datetime) -> tuple[list[str], list[list[str]]]:
         """Every member as on the members page (present and left), for CSV."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desk import LogFilter, LogItem, LogPage
 from bot.logged_text import content_text
+from bot.ports import LogEntry
 from bot.verdict import Action
+from storage.logs import entry_of
 from storage.models import CounterRow, LogRow
 
 #: Rows read per round when filtering by symbol in Python, and at most this many in all.
@@ -33,7 +35,8 @@ def _action(value: int | None) -> str:
         return str(value)
 
 
-def _item(row: Any, kept_by: str, appealed: bool) -> LogItem:
+def _item(row: Any, kept_by: str, appealed: bool,
+          reversible: Callable[[LogEntry], bool] | None = None) -> LogItem:
     content = dict(row.content or {})
     return LogItem(
         id=row.id, chat=row.chat, user=row.user_id, name=_name(content),
@@ -42,7 +45,8 @@ def _item(row: Any, kept_by: str, appealed: bool) -> LogItem:
         symbols={str(k): float(v) for k, v in (row.symbols or {}).items()},
         reason=row.reason or "", text=content_text(content), observe=bool(row.observe),
         shadow_action=_action(row.shadow_action), outcome=row.outcome or "",
-        undone_by=row.undone_by or "", kept_by=kept_by, appealed=appealed)
+        undone_by=row.undone_by or "", kept_by=kept_by, appealed=appealed,
+        reversible=not row.undone_by and reversible is not None and reversible(entry_of(row)))
 
 
 def _filters(chat: str, where: LogFilter) -> list[ColumnElement[bool]]:
@@ -90,7 +94,8 @@ async def _appeals(session: AsyncSession, chat: str) -> tuple[list[Any], set[int
 
 
 async def log_page(session: AsyncSession, chat: str, where: LogFilter, *,
-                   kept: Mapping[int, str] | None = None) -> LogPage:
+                   kept: Mapping[int, str] | None = None,
+                   reversible: Callable[[LogEntry], bool] | None = None) -> LogPage:
     """One page of the chat's log, newest first, with ``where``'s filters.
 
     Action, user and shadow filter in SQL; a symbol filter reads at most ``SCAN_LIMIT``
@@ -98,8 +103,8 @@ async def log_page(session: AsyncSession, chat: str, where: LogFilter, *,
     short page whose ``more`` continues the scan. ``more`` is the ``before`` id of the next
     page, None at the end. ``kept_by`` comes from ``kept`` when given, else from the log
     chat's [Keep] marks (``review:{id}``); ``appeals`` are the open appeals of the chat;
-    ``counts`` are all-time entries per action of the chat (unfiltered). ``reversible``
-    is left False: the desk decides it.
+    ``counts`` are all-time entries per action of the chat (unfiltered). An item is
+    ``reversible`` when not undone and ``reversible`` (the use-case's rule) says so of it.
     """
     limit = max(1, where.limit)
     query = select(LogRow).where(*_filters(chat, where)).order_by(LogRow.id.desc())
@@ -137,8 +142,10 @@ async def log_page(session: AsyncSession, chat: str, where: LogFilter, *,
     counts = {_action(action): int(n) for action, n in await session.execute(
         select(LogRow.action, func.count()).where(LogRow.chat == chat).group_by(LogRow.action))}
     return LogPage(
-        items=tuple(_item(row, marks.get(row.id, ""), row.id in appealed) for row in page),
-        appeals=tuple(_item(row, marks.get(row.id, ""), True) for row in appeal_rows),
+        items=tuple(_item(row, marks.get(row.id, ""), row.id in appealed, reversible)
+                    for row in page),
+        appeals=tuple(_item(row, marks.get(row.id, ""), True, reversible)
+                      for row in appeal_rows),
         counts=counts, more=more)
 
 

@@ -21,7 +21,8 @@ _SET_OUTCOME = update(_TABLE).where(_TABLE.c.id == bindparam("b_id")).values(
     outcome=bindparam("v_outcome"))
 
 
-def _entry(row: LogRow) -> LogEntry:
+def entry_of(row: LogRow) -> LogEntry:
+    """A stored row as the neutral ``LogEntry``."""
     return LogEntry(
         id=row.id, chat=row.chat, user_id=row.user_id, action=Action(row.action),
         created_at=row.created_at, actor=row.actor, message_id=row.message_id, score=row.score,
@@ -62,7 +63,7 @@ class LogRepo:
 
     async def get(self, log_id: int) -> LogEntry | None:
         row = await self.session.get(LogRow, log_id)
-        return _entry(row) if row else None
+        return entry_of(row) if row else None
 
     async def undone(self, log_id: int) -> tuple[datetime | None, str]:
         row = await self.session.get(LogRow, log_id)
@@ -74,7 +75,7 @@ class LogRepo:
         if user_id is not None:
             query = query.where(LogRow.user_id == user_id)
         rows = await self.session.execute(query.order_by(LogRow.id.desc()).limit(n))
-        return [_entry(r) for r in rows.scalars()]
+        return [entry_of(r) for r in rows.scalars()]
 
     async def set_outcome(self, log_id: int, outcome: str) -> None:
         await self.set_outcomes([(log_id, outcome)])

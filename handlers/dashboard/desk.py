@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +14,6 @@ from bot.desk import (
     ConfigView,
     Done,
     LogFilter,
-    LogItem,
     LogPage,
     MemberPage,
     Overview,
@@ -119,15 +117,7 @@ class ServicesDesk:
 
     async def moderation(self, chat: str, where: LogFilter) -> LogPage:
         async with self.services.db.session() as session:
-            page = await InsightRepo(session).log_page(chat, where)
-            logs = LogRepo(session)
-            marked = []
-            for item in (*page.items, *page.appeals):
-                entry = await logs.get(item.id)
-                marked.append(entry is not None and reversible(entry) and not item.undone_by)
-        items = [_with(i, r) for i, r in zip((*page.items, *page.appeals), marked, strict=True)]
-        n = len(page.items)
-        return LogPage(tuple(items[:n]), tuple(items[n:]), page.counts, page.more)
+            return await InsightRepo(session).log_page(chat, where, reversible=reversible)
 
     async def waitlist(self, chat: str) -> Waitlist:
         opts = self._community(chat)
@@ -227,6 +217,3 @@ class ServicesDesk:
         async with self.services.db.session() as session:
             await LogRepo(session).add(entry)
 
-
-def _with(item: LogItem, reversible_: bool) -> LogItem:
-    return replace(item, reversible=reversible_)

@@ -128,3 +128,18 @@ async def test_export_log_gives_one_row_per_entry_with_symbols_and_text(db: Data
     assert (mute["symbols"], mute["undone_by"], mute["text"]) == (
         "AD_LINK=5;ABUSE_X=2", "tg:5", "hey\nhttps://x.example\n[image] caption?")
     assert dict(zip(header, rows[1], strict=True))["shadow_action"] == "mute"
+
+
+async def test_log_page_asks_the_use_cases_rule_which_entries_undo_can_reverse(
+        db: Database) -> None:
+    from bot.verdict import Action
+
+    first, flagged, muted, _ = await _log(db)
+    async with db.session() as session:
+        page = await InsightRepo(session).log_page(
+            CHAT, LogFilter(), reversible=lambda e: e.action in (Action.DELETE, Action.MUTE))
+        plain = await InsightRepo(session).log_page(CHAT, LogFilter())
+    # the mute was undone already: never offered again, whatever the rule says
+    assert {i.id: i.reversible for i in page.items} == {first: True, flagged: False,
+                                                        muted: False}
+    assert not any(i.reversible for i in plain.items)
