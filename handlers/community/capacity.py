@@ -12,7 +12,6 @@ from bot.events import (
     MemberLeft,
     Role,
     Sender,
-    direct_chat,
     split_id,
 )
 from bot.gateway import ChatGateway
@@ -88,7 +87,7 @@ async def drain(hub: Hub, chat: str, gateway: ChatGateway) -> list[str]:
                     await seats.release(session, chat)
             continue
         admitted.append(entry.user_id)
-        await hub.say(gateway, direct_chat(entry.user_id), APPROVED, keep=True, lang_of=chat)
+        await hub.tell(gateway, entry.user_id, APPROVED, about=chat)
 
 
 async def admit_request(hub: Hub, chat: str, user: Sender, ref: str,
@@ -104,8 +103,7 @@ async def admit_request(hub: Hub, chat: str, user: Sender, ref: str,
     async with hub.services.db.session() as session:
         position = await JoinQueueRepo(session).position(chat, user.id)
     if position is not None:
-        await hub.say(gateway, direct_chat(user.id), QUEUED, keep=True, lang_of=chat,
-                      position=position)
+        await hub.tell(gateway, user.id, QUEUED, about=chat, position=position)
     return False
 
 

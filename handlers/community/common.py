@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.events import Command, Sender, split_id
+from bot.events import Command, Sender, direct_chat, split_id
 from bot.gateway import Button, ChatGateway
 from bot.i18n import Text
 from bot.scheduler import Scheduler
@@ -122,6 +122,14 @@ class Hub:
         return await self.services.notifier.notify(
             gateway, chat, text, lang=self.lang(lang_of or chat), reply_to=reply_to,
             buttons=buttons, keep=keep, values=values)
+
+    async def tell(self, gateway: ChatGateway, user: str, text: Text, *, about: str,
+                   **values: object) -> str | None:
+        """Write to a member in private, in the language of the chat the message is
+        ``about``; kept (a private message is not the group's clutter). The member's private
+        chat, never their bare id: on QQ a member's number can also be a group's."""
+        return await self.services.notifier.notify(
+            gateway, direct_chat(user), text, lang=self.lang(about), keep=True, values=values)
 
     async def names(self, chat: str, users: list[str]) -> dict[str, str]:
         """Display names as storage knows them (the raw id when unknown)."""

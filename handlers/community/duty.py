@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.events import Command, Role, direct_chat
+from bot.events import Command, Role
 from bot.gateway import ChatGateway
 from bot.i18n import Text, t
 from bot.scheduler import parse_time
@@ -65,7 +65,7 @@ async def announce(hub: Hub, chat: str, now: datetime) -> bool:
     name = (await hub.names(chat, [host]))[host]
     await hub.say(gateway, chat, TODAY, keep=opts.keep, name=name)
     if opts.remind_private:
-        await hub.say(gateway, direct_chat(host), REMIND, keep=True, lang_of=chat)
+        await hub.tell(gateway, host, REMIND, about=chat)
     return True
 
 

@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.config import normalise_chat_key
 from bot.config.schema import NetworkConfig
-from bot.events import direct_chat
 from bot.i18n import t
 from bot.scheduler import Cron
 from handlers.community.common import Hub
@@ -94,8 +93,8 @@ async def invite_network(hub: Hub, name: str, network: NetworkConfig,
     for user, points in found:
         if await _present(hub, core, user) or not await _claim(hub, core, user, now):
             continue
-        await hub.say(gateway, direct_chat(user), INVITE, keep=True, lang_of=core, network=name,
-                      points=f"{points:g}", link=link)
+        await hub.tell(gateway, user, INVITE, about=core, network=name, points=f"{points:g}",
+                       link=link)
         invited.append(user)
     return invited
 

@@ -164,8 +164,8 @@ async def report(hub: Hub, chat: str, now: datetime) -> list[str]:
         await hub.say(gateway, chat, NOTICE, keep=True, names=", ".join(_label(r) for r in fresh),
                       days=opts.inactive_days, date=date)
         for record in fresh:
-            await hub.say(gateway, direct_chat(record.user_id), NOTICE_PRIVATE, keep=True,
-                          lang_of=chat, group=title, days=opts.inactive_days, date=date)
+            await hub.tell(gateway, record.user_id, NOTICE_PRIVATE, about=chat, group=title,
+                           days=opts.inactive_days, date=date)
     return [r.user_id for r in fresh]
 
 
