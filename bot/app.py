@@ -22,6 +22,7 @@ from bot.assembly import (
     contribution_ranking,
     fingerprint,
     learned_knowledge,
+    raid_watch,
     reload_from_peer,
     shared_state,
     zone_of,
@@ -40,7 +41,6 @@ from bot.notifier import Notifier
 from bot.outbox import Outbox
 from bot.outbox_notices import NoticeDesk
 from bot.outbox_resume import claim_logged, resume
-from bot.raid import RaidRule, RaidWatch
 from bot.registry import Registry
 from bot.runtime import RuntimeBook
 from bot.snapshots import ActivityBuffer, SnapshotCache
@@ -187,10 +187,7 @@ class App:
         services.notifier.start()
         # running, platform calls leave the update path: per chat, batched, rate-limited and
         # retried (built but not started, as in pipeline tests, the enforcer acts in line)
-        rule = self.config.app.raid
-        raids = RaidWatch(RaidRule(ads=rule.ads, joins=rule.joins,
-                                   seconds=rule.within.total_seconds(), ban=rule.ban,
-                                   lock=rule.lock_new_members))
+        raids = raid_watch(self.config.app.raid, services)  # shared by workers on Redis
         enforcer = services.enforcer
         enforcer.outbox = Outbox(enforcer.record, NoticeDesk(services.notifier, raids), raids)
         services.dispatcher.settlers.append(enforcer.outbox.drain)

@@ -1,5 +1,5 @@
 """Pieces the composition root builds from the config: rankings, learned knowledge, zones,
-shared state for several workers, and a peer's /reload."""
+shared state for several workers (the raid switch too), and a peer's /reload."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.coherence import CoherentBook
+from bot.config.schema import RaidConfig
 from bot.events import Message
 from bot.knowledge import Knowledge
+from bot.raid import RaidRule, RaidWatch
+from bot.raid_shared import SharedRaidWatch
 from bot.runtime import RuntimeBook
 from bot.standing import Ranking
 from storage.db import Database
@@ -84,6 +87,22 @@ def shared_state(env: Mapping[str, str]) -> RedisState | None:
     from storage.redis_state import connect
 
     return connect(url)
+
+
+def raid_watch(config: RaidConfig, services: Services) -> RaidWatch:
+    """The raid switch: this process's own, or shared by every worker (Redis, the bus)."""
+    rule = RaidRule(ads=config.ads, joins=config.joins, seconds=config.within.total_seconds(),
+                    ban=config.ban, lock=config.lock_new_members)
+    shared, coherence = services.extras.get("shared"), services.extras.get("coherence")
+    if shared is None or coherence is None:
+        return RaidWatch(rule)
+    watch = SharedRaidWatch(shared.raids, rule, announce=coherence.announce_raid)
+
+    def switched_elsewhere(chat: str, left: float) -> None:
+        watch.switch(chat, left)
+
+    coherence.on_raid = switched_elsewhere
+    return watch
 
 
 async def reload_from_peer(services: Services) -> None:

@@ -57,13 +57,14 @@ class LocalBus:
 class Coherence:
     """Announces this worker's invalidations and applies other workers' (never its own).
 
-    Messages: ``{"o": origin, "k": "member"|"warned"|"chat"|"reload"|"post"|"domain"|"shadow",
-    "c": chat, "u": user}`` (a warn adds the member's active warns ``n``; a post its message
-    id ``m``, time ``t`` and sketch ``s``; a domain its host ``d`` and state ``v``; a shadow
-    switch the chat's overrides ``v``). ``on_reload`` re-reads the configuration when another
-    worker ran /reload; ``on_post`` and ``on_domain`` take another worker's learned state
-    (``bot.knowledge``); ``on_shadow`` a moderator's /shadow switch
-    (``handlers.moderation.shadow``).
+    Messages: ``{"o": origin, "k": "member"|"warned"|"chat"|"reload"|"post"|"domain"|"shadow"
+    |"raid", "c": chat, "u": user}`` (a warn adds the member's active warns ``n``; a post its
+    message id ``m``, time ``t`` and sketch ``s``; a domain its host ``d`` and state ``v``; a
+    shadow switch the chat's overrides ``v``; a raid switched on the seconds it lasts ``r``).
+    ``on_reload`` re-reads the configuration when another worker ran /reload; ``on_post`` and
+    ``on_domain`` take another worker's learned state (``bot.knowledge``); ``on_shadow`` a
+    moderator's /shadow switch (``handlers.moderation.shadow``); ``on_raid`` a raid another
+    worker's report switched on (``bot.raid_shared``).
     """
 
     def __init__(self, bus: Bus, *, on_reload: Callable[[], Awaitable[None]] | None = None
@@ -74,6 +75,7 @@ class Coherence:
         self.on_post: Callable[[TextPost], None] | None = None
         self.on_domain: Callable[[str, str, DomainState | None], None] | None = None
         self.on_shadow: Callable[[str, str], None] | None = None
+        self.on_raid: Callable[[str, float], None] | None = None
         self.snapshots: CoherentSnapshots | None = None
         self.received = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -96,6 +98,9 @@ class Coherence:
 
     def announce_domain(self, chat: str, host: str, state: DomainState | None) -> None:
         self.announce("domain", chat, d=host, v=_state_json(state))
+
+    def announce_raid(self, chat: str, left: float) -> None:
+        self.announce("raid", chat, r=repr(left))
 
     async def _publish(self, message: str) -> None:
         try:
@@ -120,6 +125,8 @@ class Coherence:
             self.snapshots.adopt_warn(chat, str(user), int(message["n"]))
         elif kind == "shadow" and self.on_shadow is not None:
             self.on_shadow(chat, str(message["v"]))
+        elif kind == "raid" and self.on_raid is not None:
+            self.on_raid(chat, float(message["r"]))
         elif kind == "domain" and self.on_domain is not None:
             self.on_domain(chat, str(message["d"]), _state_of(str(message["d"]), message["v"]))
         elif kind == "post" and self.on_post is not None:

@@ -120,8 +120,12 @@ class NoticeDesk:
         if raid.told:
             return
         raid.told = True
-        log.warning("raid in %s: switching to raid handling", chat)
-        self._spawn(self._send(gateway, chat, RAID_ON.render(lang), lang, None))
+        self._spawn(self._tell_raid(gateway, chat, lang))
+
+    async def _tell_raid(self, gateway: ChatGateway, chat: str, lang: str) -> None:
+        if await self.raids.tells(chat):  # several workers: the one that wins it
+            log.warning("raid in %s: switching to raid handling", chat)
+            await self._send(gateway, chat, RAID_ON.render(lang), lang, None)
 
     def _wake(self, chat: str, desk: _Desk) -> None:
         if desk.task is None or desk.task.done():
@@ -140,12 +144,14 @@ class NoticeDesk:
             while quiet > 0 and not self._hurried.is_set():  # a raid: its summary replaces
                 await self._pause(quiet + 0.01)  # the notices held meanwhile
                 quiet = self.raids.quiet_in(chat)
-            raid = self.raids.finish(chat, force=self._hurried.is_set())
+            raid = await self.raids.ended(chat, force=self._hurried.is_set())
+            if raid is None and self.raids.quiet_in(chat) and not self._hurried.is_set():
+                continue  # another worker's share of the raid goes on
             batch, desk.waiting = desk.waiting, []
             if raid is not None and (raid.deleted or raid.locked):
                 lang = batch[-1].lang if batch else "en"
                 gateway = batch[-1].gateway if batch else None
-                if gateway is not None:
+                if gateway is not None and raid.tell:  # one summary, from one worker
                     text = RAID_OVER.render(lang, deleted=raid.deleted, members=len(raid.members),
                                             banned=len(raid.banned), locked=len(raid.locked))
                     await self._limited(chat, desk, gateway, text, lang, None)

@@ -40,6 +40,8 @@ class Raid:
     banned: set[str] = field(default_factory=set)
     locked: set[str] = field(default_factory=set)
     told: bool = False
+    #: whether this worker sends the summary (several workers: the one that wins it)
+    tell: bool = True
 
 
 class RaidWatch:
@@ -112,6 +114,15 @@ class RaidWatch:
         if not force and self.raid(chat) is not None:
             return None
         return self._raids.pop(chat, None)
+
+    async def ended(self, chat: str, *, force: bool = False) -> Raid | None:
+        """``finish`` as the notice desk calls it (``bot.raid_shared`` asks the other workers
+        first: None while the raid goes on elsewhere, then the whole raid's counts)."""
+        return self.finish(chat, force=force)
+
+    async def tells(self, chat: str) -> bool:
+        """Whether this worker announces the chat's raid (one worker does, of several)."""
+        return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Several workers' short-lived shared state on one Redis: chat traces and the coherence bus."""
+"""Several workers' short-lived shared state on one Redis: chat traces, raid switches, the bus."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 
 from storage.redis_bus import RedisBus
 from storage.redis_history import RedisChatHistory
+from storage.redis_raid import RedisRaidBoard
 
 
 @dataclass
@@ -19,6 +20,7 @@ class RedisState:
     client: Redis
     history: RedisChatHistory
     bus: RedisBus
+    raids: RedisRaidBoard
 
     async def close(self) -> None:
         await self.history.drain()
@@ -30,4 +32,5 @@ def connect(url: str, *, prefix: str = "qunguan:") -> RedisState:
     """Clients for ``url`` (``redis://host:6379/0``); no I/O until first used."""
     client = Redis.from_url(url)
     return RedisState(client, RedisChatHistory(client, prefix=prefix + "history:"),
-                      RedisBus(client, prefix + "coherence"))
+                      RedisBus(client, prefix + "coherence"),
+                      RedisRaidBoard(client, prefix=prefix + "raid:"))
