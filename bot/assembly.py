@@ -102,6 +102,7 @@ def raid_watch(config: RaidConfig, services: Services) -> RaidWatch:
         watch.switch(chat, left)
 
     coherence.on_raid = switched_elsewhere
+    coherence.on_resume.append(watch.resync)  # switches made while the bus was away
     return watch
 
 

@@ -26,8 +26,10 @@ class Bus(Protocol):
 
     async def publish(self, message: str) -> None: ...
 
-    async def start(self, deliver: Deliver) -> None:
-        """Call ``deliver`` with every message published from now on (by any worker)."""
+    async def start(self, deliver: Deliver,
+                    resumed: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Call ``deliver`` with every message published from now on (by any worker), and
+        ``resumed`` after messages may have been missed (a lost connection, back)."""
         ...
 
     async def stop(self) -> None: ...
@@ -47,8 +49,9 @@ class LocalBus:
             if bus._deliver is not None:
                 await bus._deliver(message)
 
-    async def start(self, deliver: Deliver) -> None:
-        self._deliver = deliver
+    async def start(self, deliver: Deliver,
+                    resumed: Callable[[], Awaitable[None]] | None = None) -> None:
+        self._deliver = deliver  # in memory: nothing is ever missed
 
     async def stop(self) -> None:
         self._deliver = None
@@ -64,7 +67,9 @@ class Coherence:
     ``on_reload`` re-reads the configuration when another worker ran /reload; ``on_post`` and
     ``on_domain`` take another worker's learned state (``bot.knowledge``); ``on_shadow`` a
     moderator's /shadow switch (``handlers.moderation.shadow``); ``on_raid`` a raid another
-    worker's report switched on (``bot.raid_shared``).
+    worker's report switched on (``bot.raid_shared``). Messages missed while the bus was
+    away are not replayed: when it is back, cached snapshots are dropped and every
+    ``on_resume`` hook re-reads its shared state (the chats' /shadow overrides, raid switches).
     """
 
     def __init__(self, bus: Bus, *, on_reload: Callable[[], Awaitable[None]] | None = None
@@ -77,6 +82,7 @@ class Coherence:
         self.on_shadow: Callable[[str, str], None] | None = None
         self.on_raid: Callable[[str, float], None] | None = None
         self.snapshots: CoherentSnapshots | None = None
+        self.on_resume: list[Callable[[], Awaitable[object]]] = []
         self.received = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -135,7 +141,14 @@ class Coherence:
                                   bytes.fromhex(message["s"])))
 
     async def start(self) -> None:
-        await self.bus.start(self.deliver)
+        await self.bus.start(self.deliver, self.resumed)
+
+    async def resumed(self) -> None:
+        """The bus is back after messages may have been missed: read shared state again."""
+        if self.snapshots is not None:
+            self.snapshots.forget_all()
+        for hook in self.on_resume:
+            await hook()
 
     async def stop(self) -> None:
         if self._tasks:
@@ -195,6 +208,11 @@ class CoherentSnapshots(SnapshotCache):
     def forget(self, chat: str, user: str | None = None) -> None:
         """Another worker's invalidation, applied here only."""
         super().invalidate(chat, user)
+
+    def forget_all(self) -> None:
+        """Invalidations may have been missed: every chat is read again when next seen."""
+        for chat in {chat for chat, _ in self._items} | set(self._known):
+            super().invalidate(chat)
 
 
 class CoherentBook(RuntimeBook):

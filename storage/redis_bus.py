@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 
 class RedisBus:
     """Publishes to and listens on ``channel``; a lost connection is re-subscribed after a
-    second (messages published meanwhile are lost: the snapshot TTL bounds the staleness)."""
+    second. Messages published meanwhile are lost: once subscribed again, ``resumed`` is
+    called, for the listener to re-read the shared state they would have changed."""
 
     def __init__(self, client: Redis, channel: str = "qunguan:coherence") -> None:
         self.redis = client
@@ -27,23 +28,41 @@ class RedisBus:
     async def publish(self, message: str) -> None:
         await self.redis.publish(self.channel, message)
 
-    async def start(self, deliver: Callable[[str], Awaitable[None]]) -> None:
-        self._task = asyncio.create_task(self._listen(deliver), name="qunguan-coherence")
+    async def start(self, deliver: Callable[[str], Awaitable[None]],
+                    resumed: Callable[[], Awaitable[None]] | None = None) -> None:
+        self._task = asyncio.create_task(self._listen(deliver, resumed),
+                                         name="qunguan-coherence")
         with contextlib.suppress(TimeoutError):  # unreachable: keep retrying in the background
             async with asyncio.timeout(5):
                 await self._subscribed.wait()
 
-    async def _listen(self, deliver: Callable[[str], Awaitable[None]]) -> None:
+    async def _listen(self, deliver: Callable[[str], Awaitable[None]],
+                      resumed: Callable[[], Awaitable[None]] | None) -> None:
+        lost = False
         while True:
             try:
                 async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(self.channel)
                     self._subscribed.set()
+                    if lost and resumed is not None:  # subscribed first: nothing falls between
+                        lost = False
+                        await self._resume(resumed)
                     async for message in pubsub.listen():
                         await self._deliver(deliver, message)
             except (RedisError, OSError) as exc:
-                log.warning("coherence channel lost (%s); re-subscribing", exc)
+                if not lost:
+                    log.warning("coherence channel lost (%s); re-subscribing", exc)
+                lost = True
                 await asyncio.sleep(1)
+
+    @staticmethod
+    async def _resume(resumed: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await resumed()
+        except Exception:
+            log.exception("re-reading the shared state after a lost channel failed")
+        else:
+            log.info("coherence channel back: shared state read again")
 
     @staticmethod
     async def _deliver(deliver: Callable[[str], Awaitable[None]], message: Any) -> None:

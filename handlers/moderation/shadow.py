@@ -110,6 +110,7 @@ def register_shadow(router: CommandRouter, services: Services) -> None:
             services.book.set_overrides(chat, overrides_from_json(json.loads(raw)))
 
         coherence.on_shadow = adopt
+        coherence.on_resume.append(lambda: load_overrides(services))  # switches missed
 
     async def shadow(command: Command, gateway: ChatGateway, role: Role) -> None:
         args = [a.lower() for a in command.args]

@@ -103,3 +103,31 @@ async def test_a_warn_on_one_worker_updates_the_others_cached_count_without_a_re
     cached = await cache_b.get(CHAT, USER, NOW)
     assert (cached.warns_active, cached.approved) == (1, False)  # updated in place, not re-read
     await b.stop()
+
+
+async def test_a_worker_whose_redis_channel_was_cut_rereads_what_it_may_have_missed(
+        redis_url: str) -> None:
+    client = Redis.from_url(redis_url, client_name="qunguan-test-cut")
+    store, ((coherence, cache),) = workers([RedisBus(client, "test:coherence")])
+    reread: list[str] = []
+
+    async def reread_shadow() -> None:
+        reread.append("shadow")
+
+    coherence.on_resume.append(reread_shadow)
+    await coherence.start()
+    try:
+        assert not (await cache.get(CHAT, USER, NOW)).approved  # cached
+        store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER, approved=True)
+        for conn in await client.client_list(_type="pubsub"):  # its messages missed
+            if conn["name"] == "qunguan-test-cut":
+                await client.client_kill_filter(_id=conn["id"])
+        for _ in range(200):  # bounded: 10 s (re-subscribed after a second)
+            if reread:
+                break
+            await asyncio.sleep(0.05)
+        assert reread == ["shadow"]
+        assert (await cache.get(CHAT, USER, NOW)).approved  # the cache was dropped
+    finally:
+        await coherence.stop()
+        await client.aclose()

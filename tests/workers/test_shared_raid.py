@@ -89,3 +89,18 @@ async def test_a_raid_still_on_for_another_worker_has_not_ended_here(redis_url: 
         assert here.quiet_in(CHAT) > 0  # the mirror follows the shared switch again
     finally:
         await client.aclose()
+
+
+async def test_a_worker_back_on_the_bus_adopts_a_raid_switched_on_meanwhile(
+        redis_url: str) -> None:
+    client = Redis.from_url(redis_url)
+    rule = RaidRule(ads=1, seconds=30)
+    here, there = (SharedRaidWatch(RedisRaidBoard(client), rule) for _ in range(2))
+    try:
+        there.ad(CHAT, "tg:1")  # switched on; the bus's word never reached this worker
+        await _reported(there)
+        assert here.raid(CHAT) is None
+        assert await here.resync() == 1
+        assert here.raid(CHAT) is not None
+    finally:
+        await client.aclose()
