@@ -138,6 +138,7 @@ class App:
         services.extras["messages"] = messages
         services.extras["knowledge"] = knowledge
         services.extras.setdefault("flushers", []).append(knowledge.flush)
+        services.extras.setdefault("shutdown", []).append(lambda _: keys.close())  # claims'
         services.dispatcher.on(Message, messages)
         from handlers.setup import install_handlers
 

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.claims_pg import PgClaims
 from storage.db import Database
 from storage.models import ProcessedRow
 
@@ -126,26 +127,48 @@ class SqlProcessedKeys:
             seconds=float(os.environ.get(LEASE_ENV) or 15))
         self.patience = patience if patience is not None else 2 * self.lease
         self.hold = float(os.environ.get(HOLD_ENV) or 0) if hold is None else hold
+        #: PostgreSQL: claims in one statement on connections of their own (``PgClaims``)
+        self._direct = PgClaims(db, self.worker) if db.dialect == "postgresql" else None
 
     async def add(self, key: str, at: datetime) -> bool:
         """True when this worker won ``key`` (new, or its holder's lease lapsed); False when it
         is done, or still held by a live worker after ``patience``."""
-        pause, waited = 0.02, 0.0
+        return (await self.add_all([key], at))[key]
+
+    async def add_all(self, keys: Sequence[str], at: datetime) -> dict[str, bool]:
+        """``add`` for several keys at once (an update and the message it carries): one
+        round trip on PostgreSQL; a key held by a live worker is asked again alone."""
+        pause, waited, won = 0.02, 0.0, {}
+        asking = list(dict.fromkeys(keys))
         while True:
-            async with self.db.session() as session:
-                won = await self._claim(session, key, at)
-                state = None if won else await session.scalar(
-                    select(ProcessedRow.state).where(ProcessedRow.key == key))
-            if won:
-                if self.hold:
-                    await asyncio.sleep(self.hold)
-                return True
-            if state != "claimed" or waited >= self.patience.total_seconds():
-                return False
+            states = await self._claim_all(asking, at)
+            won.update({key: w for key, (w, _) in states.items()})
+            if any(won.values()) and self.hold:
+                await asyncio.sleep(self.hold)
+            asking = [key for key, (w, state) in states.items() if not w and state == "claimed"]
+            if not asking or waited >= self.patience.total_seconds():
+                return won
             await asyncio.sleep(pause)  # held by another worker: done soon, or lapsed
             waited += pause
             at += timedelta(seconds=pause)
             pause = min(pause * 2, 0.5)
+
+    async def _claim_all(self, keys: Sequence[str], at: datetime
+                         ) -> dict[str, tuple[bool, str | None]]:
+        if self._direct is not None:
+            return await self._direct.claim(keys, at, at + self.lease)
+        states: dict[str, tuple[bool, str | None]] = {}
+        async with self.db.session() as session:
+            for key in keys:
+                won = await self._claim(session, key, at)
+                states[key] = (won, None if won else await session.scalar(
+                    select(ProcessedRow.state).where(ProcessedRow.key == key)))
+        return states
+
+    async def close(self) -> None:
+        """Close the claims' own connections (PostgreSQL)."""
+        if self._direct is not None:
+            await self._direct.close()
 
     async def _claim(self, session: AsyncSession, key: str, at: datetime) -> bool:
         result = await session.execute(_CLAIMING[_dialect(session)], {
