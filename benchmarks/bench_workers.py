@@ -42,13 +42,11 @@ import argparse
 import asyncio
 import os
 import random
-import signal
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -60,15 +58,9 @@ from sqlalchemy import text  # noqa: E402
 
 from storage.db import Database  # noqa: E402
 from storage.testing import PG_URL  # noqa: E402
-from tests.community.test_capacity_processes import (  # noqa: E402
-    SECRET,
-    Platform,
-    _listening,
-    eventually,
-    free_port,
-)
 from tests.workers.conftest import REDIS_URL  # noqa: E402
-from tests.workers.test_two_workers import CONFIG, MODERATOR, QUNGUAN  # noqa: E402
+from tests.workers.platform import Platform  # noqa: E402
+from tests.workers.processes import eventually, moderation_workers  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -115,12 +107,6 @@ def traffic(kind: str, args: argparse.Namespace) -> list[tuple[int, int, str]]:
 class Driver(Platform):
     """Delivers updates through the balancer and knows which ads are deleted."""
 
-    def deleted(self) -> set[int]:
-        ids = {int(p["message_id"]) for p in self.of("deleteMessage")}
-        for call in self.of("deleteMessages"):
-            ids.update(int(i) for i in call["message_ids"])
-        return ids
-
     async def send(self, updates: list[dict[str, Any]], ads: set[int]) -> None:
         for item in updates:
             self.deliver(item)
@@ -129,7 +115,7 @@ class Driver(Platform):
 
 
 async def _all(driver: Driver, ads: set[int]) -> bool:
-    return ads <= driver.deleted()
+    return ads <= set(driver.deleted())
 
 
 async def transactions(pg_url: str) -> int:
@@ -155,27 +141,10 @@ async def run(workers: int, kind: str, args: argparse.Namespace, pg_url: str,
         redis = Redis.from_url(redis_url)
         await redis.flushdb()
         await redis.aclose()
-        procs = []
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN",
-               "TELEGRAM_WEBHOOK_SECRET": SECRET, "PYTHONPATH": str(ROOT),
-               "QUNGUAN_DASHBOARD_SECRET": "dash-" + SECRET,  # one key for all workers
-               "QUNGUAN_REDIS_URL": redis_url}
         with tempfile.TemporaryDirectory() as tmp:
-            for n in range(workers):
-                port = free_port()
-                hook = f"http://127.0.0.1:{port}/telegram/webhook"
-                path = Path(tmp) / f"w{n}.yaml"
-                path.write_text(CONFIG.format(base=platform.base_url, hook=hook, port=port,
-                                              db=pg_url, moderator=MODERATOR), encoding="utf-8")
-                platform.webhooks.append(hook)
-                procs.append(await asyncio.create_subprocess_exec(
-                    QUNGUAN, "run", "--config", str(path), cwd=tmp, env=env,
-                    stdout=asyncio.subprocess.DEVNULL,
-                    stderr=(Path(tmp) / f"w{n}.log").open("wb")))
-            try:
-                await platform.wait_for("setWebhook", workers, within=90)
-                for hook in platform.webhooks:
-                    await eventually(partial(_listening, hook), "listening")
+            async with moderation_workers(platform, Path(tmp), pg_url, redis_url,
+                                          count=workers) as running:
+                procs = running.procs
                 warm = [update(10**6 + n, -1008000000, 30_000 + n % 5, f"加薇信 warm{n}x 福利")
                         for n in range(20)]
                 await platform.send(warm, {10**6 + n for n in range(20)})
@@ -198,17 +167,11 @@ async def run(workers: int, kind: str, args: argparse.Namespace, pg_url: str,
                 busy1, total1 = machine_ticks()
                 await asyncio.sleep(1.5)
                 xacts = await transactions(pg_url) - xact0
-                return {"wall": wall, "cpu": cpu, "idle": idle, "xacts": xacts,
-                        "driver": time.process_time() - mine0,
-                        "busy": (busy1 - busy0) / max(1, total1 - total0)}
-            finally:
-                for n, proc in enumerate(procs):
-                    if proc.returncode is not None:  # it died: say why
-                        print((Path(tmp) / f"w{n}.log").read_text()[-2000:], file=sys.stderr)
-                    else:
-                        proc.send_signal(signal.SIGTERM)
-                for proc in procs:
-                    await asyncio.wait_for(proc.wait(), 60)
+                figures = {"wall": wall, "cpu": cpu, "idle": idle, "xacts": xacts,
+                           "driver": time.process_time() - mine0,
+                           "busy": (busy1 - busy0) / max(1, total1 - total0)}
+                await running.stop()  # its shutdown is not counted
+                return figures
 
 
 async def fresh_database() -> tuple[str, Database]:

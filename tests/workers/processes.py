@@ -10,8 +10,8 @@ import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,6 +19,23 @@ from typing import Any, Protocol
 ROOT = Path(__file__).resolve().parents[2]
 QUNGUAN = str(Path(sys.executable).parent / "qunguan")  # the console script, as deployed
 SECRET = "balancer-secret"  # the webhooks' secret token
+MODERATOR = 900
+#: A moderation worker in webhook mode (``running_workers`` fills in base, hook and port;
+#: ``db`` and ``moderator`` are ``moderation_workers``').
+CONFIG = """
+telegram: {{base_url: "{base}", mode: webhook, webhook_url: "{hook}"}}
+server: {{host: 127.0.0.1, port: {port}}}
+storage: {{url: "{db}"}}
+playground: {{enabled: false}}
+raid: {{ads: 10, within: 10s}}  # one switch for every worker (test_raid_across_workers)
+defaults:
+  language: en
+  moderators: ["tg:{moderator}"]
+  notices: {{keep: true}}
+  policies:
+    ads: {{mode: enforce}}
+    flood: {{max_messages: 6, per_seconds: 3600, max_run: 0, raid_seconds: 3600}}
+"""
 Process = asyncio.subprocess.Process
 
 
@@ -66,7 +83,6 @@ class Workers:
 
     procs: list[Process]
     directory: Path
-    stopped: list[int] = field(default_factory=list)
 
     def log(self, n: int) -> str:
         return (self.directory / f"w{n}.log").read_text(encoding="utf-8")
@@ -119,3 +135,15 @@ async def running_workers(platform: Hooked, directory: Path, config: str, *,
         yield workers
     finally:
         await workers.kill()
+
+
+def moderation_workers(platform: Hooked, directory: Path, db: str, redis: str, *,
+                       count: int = 2, env: Mapping[str, str] | None = None,
+                       env_of: Callable[[int], Mapping[str, str]] = lambda n: {}
+                       ) -> AbstractAsyncContextManager[Workers]:
+    """``running_workers`` with ``CONFIG`` on one database and one Redis, as an operator
+    starts them (one dashboard secret for all)."""
+    return running_workers(
+        platform, directory, CONFIG, count=count, env_of=env_of, db=db, moderator=MODERATOR,
+        env={"QUNGUAN_DASHBOARD_SECRET": "dash-" + SECRET, "QUNGUAN_REDIS_URL": redis,
+             **(env or {})})

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.workers.processes import SECRET, Workers, eventually, running_workers
-from tests.workers.test_two_workers import CONFIG, MODERATOR, Balancer
+from tests.workers.platform import Balancer
+from tests.workers.processes import Workers, eventually, moderation_workers
 
 RAID_ON, RAID_OVER = "Raid detected", "Raid over"
 
@@ -35,10 +35,7 @@ def _deletion_calls(platform: Balancer, ids: set[int]) -> int:
 async def raid(pg_url: str, redis_url: str, tmp_path: Path
                ) -> AsyncIterator[tuple[Balancer, Workers]]:
     platform = Balancer()
-    async with platform, running_workers(
-            platform, tmp_path, CONFIG, db=pg_url, moderator=MODERATOR,
-            env={"QUNGUAN_DASHBOARD_SECRET": "dash-" + SECRET,
-                 "QUNGUAN_REDIS_URL": redis_url}) as workers:
+    async with platform, moderation_workers(platform, tmp_path, pg_url, redis_url) as workers:
         yield platform, workers
 
 

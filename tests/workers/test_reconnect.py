@@ -10,15 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.workers.cut import CuttableRelay
-from tests.workers.processes import SECRET, Workers, eventually, running_workers
-from tests.workers.test_two_workers import (
-    CONFIG,
-    MODERATOR,
-    Balancer,
-    _more,
-    _policies_say,
-    _replies,
-)
+from tests.workers.platform import Balancer
+from tests.workers.processes import MODERATOR, Workers, eventually, moderation_workers
+from tests.workers.test_two_workers import _more, _policies_say, _replies
 
 Setup = tuple[Balancer, CuttableRelay, Workers]
 
@@ -30,10 +24,8 @@ async def cut_off(pg_url: str, redis_url: str, tmp_path: Path) -> AsyncIterator[
     platform = Balancer()
     async with CuttableRelay((redis.hostname or "127.0.0.1", redis.port or 6379)) as relay:
         relayed = redis._replace(netloc=f"127.0.0.1:{relay.port}").geturl()
-        async with platform, running_workers(
-                platform, tmp_path, CONFIG, db=pg_url, moderator=MODERATOR,
-                env={"QUNGUAN_DASHBOARD_SECRET": "dash-" + SECRET,
-                     "QUNGUAN_REDIS_URL": redis_url},
+        async with platform, moderation_workers(
+                platform, tmp_path, pg_url, redis_url,
                 env_of=lambda n: {"QUNGUAN_REDIS_URL": relayed} if n == 0 else {}) as workers:
             yield platform, relay, workers
 

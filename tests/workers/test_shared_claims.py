@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 
@@ -16,7 +17,7 @@ from storage.warns import WarnRepo
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
-async def _finish_until(done: asyncio.Future[object], workers: list[UpdateLedger]) -> None:
+async def _finish_until(done: asyncio.Future[Any], workers: list[UpdateLedger]) -> None:
     """What the workers' flush loops do: finished claims are marked done, again and again."""
     while not done.done():
         for worker in workers:

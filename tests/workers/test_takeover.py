@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 from collections.abc import AsyncIterator
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,18 +15,11 @@ from sqlalchemy import text
 from bot.verdict import Action
 from storage.db import Database
 from storage.updates import HOLD_ENV, LEASE_ENV
-from tests.community.test_capacity_processes import SECRET, _listening, eventually, free_port
-from tests.workers.test_two_workers import (
-    CONFIG,
-    MODERATOR,
-    QUNGUAN,
-    ROOT,
-    Balancer,
-    actions,
-    warns,
-)
+from tests.workers.platform import Balancer
+from tests.workers.processes import Process, eventually, moderation_workers
+from tests.workers.test_two_workers import actions, warns
 
-Procs = list[asyncio.subprocess.Process]
+Procs = list[Process]
 
 
 @pytest.fixture
@@ -37,42 +28,21 @@ async def held(pg_url: str, redis_url: str, tmp_path: Path
     """Worker 0 stops after each claim it wins (the test hook); worker 1 acts normally.
     Both hold claims under a 2-second lease."""
     platform = Balancer()
-    async with platform:
-        procs: Procs = []
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN",
-               "TELEGRAM_WEBHOOK_SECRET": SECRET, "PYTHONPATH": str(ROOT),
-               "QUNGUAN_DASHBOARD_SECRET": "dash-" + SECRET,  # one key for all workers
-               "QUNGUAN_REDIS_URL": redis_url, LEASE_ENV: "2"}
-        for n in range(2):
-            port = free_port()
-            hook = f"http://127.0.0.1:{port}/telegram/webhook"
-            path = tmp_path / f"worker{n}.yaml"
-            path.write_text(CONFIG.format(base=platform.base_url, hook=hook, port=port,
-                                          db=pg_url, moderator=MODERATOR), encoding="utf-8")
-            platform.webhooks.append(hook)
-            procs.append(await asyncio.create_subprocess_exec(
-                QUNGUAN, "run", "--config", str(path), cwd=tmp_path,
-                env={**env, HOLD_ENV: "600"} if n == 0 else env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=(tmp_path / f"w{n}.log").open("wb")))
+    async with platform, moderation_workers(
+            platform, tmp_path, pg_url, redis_url, env={LEASE_ENV: "2"},
+            env_of=lambda n: {HOLD_ENV: "600"} if n == 0 else {}) as workers:
         db = Database(pg_url)
         try:
-            await platform.wait_for("setWebhook", 2, within=90)
-            for hook in platform.webhooks:
-                await eventually(partial(_listening, hook), f"{hook} listening")
-            yield platform, db, procs
+            yield platform, db, workers.procs
         finally:
-            for proc in procs:
-                if proc.returncode is None:
-                    proc.kill()
-                    await proc.wait()
             await db.dispose()
 
 
 async def _state(db: Database, key: str) -> str | None:
     async with db.session() as session:
-        return await session.scalar(text("SELECT state FROM processed_updates WHERE key = :k"),
-                                    {"k": key})
+        state = await session.scalar(text("SELECT state FROM processed_updates WHERE key = :k"),
+                                     {"k": key})
+    return None if state is None else str(state)
 
 
 async def _is(value: object, expected: object) -> bool:

@@ -4,13 +4,8 @@ behind a balancer handing each update to either: they decide exactly as one work
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
-import time
 from collections import Counter
 from collections.abc import AsyncIterator
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,84 +15,8 @@ from bot.verdict import Action
 from storage.db import Database
 from storage.logs import LogRepo
 from storage.warns import WarnRepo
-from tests.community.test_capacity_processes import (
-    SECRET,
-    Platform,
-    _listening,
-    eventually,
-    free_port,
-    person,
-)
-
-ROOT = Path(__file__).resolve().parents[2]
-QUNGUAN = str(Path(sys.executable).parent / "qunguan")  # the console script, as deployed
-GROUP = -1005550088
-CHAT = f"tg:{GROUP}"
-MODERATOR = 900
-CONFIG = """
-telegram: {{base_url: "{base}", mode: webhook, webhook_url: "{hook}"}}
-server: {{host: 127.0.0.1, port: {port}}}
-storage: {{url: "{db}"}}
-playground: {{enabled: false}}
-raid: {{ads: 10, within: 10s}}  # one switch for both workers (test_raid_across_workers)
-defaults:
-  language: en
-  moderators: ["tg:{moderator}"]
-  notices: {{keep: true}}
-  policies:
-    ads: {{mode: enforce}}
-    flood: {{max_messages: 6, per_seconds: 3600, max_run: 0, raid_seconds: 3600}}
-"""
-
-
-class Balancer(Platform):
-    """The platform and a balancer that can also hand one update to both workers at once,
-    or to a chosen one; message ids and update ids are numbered here."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._message_ids = iter(range(1, 10**6))
-
-    def message(self, uid: int, text: str, **extra: Any) -> dict[str, Any]:
-        return {"update_id": next(self._update_ids), "message": {
-            "message_id": next(self._message_ids), "from": person(uid),
-            "chat": {"id": GROUP, "type": "supergroup", "title": "two workers"},
-            "date": int(time.time()), "text": text, **extra,
-            **({"entities": [{"type": "bot_command", "offset": 0,
-                              "length": len(text.split()[0])}]}
-               if text.startswith("/") else {})}}
-
-    async def to(self, worker: int, update: dict[str, Any]) -> None:
-        assert await self.post_update(self.webhooks[worker], update, SECRET) == 200
-
-    async def to_both(self, update: dict[str, Any]) -> None:
-        await asyncio.gather(self.to(0, update), self.to(1, update))
-
-    def deleted(self) -> Counter[int]:
-        ids = Counter(int(p["message_id"]) for p in self.of("deleteMessage"))
-        for call in self.of("deleteMessages"):
-            ids.update(int(i) for i in call["message_ids"])
-        return ids
-
-    def muted(self) -> Counter[int]:
-        return Counter(int(p["user_id"]) for p in self.of("restrictChatMember"))
-
-    async def barrier(self) -> None:
-        """An ad sent to each worker last: once both are deleted, each worker has handled
-        every earlier update of the chat (a chat's updates are handled in order)."""
-        await self.settle()
-        ids = []
-        for worker in (0, 1):
-            update = self.message(990 + worker, f"加薇信 barrier{worker}x 领取福利")
-            ids.append(update["message"]["message_id"])
-            await self.to(worker, update)
-        await eventually(lambda: _done(self, ids), "both workers past the barrier", 120)
-
-
-async def _done(platform: Balancer, ids: list[int]) -> bool:
-    deleted = platform.deleted()
-    return all(deleted[i] for i in ids)
-
+from tests.workers.platform import CHAT, Balancer
+from tests.workers.processes import MODERATOR, eventually, moderation_workers
 
 Workers = tuple[Balancer, Database]
 
@@ -105,40 +24,12 @@ Workers = tuple[Balancer, Database]
 @pytest.fixture
 async def workers(pg_url: str, redis_url: str, tmp_path: Path) -> AsyncIterator[Workers]:
     platform = Balancer()
-    async with platform:
-        procs: list[asyncio.subprocess.Process] = []
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TEST-TOKEN",
-               "TELEGRAM_WEBHOOK_SECRET": SECRET, "PYTHONPATH": str(ROOT),
-               "QUNGUAN_DASHBOARD_SECRET": "dash-" + SECRET,  # one key for all workers
-               "QUNGUAN_REDIS_URL": redis_url}
-        for n in range(2):
-            port = free_port()
-            hook = f"http://127.0.0.1:{port}/telegram/webhook"
-            path = tmp_path / f"worker{n}.yaml"
-            path.write_text(CONFIG.format(base=platform.base_url, hook=hook, port=port,
-                                          db=pg_url, moderator=MODERATOR), encoding="utf-8")
-            platform.webhooks.append(hook)
-            procs.append(await asyncio.create_subprocess_exec(
-                QUNGUAN, "run", "--config", str(path), cwd=tmp_path, env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=(tmp_path / f"w{n}.log").open("wb")))
+    async with platform, moderation_workers(platform, tmp_path, pg_url, redis_url) as procs:
         db = Database(pg_url)
         try:
-            await platform.wait_for("setWebhook", 2, within=90)
-            for hook in platform.webhooks:
-                await eventually(partial(_listening, hook), f"{hook} listening")
             yield platform, db
-            for proc in procs:
-                proc.send_signal(signal.SIGTERM)
-            assert [await asyncio.wait_for(p.wait(), 30) for p in procs] == [0, 0]
-            for n in range(2):
-                log = (tmp_path / f"w{n}.log").read_text(encoding="utf-8")
-                assert "Traceback" not in log, log
+            await procs.stop()
         finally:
-            for proc in procs:
-                if proc.returncode is None:
-                    proc.kill()
-                    await proc.wait()
             await db.dispose()
 
 
