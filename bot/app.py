@@ -267,14 +267,17 @@ class App:
         """Write batched counters and processed keys now; False when a write failed."""
         if self.services is None:
             return False
+        # the updates handled by now: their effects are written first, then their keys (a
+        # stored key lets a replay skip its update); those finishing meanwhile wait a flush
         finished = self.services.ledger.finished()  # shared claims this flush makes durable
+        ready = self.services.ledger.ready()
         try:
             await self.services.activity.flush()
-            await self.services.ledger.flush()
             await self.services.enforcer.flush()
             await self.services.notifier.persist()
             for flusher in self.services.extras.get("flushers", []):
                 await flusher()
+            await self.services.ledger.flush(ready)
             await self.services.ledger.done(finished)
         except Exception:
             log.exception("flush failed; will retry")

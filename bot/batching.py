@@ -23,6 +23,30 @@ def transient(exc: BaseException) -> bool:
     return any(kind.__name__ in _TRANSIENT_NAMES for kind in type(exc).__mro__)
 
 
+async def unbroken(write: Awaitable[T]) -> T:
+    """Await ``write`` to its end even when the caller is cancelled meanwhile (a stop, a
+    timeout), then let the cancellation through at the caller's next await.
+
+    A batch taken out of its buffer must be written whole or put back: cancelled half way, a
+    commit may still land in the driver's thread (putting the batch back would write it
+    twice) or not (dropping it would lose it). Waiting for the outcome avoids guessing."""
+    task = asyncio.ensure_future(write)
+    interrupted = False
+    while True:
+        try:
+            result = await asyncio.shield(task)
+            break
+        except asyncio.CancelledError:
+            if task.cancelled():  # the write itself was cancelled, not the caller
+                raise
+            interrupted = True
+    if interrupted:
+        current = asyncio.current_task()
+        if current is not None:
+            current.cancel()
+    return result
+
+
 async def isolate(write: Callable[[list[T]], Awaitable[object]],
                   items: list[T]) -> tuple[list[T], list[T]]:
     """Write ``items``; returns (kept for a retry, dropped as bad).
@@ -68,13 +92,15 @@ class WriteBehind(Generic[T]):
         self._items.append(item)
         return len(self._items) >= self.batch
 
-    async def flush(self) -> int:
-        """Write what waits; returns how many items were written."""
+    async def flush(self, first: int | None = None) -> int:
+        """Write what waits (its ``first`` items only, if given); returns how many items were
+        written."""
         async with self._lock:
-            items, self._items = self._items, []
+            cut = len(self._items) if first is None else min(first, len(self._items))
+            items, self._items = self._items[:cut], self._items[cut:]
             if not items:
                 return 0
-            kept, dropped = await isolate(self._write, items)
+            kept, dropped = await unbroken(isolate(self._write, items))
             if dropped:
                 self.dropped += len(dropped)
                 log.error("dropped %d bad %s of %d (each failed alone)", len(dropped),

@@ -91,6 +91,8 @@ class Dispatcher:
                     break
         finally:
             CURRENT_UPDATE.reset(current)
+        if update_key and self.ledger is not None:  # handled (not cancelled): stored with
+            self.ledger.finish(update_key)  # the next flush, after its buffered effects
         self.meter.updates[(gateway.platform, outcome)] += 1
 
     async def _first_sight(self, event: Event) -> bool:

@@ -76,9 +76,12 @@ class MessageClaims:
 class UpdateLedger:
     """Claims delivery keys. Redeliveries (webhook retries, restarts) are refused.
 
-    One process: keys are remembered in a bounded in-memory window and written to storage in
-    batches (every ``batch`` keys or on ``flush``, which also waits for a write in flight), so
-    the hot path costs no database round trip; at start the window is reloaded from storage.
+    One process: keys are remembered in a bounded in-memory window from the claim on; a key
+    is written to storage only once its update was handled (``finish``) and by ``flush``,
+    which the app calls after writing the effects that update left buffered (raid log
+    entries, points): a stored key means "its effects are stored", so a journal replaying
+    the update after a crash may skip it. ``ready`` counts the keys a flush started now may
+    write. The hot path costs no database round trip; at start the window is reloaded.
 
     Several workers (``shared``): the window only refuses what this process already saw;
     every other key is claimed in one atomic statement all workers share, before any effect,
@@ -108,7 +111,6 @@ class UpdateLedger:
         self._unsaved: WriteBehind[str] = WriteBehind(self._write, "processed keys",
                                                       batch=batch)
         self.messages = MessageClaims(window)
-        self._writing: asyncio.Task[None] | None = None
         #: shared claims held: by the tasks still handling them, then finished (not yet done)
         self._running: dict[asyncio.Task[object], list[str]] = {}
         self._finished: dict[str, None] = {}
@@ -135,9 +137,18 @@ class UpdateLedger:
         self._remember(key)
         if self.shared is not None:
             return await self._claim_shared(key)
-        if self._unsaved.add(key):
-            await self._write_soon()
         return True
+
+    def finish(self, key: str) -> None:
+        """The update claimed under ``key`` was handled: the key is stored by a later flush
+        (one process; shared claims are finished by their task's end)."""
+        if self.shared is None:
+            self._unsaved.add(key)
+
+    def ready(self) -> int:
+        """How many finished keys wait: a flush given this count writes those only, not keys
+        of updates finished after their buffered effects were written."""
+        return len(self._unsaved)
 
     async def claim_message(self, chat: str, message_id: str, edited_at: str = "") -> bool:
         """True the first time this platform message (this edit of it) is claimed, by any
@@ -182,18 +193,10 @@ class UpdateLedger:
         for key in keys:
             self._finished.pop(key, None)
 
-    async def _write_soon(self) -> None:
-        """A full batch is written in the background, so the update that filled it is not
-        held up by a write; only when writes fall ten batches behind does a claim wait."""
-        if len(self._unsaved) >= 10 * self.batch:
-            await self.flush()
-        elif self._writing is None or self._writing.done():
-            self._writing = asyncio.create_task(self.flush(), name="qunguan-ledger-write")
-
-    async def flush(self) -> None:
-        """Write every unsaved key (after the write in flight, if any, has finished); once
-        per ``purge_every``, forget stored keys older than ``horizon``."""
-        await self._unsaved.flush()
+    async def flush(self, ready: int | None = None) -> None:
+        """Write the first ``ready`` finished keys (all without it) after the write in flight,
+        if any; once per ``purge_every``, forget stored keys older than ``horizon``."""
+        await self._unsaved.flush(ready)
         now = self.clock()
         if self.shared is not None and (self._running or self._finished) and (
                 self._renewed_at is None or now - self._renewed_at >= self.renew_every):

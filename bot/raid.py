@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from bot.batching import transient
+from bot.batching import transient, unbroken
 from bot.ports import LogEntry, ModerationStore
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,7 @@ class RaidLog:
             if not items:
                 return 0
             try:
-                ids: list[int | None] = list(await self._write(items))
+                ids: list[int | None] = list(await unbroken(self._write(items)))
             except Exception as exc:
                 if transient(exc):
                     self._items[:0] = items

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from bot.batching import unbroken
 from bot.dispatcher import CURRENT_UPDATE
 from storage import tallies
 from storage.contributions import ContributionRepo
@@ -112,17 +113,7 @@ class PointsBuffer:
                 claims = [(chat, user, kind, day, e.points, e.cap)
                           for (chat, user, kind, day), e in entries
                           if e.cap is not None and e.points > 0]
-                async with self.db.session() as session:
-                    granted = iter(await tallies.claim_many(session, claims))
-                    rows = []
-                    for (chat, user, kind, _), entry in entries:
-                        points = entry.points
-                        if entry.cap is not None and points > 0:
-                            points = next(granted)
-                        if points:
-                            rows.append((chat, user, kind, points, entry.at))
-                    await ContributionRepo(session).add_many(rows)
-                    await mark_processed_many(session, sorted(updates), datetime.now(UTC))
+                await unbroken(self._write(entries, claims, updates))
             except Exception:
                 log.exception("could not write %d contribution batches; will retry",
                               len(pending))
@@ -134,6 +125,21 @@ class PointsBuffer:
                 return 0
         self._forget_old()
         return len(pending)
+
+    async def _write(self, entries: list[tuple[Key, Pending]],
+                     claims: list[tallies.Claim],
+                     updates: set[str]) -> None:
+        async with self.db.session() as session:
+            granted = iter(await tallies.claim_many(session, claims))
+            rows = []
+            for (chat, user, kind, _), entry in entries:
+                points = entry.points
+                if entry.cap is not None and points > 0:
+                    points = next(granted)
+                if points:
+                    rows.append((chat, user, kind, points, entry.at))
+            await ContributionRepo(session).add_many(rows)
+            await mark_processed_many(session, sorted(updates), datetime.now(UTC))
 
     def _forget_old(self) -> None:
         """Tallies of days that are over everywhere (two days back in UTC) are dropped."""

@@ -10,7 +10,7 @@ from bot.gateway import ChatGateway
 from bot.i18n import Text, t
 from handlers.commands import CommandRouter, CommandSpec
 from handlers.community.common import Hub
-from handlers.community.points import award
+from handlers.community.points import award_in
 from storage.checkins import CheckinRepo
 from storage.members import MemberRepo
 from storage.records import Streak
@@ -56,8 +56,8 @@ async def check_in(hub: Hub, chat: str, sender: Sender) -> tuple[bool, Streak]:
         recorded = await repo.record(chat, sender.id, today, now)
         streak = await repo.streak(chat, sender.id, today)
         await MemberRepo(session).touch(chat, sender, now, messages=0)  # a name for the boards
-    if recorded:
-        await award(hub, chat, sender.id, "checkin", now)
+        if recorded:  # with the check-in, not batched: both stored or neither
+            await award_in(session, hub, chat, sender.id, "checkin", now)
     return recorded, streak
 
 

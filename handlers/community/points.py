@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.enforcer import Enforcement
 from bot.events import Command, Kind, Message, Reaction, Role
 from bot.gateway import ChatGateway
@@ -14,6 +16,8 @@ from bot.verdict import Action, Decision
 from handlers.community.common import Hub
 from handlers.community.config import PointsOptions, fold
 from handlers.messages import AfterHook
+from storage import tallies
+from storage.contributions import ContributionRepo
 from storage.members import MemberRepo
 from storage.state import StateRepo
 
@@ -53,6 +57,22 @@ async def award(hub: Hub, chat: str, user: str, kind: str, at: datetime,
     day = hub.today(chat, at)
     return await hub.points.award((chat, user, kind, day), points, at,
                                   opts.daily_caps.get(kind))
+
+
+async def award_in(session: AsyncSession, hub: Hub, chat: str, user: str, kind: str,
+                   at: datetime) -> float:
+    """``award`` written in the caller's transaction instead of the batch: a check-in and
+    its points are stored together or not at all (a replay after a crash that finds the
+    check-in stored would not award it again)."""
+    opts = hub.options(chat).points
+    points = opts.weight(kind) if opts.enabled and user else 0.0
+    cap = opts.daily_caps.get(kind)
+    if points > 0 and cap is not None:
+        points = (await tallies.claim_many(
+            session, [(chat, user, kind, hub.today(chat, at), points, cap)]))[0]
+    if points:
+        await ContributionRepo(session).add_many([(chat, user, kind, points, at)])
+    return points
 
 
 async def _mentioned(hub: Hub, message: Message) -> set[str]:

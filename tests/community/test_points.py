@@ -91,6 +91,20 @@ async def test_a_checkin_earns_points_once_a_day(bot_factory: BotFactory) -> Non
     assert await points(bot, ALICE.id, "checkin") == 2
 
 
+async def test_a_checkins_points_are_stored_with_the_checkin_not_in_a_later_batch(
+        bot_factory: BotFactory) -> None:
+    """A crash between the two would leave a check-in whose replay awards nothing (the
+    check-in is there): both are written in one transaction."""
+    bot = await bot_factory(ON)
+    await bot.command(ALICE, "checkin")
+    assert get(bot.services).points.pending == 0
+    async with bot.services.db.session() as session:
+        start, end = bot.clock() - timedelta(days=1), bot.clock() + timedelta(days=1)
+        stored = await ContributionRepo(session).sum_for_day(CHAT, ALICE.id, "checkin",
+                                                             start, end)
+    assert stored == 2
+
+
 async def test_a_violation_subtracts_points(bot_factory: BotFactory) -> None:
     bot = await bot_factory(ON, extra={"defaults": {
         "timezone": "Asia/Shanghai", "language": "en", "features": ON,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
-from bot.batching import WriteBehind
+from bot.batching import WriteBehind, unbroken
 
 
 async def test_a_flush_writes_everything_added_in_one_call_and_says_when_a_batch_is_full(
@@ -54,3 +55,37 @@ async def test_a_flush_returns_only_after_the_write_already_in_flight() -> None:
     release.set()
     await asyncio.gather(first, second)
     assert stored == [1]
+
+
+async def test_a_flush_cancelled_while_writing_writes_its_batch_once_then_is_cancelled() -> None:
+    """Cancelled half way (a stop), a batch out of its buffer is neither lost nor put back
+    to be written twice: the write ends, then the cancellation comes through."""
+    started, release = asyncio.Event(), asyncio.Event()
+    written: list[list[int]] = []
+
+    async def slow(items: list[int]) -> None:
+        started.set()
+        await release.wait()
+        written.append(items)
+
+    batch = WriteBehind(slow, "numbers")
+    batch.add(1)
+    flushing = asyncio.create_task(batch.flush())
+    await started.wait()
+    flushing.cancel()
+    await asyncio.sleep(0.01)
+    assert not flushing.done()  # still waiting for the write's outcome
+    release.set()
+    with contextlib.suppress(asyncio.CancelledError):
+        await flushing
+    assert flushing.cancelled()
+    assert written == [[1]] and len(batch) == 0
+    assert await batch.flush() == 0 and written == [[1]]
+
+
+async def test_unbroken_returns_the_writes_result_when_nobody_cancels() -> None:
+    async def write() -> int:
+        await asyncio.sleep(0)
+        return 7
+
+    assert await unbroken(write()) == 7

@@ -27,11 +27,12 @@ async def test_a_redelivered_key_is_refused() -> None:
     assert not await ledger.claim("tg:1")
 
 
-async def test_keys_survive_a_restart_once_flushed() -> None:
+async def test_keys_survive_a_restart_once_finished_and_flushed() -> None:
     store = MemoryProcessedKeys()
     first = UpdateLedger(store, clock=lambda: NOW)
     for n in range(5):
         assert await first.claim(f"tg:{n}")
+        first.finish(f"tg:{n}")
     await first.flush()
     restarted = UpdateLedger(store, clock=lambda: NOW + timedelta(minutes=1))
     assert await restarted.load() == 5
@@ -39,26 +40,46 @@ async def test_keys_survive_a_restart_once_flushed() -> None:
     assert await restarted.claim("tg:5")
 
 
-async def test_a_full_batch_is_stored_without_a_flush() -> None:
-    """In the background: the claim that fills a batch does not wait for the write."""
-    store = SlowKeys()
+async def test_a_key_is_not_stored_while_its_update_is_being_handled() -> None:
+    """A stored key lets a journal replay skip its update: an update still in its handlers
+    (its log entry not written yet) must not have one, however many others were claimed."""
+    store = MemoryProcessedKeys()
     ledger = UpdateLedger(store, batch=3, clock=lambda: NOW)
-    for n in range(3):
+    for n in range(10):
         assert await ledger.claim(f"tg:{n}")
-    assert store.keys == {}  # the write has started, the claim did not wait for it
-    await asyncio.sleep(0.05)
-    assert sorted(store.keys) == ["tg:0", "tg:1", "tg:2"]
-    assert await ledger.claim("tg:3")
-    await asyncio.sleep(0.05)
-    assert sorted(store.keys) == ["tg:0", "tg:1", "tg:2"]  # the fourth waits for the next batch
+    await asyncio.sleep(0.01)
+    await ledger.flush()
+    assert store.keys == {}
+    ledger.finish("tg:4")
+    await ledger.flush()
+    assert sorted(store.keys) == ["tg:4"]
+
+
+async def test_a_flush_writes_only_the_keys_finished_before_it_began() -> None:
+    """The app counts the finished keys, writes the effects they left buffered, then their
+    keys: one finished in between waits for the next flush (its effects were not written)."""
+    store = MemoryProcessedKeys()
+    ledger = UpdateLedger(store, clock=lambda: NOW)
+    for key in ("tg:1", "tg:2", "tg:3"):
+        await ledger.claim(key)
+    ledger.finish("tg:1")
+    ledger.finish("tg:2")
+    ready = ledger.ready()
+    ledger.finish("tg:3")  # finished while the effects were being written
+    await ledger.flush(ready)
+    assert sorted(store.keys) == ["tg:1", "tg:2"]
+    await ledger.flush()
+    assert sorted(store.keys) == ["tg:1", "tg:2", "tg:3"]
 
 
 async def test_flush_waits_for_the_write_in_flight() -> None:
     store = SlowKeys()
-    ledger = UpdateLedger(store, batch=2, clock=lambda: NOW)
-    await ledger.claim("tg:1")
-    claiming = asyncio.create_task(ledger.claim("tg:2"))  # completes a batch: a write starts
+    ledger = UpdateLedger(store, clock=lambda: NOW)
+    for key in ("tg:1", "tg:2"):
+        await ledger.claim(key)
+        ledger.finish(key)
+    writing = asyncio.create_task(ledger.flush())
     await asyncio.sleep(0)
     await ledger.flush()  # e.g. the periodic flush: nothing unsaved, one write in flight
     assert sorted(store.keys) == ["tg:1", "tg:2"]
-    assert await claiming
+    await writing
