@@ -94,8 +94,8 @@ def raid_watch(config: RaidConfig, services: Services) -> RaidWatch:
     rule = RaidRule(ads=config.ads, joins=config.joins, seconds=config.within.total_seconds(),
                     ban=config.ban, lock=config.lock_new_members)
     shared, coherence = services.extras.get("shared"), services.extras.get("coherence")
-    if shared is None or coherence is None:
-        return RaidWatch(rule)
+    if shared is None or coherence is None or (rule.ads <= 0 and rule.joins <= 0):
+        return RaidWatch(rule)  # one process, or raid handling off
     watch = SharedRaidWatch(shared.raids, rule, announce=coherence.announce_raid)
 
     def switched_elsewhere(chat: str, left: float) -> None:

@@ -91,15 +91,18 @@ class SharedRaidWatch(RaidWatch):
         if raid is not None:
             raid.deleted += 1
             raid.members.add(member)
-        self._unsent_of(chat).ads.append(member)
+        if self.rule.ads > 0 or raid is not None:  # counted, or part of a raid's tally
+            self._unsent_of(chat).ads.append(member)
         return raid
 
     def join(self, chat: str) -> Raid | None:
         if self._alone():
             return super().join(chat)
         self._burst(self._joins, chat, self.rule.joins)
-        self._unsent_of(chat).joins += 1
-        return self._touch(chat, False)
+        raid = self._touch(chat, False)
+        if self.rule.joins > 0 or raid is not None:
+            self._unsent_of(chat).joins += 1
+        return raid
 
     def recent_ads(self, chat: str) -> int:
         shared, at = self._shared_ads.get(chat, (0, float("-inf")))
