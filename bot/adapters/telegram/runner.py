@@ -15,11 +15,11 @@ from telegram._utils.defaultvalue import DEFAULT_NONE, DefaultValue
 from telegram._utils.types import JSONDict, ODVInput, TimePeriod
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, TypeHandler
-from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.fastpath import PlainMessage
 from bot.adapters.telegram.intake import CAUSE, Intake
 from bot.adapters.telegram.settings import TelegramSettings
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.adapters.telegram.validate import update_id_of
 from bot.faults import Faults
 from bot.i18n import Text
@@ -153,8 +153,8 @@ class GuardedApplication(Application[Any, Any, Any, Any, Any, Any]):
 
 
 def build_bot(settings: TelegramSettings, intake: Intake | None = None) -> TolerantBot:
-    def request(read_timeout: float) -> HTTPXRequest:
-        return HTTPXRequest(
+    def request(read_timeout: float) -> AiohttpRequest:
+        return AiohttpRequest(
             connection_pool_size=settings.connection_pool_size,
             connect_timeout=settings.connect_timeout,
             read_timeout=read_timeout,
