@@ -18,6 +18,12 @@ words written in mixed scripts ("Здpaвcтвyйтe, зapaбoтoк"). The reaso
 - ``AD_PROMOTION``: a shop's or developer's promotion in the register of commercial SMS
   ("欢迎致电", "全场x折起", "新老顾客", "盛大开盘", "名额有限"): one phrase is weak, two flag,
   three or more delete on their own (graded like mixed scripts).
+- ``AD_LOTTERY_TIP``: the jargon of Mark Six (六合彩) tips ("六肖", "平码", "三中三", "心水",
+  "防红"): one word is weak (Cantonese 心水 is also "favourite"), distinct words add up as
+  promotions do.
+- ``AD_INVOICE_OFFER``: selling invoices ("代开发票", "正规机打", "税点低", "验后付款"): one
+  phrase flags (a buyer may ask "能开正规发票吗"), two delete, and so does one beside any other
+  signal.
 - ``AD_SHORTENER``: a link through a URL shortener (``policies/data/shorteners.txt``), said
   only beside another of these signals: the link itself is already the ads policy's
   ``AD_LINK``, and a short link alone must stay weak even where a newcomer's suspicion
@@ -59,14 +65,19 @@ SYMBOLS: Mapping[str, SymbolInfo] = symbol_table(
     ("AD_EMOJI_WALL", 1.75, "emoji wall", "大量表情符号"),
     ("AD_SHORTENER", 1.75, "shortened link", "短链接"),
     ("AD_PROMOTION", 1.75, "shop promotion", "商家促销"),
+    ("AD_LOTTERY_TIP", 1.75, "lottery tips", "六合彩推荐"),
+    ("AD_INVOICE_OFFER", 3.25, "invoice offer", "代开发票"),
 )
 #: Scores are set so that an offer (3.25) with any one other signal (1.75) reaches the example
 #: delete threshold (5), while each alone, and a DM ask or an emoji wall beside a link (3),
 #: stay below it, even where a newcomer's suspicion multiplies ad evidence by 1.5.
 #: Mixed-script words: one is weak, two flag, three or more delete on their own.
 MIXED_SCORES = (0.0, 1.75, 3.25, 5.0)
-#: Distinct promotion phrases, graded the same way.
+#: Distinct promotion phrases, and distinct lottery-tip words, graded the same way.
 PROMO_SCORES = MIXED_SCORES
+LOTTERY_SCORES = MIXED_SCORES
+#: Distinct invoice-selling phrases: one flags, two delete.
+INVOICE_SCORES = (0.0, 3.25, 5.0, 5.0)
 
 
 class OffersOptions(PolicyOptions):
@@ -78,12 +89,21 @@ class OffersOptions(PolicyOptions):
     emoji_wall: bool = True
     shorteners: bool = True
     promotions: bool = True
+    lottery_tips: bool = True
+    invoices: bool = True
     exempt_staff: bool = True
 
 
 #: Cue families of an offer (``policies/data/offers.txt``).
 FAMILIES = ("income", "job", "crypto", "lure")
-_KINDS = frozenset({*FAMILIES, "pay", "offer", "dm", "period", "promo"})
+#: Phrase families counted by distinct phrase: (kind, symbol, scores by count, option).
+GRADED = (
+    ("promo", "AD_PROMOTION", PROMO_SCORES, "promotions"),
+    ("lottery", "AD_LOTTERY_TIP", LOTTERY_SCORES, "lottery_tips"),
+    ("invoice", "AD_INVOICE_OFFER", INVOICE_SCORES, "invoices"),
+)
+_GRADED_KINDS = frozenset(kind for kind, _, _, _ in GRADED)
+_KINDS = frozenset({*FAMILIES, "pay", "offer", "dm", "period", *_GRADED_KINDS})
 _CYRILLIC = re.compile("[\u0400-\u052f]")
 
 
@@ -166,7 +186,8 @@ class _Seen:
     dm: tuple[int, int] | None = None
     short: tuple[int, int] | None = None
     periods: list[int] | None = None  # where period words start ("в день", "per hour")
-    promo: dict[str, tuple[int, int]] | None = None  # promotion phrases: first span of each
+    #: By graded kind ("promo", "lottery", "invoice"), the first span of each distinct phrase.
+    graded: dict[str, dict[str, tuple[int, int]]] | None = None
 
 
 def _scan(folded: str) -> _Seen:
@@ -199,10 +220,10 @@ def _scan(folded: str) -> _Seen:
                     cue.phrase.startswith("write") and _NOT_A_DM.match(folded, end)
                 ):
                     seen.dm = (start, end)
-            elif kind == "promo":
-                if seen.promo is None:
-                    seen.promo = {}
-                seen.promo.setdefault(cue.phrase, (start, end))
+            elif kind in _GRADED_KINDS:
+                if seen.graded is None:
+                    seen.graded = {}
+                seen.graded.setdefault(kind, {}).setdefault(cue.phrase, (start, end))
             elif kind == "period":
                 if seen.periods is None:
                     seen.periods = []
@@ -258,10 +279,11 @@ class OffersPolicy:
             found.append(("AD_MIXED_SCRIPT", MIXED_SCORES[len(words)], " ".join(words)))
         if opts.emoji_wall and (wall := _emoji_wall(original)):
             found.append(("AD_EMOJI_WALL", _score("AD_EMOJI_WALL"), wall))
-        if opts.promotions and seen.promo:
-            first = min(seen.promo.values())
-            found.append(("AD_PROMOTION", PROMO_SCORES[min(len(seen.promo), 3)],
-                          _original(original, folded, first)))
+        for kind, symbol, scores, option in GRADED:
+            phrases = seen.graded.get(kind) if seen.graded else None
+            if phrases and getattr(opts, option):
+                found.append((symbol, scores[min(len(phrases), 3)],
+                              _original(original, folded, min(phrases.values()))))
         if opts.shorteners and seen.short is not None and found:
             found.append(("AD_SHORTENER", _score("AD_SHORTENER"), _original(
                 original, folded, seen.short, reach=0)))
