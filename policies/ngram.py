@@ -184,6 +184,13 @@ class NgramModel:
         self._shift = fitted._shift
         self._fresh = self._version == version and fitted._prior is self._prior
 
+    def shift_prior(self, delta: float) -> None:
+        """Add ``delta`` to the calibrated log odds of the current fit: a class prior shift
+        (Saerens et al., 2002), e.g. ln(odds judged) - ln(odds learnt) when the examples hold
+        another spam share than the texts to judge. The next fit calibrates afresh."""
+        slope, intercept = self._calibration
+        self._calibration = (slope, intercept + delta)
+
     def weights(self) -> tuple[Keys, npt.NDArray[np.float32], float, tuple[float, float]]:
         """The fitted bucket ids, weights, bias and calibration (without any seed part)."""
         return self._keys, self._weights, self._bias, self._calibration

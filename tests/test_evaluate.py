@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.tools.eval_report import Score
 from bot.tools.evaluate import (
     EvalInputError,
-    Score,
     in_test_split,
     read_labelled,
     run_cross_validation,
@@ -115,6 +115,30 @@ def test_cross_validation_reports_each_file_then_the_pool(tmp_path: Path) -> Non
     assert "5-fold cross-validation" in pooled.table() and "no seed" in pooled.table()
 
 
+def test_cross_validation_adds_training_files_to_every_fold_but_judges_only_the_test_files(
+        tmp_path: Path) -> None:
+    test = write(tmp_path / "t.tsv", [f"spam\t{s}" for s in SPAM_LINES[:10]]
+                 + [f"ham\t{h}" for h in HAM_LINES[:10]])
+    more = [f"spam\t{s}" for s in SPAM_LINES[10:]] + [f"ham\t{h}" for h in HAM_LINES[10:]]
+    extra = write(tmp_path / "more.tsv", [*more, f"ham\t{SPAM_LINES[0]}"])
+    learnt: list[int] = []
+
+    def fresh() -> ClassifierPolicy:
+        policy = ClassifierPolicy(ClassifierOptions(min_examples=10, seed="none"), ModelBook())
+        learnt.append(0)
+        return policy
+
+    reports = run_cross_validation([test], [AdsPolicy(AdsPolicy.Options())], fresh, 5,
+                                   train=[extra])
+    assert [r.test_path for r in reports] == [str(test)]
+    assert reports[0].rules.n == 20  # the extra rows are learnt, never judged
+    # Each fold learns the 40 extra rows (the one holding a judged text left out) and the
+    # 16 rows of the other folds.
+    assert reports[0].trained_on == 40 + 16
+    assert "40 more training rows a fold (--train)" in reports[0].table()
+    assert len(learnt) == 5
+
+
 def test_a_ham_only_file_reports_its_false_positive_rate(tmp_path: Path) -> None:
     test = write(tmp_path / "ham.tsv", ["ham\t加我薇信 abc12345", "ham\t晚上一起吃饭吗",
                                         "ham\t周末去爬山吧", "ham\t谢谢大家的帮助"])
@@ -142,3 +166,6 @@ def test_eval_command_judges_with_the_builtin_seed_unless_training_files_are_giv
     assert "classifier trained on 60 (--train; no seed)" in trained.output
     refused = runner.invoke(cli, ["eval", str(test), "--folds", "1"])
     assert refused.exit_code == 2
+    folded = runner.invoke(cli, ["eval", str(test), "--folds", "2", "--train", str(train)])
+    assert folded.exit_code == 0, folded.output
+    assert "60 more training rows a fold (--train)" in folded.output

@@ -8,10 +8,10 @@ default) unless training files are given: then the seed is replaced by a model t
 from __future__ import annotations
 
 import inspect
-import json
+import math
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -20,6 +20,7 @@ from bot.config import LoadedConfig
 from bot.decide import Scoring, decide
 from bot.events import Kind, Message, Role, Segment, Sender
 from bot.policy import ChatInfo, Context, MemberSnapshot, Policy
+from bot.tools.eval_report import EvalReport, Score
 from bot.verdict import Action, Verdict
 from policies.classifier import ClassifierOptions, ClassifierPolicy, ModelBook
 from policies.labelled import TsvError, read_tsv
@@ -43,105 +44,6 @@ def in_test_split(text: str, folds: int = 5) -> bool:
 #: The evaluation reads the same labelled TSV the classifier bootstraps from.
 EvalInputError = TsvError
 read_labelled = read_tsv
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    """Confusion counts and the derived measures."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-
-    @property
-    def n(self) -> int:
-        return self.tp + self.fp + self.fn + self.tn
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def false_positive_rate(self) -> float:
-        """Share of ham deleted: the measure that still means something on a ham-only file."""
-        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def __add__(self, other: Score) -> Score:
-        return Score(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn,
-                     self.tn + other.tn)
-
-    def add(self, spam: bool, flagged: bool) -> Score:
-        return Score(
-            self.tp + (spam and flagged),
-            self.fp + (not spam and flagged),
-            self.fn + (spam and not flagged),
-            self.tn + (not spam and not flagged),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class EvalReport:
-    """Scores for rules alone and for rules + classifier on one test file."""
-
-    test_path: str
-    rules: Score
-    combined: Score
-    trained_on: int = 0
-    #: Ham / spam messages deleted by non-spam policies (abuse, off-topic), not spam calls.
-    other_deletions: tuple[int, int] = (0, 0)
-    #: What the classifier judged with, e.g. "the builtin seed", "5-fold cross-validation".
-    classifier: str = ""
-
-    def table(self) -> str:
-        model = self.classifier or f"classifier trained on {self.trained_on}"
-        spam = self.rules.tp + self.rules.fn
-        lines = [
-            f"{self.test_path}: {self.rules.n} messages ({spam} spam), {model}",
-            f"{'':22}{'precision':>10}{'recall':>10}{'f1':>10}{'tp':>7}{'fp':>7}{'fn':>7}"
-            f"{'fp rate':>9}",
-        ]
-        for label, s in (("rules", self.rules), ("rules + classifier", self.combined)):
-            precision = f"{s.precision:10.3f}" if s.tp + s.fp else f"{'-':>10}"
-            recall = f"{s.recall:10.3f}" if s.tp + s.fn else f"{'-':>10}"
-            f1 = f"{s.f1:10.3f}" if spam else f"{'-':>10}"
-            lines.append(
-                f"{label:22}{precision}{recall}{f1}{s.tp:7d}{s.fp:7d}{s.fn:7d}"
-                f"{s.false_positive_rate:9.2%}"
-            )
-        if not spam:
-            s = self.combined
-            lines.append(f"ham only: {s.fp} of {s.fp + s.tn} ham messages deleted as spam "
-                         f"(precision {'0.000' if s.fp else 'undefined: nothing flagged'})")
-        ham, spam_other = self.other_deletions
-        if ham or spam_other:
-            lines.append(f"not spam calls: other policies deleted {ham} ham and {spam_other} spam")
-        return "\n".join(lines)
-
-    def json_line(self) -> str:
-        s = self.combined
-        return json.dumps(
-            {
-                "precision": round(s.precision, 4),
-                "recall": round(s.recall, 4),
-                "f1": round(s.f1, 4),
-                "n": s.n,
-                "fp_rate": round(s.false_positive_rate, 4),
-            }
-        )
-
-    def render(self) -> str:
-        """The printable report: the table, then the JSON line last."""
-        return self.table() + "\n" + self.json_line()
 
 
 def member_message(text: str, index: int = 0) -> Message:
@@ -261,15 +163,23 @@ def run_cross_validation(
     *,
     scoring: Scoring | None = None,
     spam_policies: frozenset[str] | None = None,
+    train: Sequence[str | Path] = (),
 ) -> list[EvalReport]:
     """Stratified ``folds``-fold cross-validation over the rows of all ``paths`` together.
 
     For each fold a fresh classifier (``make_classifier()``, no seed) learns the other folds
     and judges the held-out one; the reports are per file, then all files pooled.
+    ``train`` files are more training data only: every fold learns their rows first (so the
+    folds' own rows are the newest of a bounded model), never tests on them, and a row whose
+    text is in ``paths`` is left out, so no judged text is ever learnt from them. Their spam
+    share differs from the folds' own, and the model's probability is calibrated on what it
+    learnt: its log odds are shifted back to the spam share of the folds it trained on
+    (``NgramModel.shift_prior``), so the configured threshold means what it means without them.
     """
     if folds < 2:
         raise ValueError("cross-validation needs at least 2 folds")
     tagged = [(str(path), spam, text) for path in paths for spam, text in read_labelled(path)]
+    extra = extra_rows(train, {text for _, _, text in tagged})
     parts = stratified_folds([(spam, text) for _, spam, text in tagged], folds)
     ctx = member_context()
     names = list(dict.fromkeys(str(path) for path in paths))
@@ -281,10 +191,15 @@ def run_cross_validation(
         classifier = make_classifier()
         if classifier is not None:
             model = classifier.book.model(ctx.chat.chat)
+            model.learn_many(extra)
+            own = [spam for (_, spam, _), part in zip(tagged, parts, strict=True) if part != k]
             model.learn_many((spam, text) for (_, spam, text), part
                              in zip(tagged, parts, strict=True) if part != k)
             trained = max(trained, model.examples)
             model.fit()
+            if extra:
+                model.shift_prior(_log_odds(sum(own), len(own))
+                                  - _log_odds(model.spam_examples, model.examples))
         for name in names:
             held = [(spam, text) for (source, spam, text), part in zip(tagged, parts, strict=True)
                     if part == k and source == name]
@@ -293,6 +208,9 @@ def run_cross_validation(
             rules[name], combined[name] = rules[name] + r, combined[name] + c
             other[name] = (other[name][0] + o[0], other[name][1] + o[1])
     about = f"classifier: {folds}-fold cross-validation over {len(names)} file(s), no seed"
+    if train:
+        about += (f", {len(extra)} more training rows a fold (--train), calibrated to the "
+                  "folds' spam share")
     reports = [EvalReport(name, rules[name], combined[name], trained, other[name], about)
                for name in names]
     if len(names) > 1:
@@ -300,6 +218,17 @@ def run_cross_validation(
             "all files", sum(rules.values(), Score()), sum(combined.values(), Score()), trained,
             (sum(o[0] for o in other.values()), sum(o[1] for o in other.values())), about))
     return reports
+
+
+def _log_odds(spam: int, total: int) -> float:
+    """ln(spam / ham), each count at least one half (so a class never seen stays finite)."""
+    return math.log(max(spam, 0.5) / max(total - spam, 0.5))
+
+
+def extra_rows(paths: Sequence[str | Path], judged: set[str]) -> list[tuple[bool, str]]:
+    """The rows of ``paths`` to add to every fold's training, without any text in ``judged``."""
+    return [(spam, text) for path in paths for spam, text in read_labelled(path)
+            if text not in judged]
 
 
 #: Policies whose judgement depends on chat history or membership, not on the text itself.
@@ -317,6 +246,7 @@ def run_eval_with_config(
 
     Without ``train_paths`` the classifier judges with the configured seed; with them, or with
     ``folds`` (cross-validation over ``test_paths``), a model trained on them replaces it.
+    With both, ``train_paths`` are added to every fold's training data.
     """
     from bot.runtime import RuntimeBook, build_policies
 
@@ -340,7 +270,8 @@ def run_eval_with_config(
                       observe_chat=False)
     if folds:
         return run_cross_validation(tests, policies, make_classifier if enabled else _none,
-                                    folds, scoring=scoring, spam_policies=SPAM_POLICIES)
+                                    folds, scoring=scoring, spam_policies=SPAM_POLICIES,
+                                    train=train_paths)
     reports = []
     classifier = make_classifier() if enabled else None
     for index, test in enumerate(tests):

@@ -49,6 +49,16 @@ def test_model_learns_to_separate_spam_from_ham() -> None:
     assert model.spam_probability("明天一起吃饭吧") < 0.2
 
 
+def test_a_prior_shift_moves_the_log_odds_by_its_size_until_the_next_fit() -> None:
+    model = trained()
+    before = model.log_odds("兼职刷单 私聊我")
+    model.shift_prior(-2.0)
+    assert model.log_odds("兼职刷单 私聊我") == pytest.approx(before - 2.0)
+    model.learn("周末去爬山吧", False)
+    model.fit()
+    assert model.log_odds("兼职刷单 私聊我") > before - 1.0
+
+
 def test_untrained_model_is_undecided() -> None:
     assert NgramModel().spam_probability("anything") == 0.5
 
