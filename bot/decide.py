@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from bot.quick import setter
 from bot.verdict import Action, Decision, Verdict, family_of
 
 #: Ladder thresholds, as in rspamd's actions.conf: the highest action whose threshold the
@@ -18,6 +19,7 @@ DEFAULT_THRESHOLDS: Mapping[Action, float] = {
     Action.KICK: 20.0,
     Action.BAN: 30.0,
 }
+_WITH_SCORE = setter(Verdict, "score")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,7 @@ def _weigh(verdicts: Iterable[Verdict], scoring: Scoring) -> tuple[float, list[V
     for verdict in verdicts:
         score = scoring.symbol_scores.get(verdict.symbol, verdict.score)
         if score != verdict.score:
-            verdict = replace(verdict, score=score)
+            verdict = _WITH_SCORE(verdict, score)
         kept.append(verdict)
         family = family_of(verdict.symbol)
         totals[family] = totals.get(family, 0.0) + score
@@ -121,7 +123,9 @@ def decide(verdicts: Iterable[Verdict], scoring: Scoring) -> Decision:
         return Decision(Action.ALLOW, 0.0, observe=scoring.observe_chat)
 
     action, total, forced_by, kept = _compose(active, scoring)
-    shadow_action, _, _, kept_all = _compose(active + observed, scoring)
+    # nothing observed: the shadow decision is the real one (composing is pure)
+    shadow_action, _, _, kept_all = (_compose(active + observed, scoring) if observed
+                                     else (action, total, forced_by, kept))
     acting = [v for v in kept if v.score > 0 or v.force is not None or v.reply is not None]
     mutes = [v.mute_seconds for v in acting if v.mute_seconds]
     sanctioning = [v for v in acting if v.score > 0 or v.force is not None]

@@ -7,17 +7,18 @@ import inspect
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from bot.events import Kind, Message, Segment, Sender
 from bot.policy import ChatInfo, Context, MemberSnapshot, Policy
+from bot.quick import setter
 from bot.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
 #: Result types that are verdicts already (checked before the slower awaitable test).
 _PLAIN = (list, tuple)
+_WITH_POLICY = setter(Verdict, "policy")
 
 
 class Pipeline:
@@ -77,4 +78,4 @@ class Pipeline:
 
 
 def _tag(name: str, verdicts: Iterable[Verdict]) -> list[Verdict]:
-    return [v if v.policy else replace(v, policy=name) for v in verdicts]
+    return [v if v.policy else _WITH_POLICY(v, name) for v in verdicts]

@@ -15,8 +15,11 @@ from bot.events import Sender
 from bot.faults import Faults
 from bot.policy import MemberSnapshot
 from bot.ports import ModerationStore
+from bot.quick import setter
 
 log = logging.getLogger(__name__)
+
+_WITH_COUNT = setter(MemberSnapshot, "message_count")
 
 
 @runtime_checkable
@@ -131,9 +134,8 @@ class SnapshotCache:
         """Reflect one more message locally until the next read from storage."""
         hit = self._items.get((chat, user))
         if hit is not None:
-            snap = hit[1]
-            self._items[(chat, user)] = (hit[0], replace(snap, message_count=snap.message_count
-                                                         + 1))
+            snap = hit[1]  # one more message on every message: not dataclasses.replace
+            self._items[(chat, user)] = (hit[0], _WITH_COUNT(snap, snap.message_count + 1))
 
     def warned(self, chat: str, user: str, warns_active: int) -> None:
         """Reflect a warn the enforcer just counted, instead of re-reading the member."""
