@@ -27,11 +27,19 @@ WITH asked AS (
   WHERE p.state = 'claimed' AND p.lease_until < excluded.created_at
   RETURNING p.key
 )
-SELECT k, k IN (SELECT key FROM won) AS won,
-       (SELECT state FROM processed_updates WHERE key = k) AS state
-FROM asked
+SELECT k, k IN (SELECT key FROM won) AS won, held.state, held.worker
+FROM asked LEFT JOIN processed_updates AS held ON held.key = k
 """
 Claimed = tuple[bool, str | None]
+
+
+def _dropped(exc: Exception) -> bool:
+    """The connection was lost (the server restarted or ended it), not the statement refused."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    return isinstance(exc, OSError | asyncpg.PostgresConnectionError | asyncpg.InterfaceError
+                      | asyncpg.InternalClientError  # a dropped connection's state, seen
+                      | asyncpg.exceptions.OperatorInterventionError)
 
 
 def asyncpg_dsn(url: str) -> str:
@@ -64,13 +72,14 @@ class PgClaims:
         if self._pool is None:
             async with self._opening:
                 if self._pool is None:
-                    import asyncpg  # type: ignore[import-untyped]
+                    import asyncpg
 
                     async with self.db.reading() as conn:  # the engine's schema, if set
                         path = await conn.scalar(text("SELECT current_setting('search_path')"))
                     self._pool = await asyncpg.create_pool(
                         self.dsn, min_size=1, max_size=self.size,
-                        server_settings={"search_path": str(path)})
+                        server_settings={"search_path": str(path),
+                                         "application_name": "qunguan-claims"})
         return self._pool
 
     async def claim(self, keys: Sequence[str], at: datetime, until: datetime
@@ -97,18 +106,32 @@ class PgClaims:
             asked, self._asked = self._asked, {}
             keys = list(asked)
             try:
-                pool = await self._opened()
-                rows = await pool.fetch(CLAIM, keys, [asked[k][0] for k in keys],
-                                        [asked[k][1] for k in keys], self.worker)
+                rows, again = await self._fetch(keys, asked)
             except Exception as exc:
                 for _, _, future in asked.values():
                     if not future.done():
                         future.set_exception(exc)
                 continue
-            for key, won, state in rows:
+            for key, won, state, holder in rows:
                 future = asked[key][2]
+                if again and not won and state == "claimed" and holder == self.worker:
+                    won = True  # the lost attempt had committed: this worker holds it
                 if not future.done():
                     future.set_result((True, None) if won else (False, state or "claimed"))
+
+    async def _fetch(self, keys: list[str], asked: dict[str, tuple[datetime, datetime, Any]]
+                     ) -> tuple[list[Any], bool]:
+        """The statement's rows, asked again once on a fresh connection when the database
+        dropped this one (restarted); and whether it was asked again."""
+        pool = await self._opened()
+        args = (keys, [asked[k][0] for k in keys], [asked[k][1] for k in keys], self.worker)
+        try:
+            return await pool.fetch(CLAIM, *args), False
+        except Exception as exc:
+            if not _dropped(exc):
+                raise
+            await pool.expire_connections()  # every connection is opened anew
+            return await pool.fetch(CLAIM, *args), True
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None

@@ -166,3 +166,23 @@ async def test_stored_keys_older_than_the_horizon_are_purged_once_an_hour(pg_url
         assert await keys.since(NOW - timedelta(days=10)) == []
     finally:
         await db.dispose()
+
+
+async def test_a_claim_after_the_database_dropped_the_claims_connection_is_asked_again(
+        pg_url: str) -> None:
+    db = Database(pg_url)
+    await db.upgrade()
+    keys = SqlProcessedKeys(db, worker="a", patience=timedelta(0))
+    try:
+        assert await keys.add("tg:1", NOW)  # the claims' own connection is open
+        for n in range(2, 7):  # whether or not the client noticed the drop before asking
+            async with db.session() as session:  # as a restarted server would, it is dropped
+                ended = await session.scalar(text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
+                    " application_name = 'qunguan-claims' AND datname = current_database()"))
+            assert ended >= 1
+            assert await keys.add(f"tg:{n}", NOW)
+        assert not await keys.add("tg:1", NOW)  # held under its lease: not won twice
+    finally:
+        await keys.close()
+        await db.dispose()
