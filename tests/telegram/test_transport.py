@@ -73,3 +73,16 @@ async def test_parameters_reach_the_server_as_a_form() -> None:
     finally:
         await request.shutdown()
         server.close()
+
+
+async def test_proxies_come_from_the_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        assert request._proxy("https://api.telegram.org/bot1:X/getMe") == \
+            "http://proxy.example:3128"
+        assert request._proxy("http://127.0.0.1:8081/bot1:X/getMe") is None
+    finally:
+        await request.shutdown()

@@ -9,7 +9,9 @@ parameters, reading the answer and turning status codes into ``TelegramError`` s
 
 from __future__ import annotations
 
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -22,9 +24,12 @@ class AiohttpRequest(BaseRequest):
     """A keep-alive pool of ``pool_size`` connections; ``None`` timeouts wait forever.
 
     aiohttp has no write timeout: a request's whole exchange is bounded by the sum of the
-    four timeouts instead. Proxies come from the environment, as with httpx."""
+    four timeouts instead. Proxies come from the environment (``HTTPS_PROXY``, ``NO_PROXY``
+    …), read once when initialised, as httpx does; not aiohttp's ``trust_env``, which looks
+    for a netrc file in a thread on every request."""
 
-    __slots__ = ("_connect", "_pool", "_pool_size", "_read", "_session", "_write")
+    __slots__ = ("_connect", "_pool", "_pool_size", "_proxies", "_read", "_routes", "_session",
+                 "_write")
 
     def __init__(self, *, connection_pool_size: int = 32, connect_timeout: float | None = 5.0,
                  read_timeout: float | None = 5.0, write_timeout: float | None = 5.0,
@@ -33,6 +38,8 @@ class AiohttpRequest(BaseRequest):
         self._connect, self._read = connect_timeout, read_timeout
         self._write, self._pool = write_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str] = {}
+        self._routes: dict[tuple[str, str], str | None] = {}  # (scheme, host) → proxy
 
     @property
     def read_timeout(self) -> float | None:
@@ -41,7 +48,9 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size), trust_env=True)
+                connector=aiohttp.TCPConnector(limit=self._pool_size))
+            self._proxies = urllib.request.getproxies_environment()
+            self._routes.clear()
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -74,12 +83,23 @@ class AiohttpRequest(BaseRequest):
         body: Any = _form(fields or {}, files) if files else fields
         try:
             async with session.request(method, url, data=body, timeout=timeout,
+                                       proxy=self._proxy(url) if self._proxies else None,
                                        headers={"User-Agent": self.USER_AGENT}) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's timeouts included (asyncio's is the builtin)
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+    def _proxy(self, url: str) -> str | None:
+        """The environment's proxy for ``url``'s scheme, unless ``NO_PROXY`` spares its host."""
+        parts = urlsplit(url)
+        route = (parts.scheme, parts.hostname or "")
+        if route not in self._routes:
+            bypass = urllib.request.proxy_bypass(route[1])  # NO_PROXY (no_proxy)
+            self._routes[route] = None if bypass else (
+                self._proxies.get(route[0]) or self._proxies.get("all"))
+        return self._routes[route]
 
 
 def _form(fields: dict[str, str], files: dict[str, Any]) -> aiohttp.FormData:
