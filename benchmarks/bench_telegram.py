@@ -277,12 +277,14 @@ async def main(args: argparse.Namespace) -> int:
         goal = 0.3 if share == 1.0 else 0.4
         failed |= ratio < goal or lat["ours"] > 0.003
         cpu = {name: min(cpus[(name, share)]) * 1000 for name in ("floor", "ours")}
+        spread = {name: max(cpus[(name, share)]) * 1000 for name in ("floor", "ours")}
         if os.environ.get("BENCH_SLOWEST"):
             slow = sorted(plain, key=lambda u: -timings["ours"].get(u, [0.0])[0])[:15]
             print("slowest:", [(u - ids[share][0][0], round(timings["ours"][u][0] * 1000, 1))
                                for u in slow])
         print(f"first-time {share:4.0%}: CPU per update: floor {cpu['floor']:.2f} ms, ours "
-              f"{cpu['ours']:.2f} ms (ratio {cpu['floor'] / cpu['ours']:.2f})")
+              f"{cpu['ours']:.2f} ms (ratio {cpu['floor'] / cpu['ours']:.2f}); worst round: "
+              f"floor {spread['floor']:.2f} ms, ours {spread['ours']:.2f} ms")
         print(f"first-time {share:4.0%}: floor {rate['floor']:7,.0f}/s p99 "
               f"{lat['floor'] * 1000:.2f} ms | ours {rate['ours']:7,.0f}/s p99 "
               f"{lat['ours'] * 1000:.2f} ms (CPU {lat_cpu * 1000:.2f} ms) | ratio {ratio:.2f} "
