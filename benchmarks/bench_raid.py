@@ -139,6 +139,10 @@ def report(size: int, latency: float, figures: dict[str, Any]) -> None:
           f" p99 {quantile(during, 0.99) * ms:5.1f} ms ({len(during)} ads)"
           f" = {quantile(during, 0.99) / max(quantile(floor, 0.99), 1e-6):.1f} x floor p99"
           f" (target p99 <= 50 ms)")
+    slowest = sorted(range(len(during)), key=during.__getitem__, reverse=True)[:3]
+    print("  slowest during the raid: " + ", ".join(
+        f"probe {i + 1} {during[i] * ms:.1f} ms" for i in slowest)
+        + " (probe 1 is fed right behind the burst)")
 
 
 async def main(args: argparse.Namespace) -> int:
