@@ -67,16 +67,19 @@ class Journal:
 
     async def received(self, raws: Sequence[object]) -> None:
         """Write received raw updates and sync them to disk (then they may be acknowledged)."""
-        lines = []
+        fresh: dict[int, dict[str, Any]] = {}
         for raw in raws:
             ident = raw.get("update_id") if isinstance(raw, dict) else None
-            if isinstance(ident, int) and ident not in self._open:
-                self._open[ident] = raw  # type: ignore[assignment]
-                lines.append(json.dumps({"u": raw}) + "\n")
-        if lines:
+            if isinstance(raw, dict) and isinstance(ident, int) and ident not in self._open:
+                fresh[ident] = raw
+        if fresh:
+            lines = [json.dumps({"u": raw}) + "\n" for raw in fresh.values()]
             async with self._lock:
                 await asyncio.to_thread(self._append, lines, True)
                 self._lines += len(lines)
+            # open once on disk: a failed write leaves them out, so the redelivery that
+            # follows (nothing was confirmed) is written, not skipped as already journaled
+            self._open.update(fresh)
 
     async def done(self, update_ids: Iterable[int]) -> None:
         """Mark updates whose effects are durable (their replay is no longer needed)."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bot.adapters.telegram.standin import StandInBotApi
 from bot.app import running_app
 from bot.journal import Journal
@@ -32,6 +34,28 @@ def test_the_journal_gives_back_what_was_received_and_not_done(tmp_path: Path) -
                                '{"u": {"update_id": 3, "mess']) + "\n", encoding="utf-8")
     assert Journal(path).pending() == [{"update_id": 2}]  # a torn last line was never acked
     assert Journal(path).pending() == [{"update_id": 2}]  # compacted, still pending
+
+
+async def test_an_update_whose_journal_write_failed_is_written_when_delivered_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing was confirmed after a failed write, so Telegram offers the update again: it
+    must be written then, not skipped as if it were already on disk."""
+    journal = Journal(tmp_path / "q.journal")
+    journal.pending()
+    failing = {"on": True}
+    append = journal._append
+
+    def flaky(lines: list[str], sync: bool) -> None:
+        if failing["on"]:
+            raise OSError("no space left on device")
+        append(lines, sync)
+
+    monkeypatch.setattr(journal, "_append", flaky)
+    with pytest.raises(OSError):
+        await journal.received([{"update_id": 5}])
+    failing["on"] = False
+    await journal.received([{"update_id": 5}])
+    assert Journal(tmp_path / "q.journal").pending() == [{"update_id": 5}]
 
 
 async def test_an_acknowledged_update_left_unfinished_is_handled_once_after_a_restart(
