@@ -63,7 +63,8 @@ def _weigh(verdicts: Iterable[Verdict], scoring: Scoring) -> tuple[float, list[V
         for amplified, factor in verdict.amplify:
             factors[amplified] = factors.get(amplified, 1.0) * factor
     total = _total(totals, scoring.family_caps)
-    if factors:  # suspicion scales evidence, never creates it
+    if factors and any(v > 0 for v in totals.values()):  # suspicion scales evidence, never
+        # creates it (no evidence: the scaled totals are the totals, not summed again)
         scaled = _total({f: v * factors.get(f, 1.0) if v > 0 else v for f, v in totals.items()},
                         scoring.family_caps)
         if scaled > total:  # carries weak evidence up to delete, never further by itself
