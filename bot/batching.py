@@ -31,19 +31,20 @@ async def unbroken(write: Awaitable[T]) -> T:
     commit may still land in the driver's thread (putting the batch back would write it
     twice) or not (dropping it would lose it). Waiting for the outcome avoids guessing."""
     task = asyncio.ensure_future(write)
+    current = asyncio.current_task()
     interrupted = False
     while True:
         try:
             result = await asyncio.shield(task)
             break
         except asyncio.CancelledError:
-            if task.cancelled():  # the write itself was cancelled, not the caller
+            if task.cancelled() or current is None:  # the write itself was cancelled
                 raise
             interrupted = True
-    if interrupted:
-        current = asyncio.current_task()
-        if current is not None:
-            current.cancel()
+            current.uncancel()  # taken back until the write ended, then asked again once,
+            # so that an asyncio.timeout around the caller still sees one cancellation
+    if interrupted and current is not None:
+        current.cancel()
     return result
 
 

@@ -89,3 +89,27 @@ async def test_unbroken_returns_the_writes_result_when_nobody_cancels() -> None:
         return 7
 
     assert await unbroken(write()) == 7
+
+
+async def test_a_timeout_that_interrupts_a_write_still_ends_as_a_timeout() -> None:
+    """The cancellation let through after the write is the timeout's own: the caller's
+    ``asyncio.timeout`` turns it into TimeoutError, as without the write."""
+    release = asyncio.Event()
+
+    async def slow() -> int:
+        await release.wait()
+        return 1
+
+    async def caller() -> str:
+        try:
+            async with asyncio.timeout(0.01):
+                await unbroken(slow())
+                await asyncio.sleep(1)
+        except TimeoutError:
+            return "timed out"
+        return "finished"
+
+    calling = asyncio.create_task(caller())
+    await asyncio.sleep(0.05)
+    release.set()
+    assert await calling == "timed out"
