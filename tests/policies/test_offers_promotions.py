@@ -4,25 +4,12 @@ invented for these tests."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from bot.decide import Scoring, decide
-from bot.events import Kind, Message, Role, Segment, Sender
-from bot.policy import ChatInfo, Context, MemberSnapshot
-from bot.verdict import Action, Verdict
-from policies.offers import PROMO_SCORES, OffersOptions, OffersPolicy
-
-NOW = datetime(2026, 5, 1, tzinfo=UTC)
-SCORING = Scoring(family_caps={"AD": 9.0})
-
-
-def verdicts(text: str, **options: bool) -> list[Verdict]:
-    message = Message(chat="tg:-1", message_id="1", sender=Sender("tg:7", "someone"),
-                      date=NOW, segments=(Segment(Kind.TEXT, text),))
-    ctx = Context(now=NOW, chat=ChatInfo("tg:-1"), member=MemberSnapshot("tg:7", role=Role.MEMBER))
-    return OffersPolicy(OffersOptions(**options)).check(message, ctx)
+from bot.decide import decide
+from bot.verdict import Action
+from policies.offers import PROMO_SCORES
+from tests.policies.offers_check import SCORING, verdicts
 
 
 def promotion(text: str) -> float:
