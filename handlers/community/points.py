@@ -49,14 +49,17 @@ async def award(hub: Hub, chat: str, user: str, kind: str, at: datetime,
     """Credit ``kind`` points (weight × count) within the daily cap; returns what was added.
     The points are batched (``hub.points``); the cap counts stored and pending points."""
     opts = hub.options(chat).points
-    if not opts.enabled or not user:
-        return 0.0
-    points = opts.weight(kind) * count
+    points = _worth(opts, user, kind, count)
     if points == 0:
         return 0.0
     day = hub.today(chat, at)
     return await hub.points.award((chat, user, kind, day), points, at,
                                   opts.daily_caps.get(kind))
+
+
+def _worth(opts: PointsOptions, user: str, kind: str, count: float = 1.0) -> float:
+    """What ``count`` × ``kind`` earns ``user`` before any cap (0 when points are off)."""
+    return opts.weight(kind) * count if opts.enabled and user else 0.0
 
 
 async def award_in(session: AsyncSession, hub: Hub, chat: str, user: str, kind: str,
@@ -65,7 +68,7 @@ async def award_in(session: AsyncSession, hub: Hub, chat: str, user: str, kind: 
     its points are stored together or not at all (a replay after a crash that finds the
     check-in stored would not award it again)."""
     opts = hub.options(chat).points
-    points = opts.weight(kind) if opts.enabled and user else 0.0
+    points = _worth(opts, user, kind)
     cap = opts.daily_caps.get(kind)
     if points > 0 and cap is not None:
         points = (await tallies.claim_many(
