@@ -65,6 +65,64 @@ async def test_put_waits_while_the_limit_of_jobs_is_in_flight() -> None:
     await lanes.drain()
 
 
+async def test_a_job_joining_two_lanes_waits_for_both_and_holds_up_both() -> None:
+    lanes = PerKeyOrder()
+    seen: list[str] = []
+    gate = asyncio.Event()
+
+    def job(name: str, hold: bool = False):  # type: ignore[no-untyped-def]
+        async def run() -> None:
+            if hold:
+                await gate.wait()
+            seen.append(name)
+        return run
+
+    lanes.submit("b", job("b1", hold=True))
+    lanes.submit("a", job("migrate"), "b")  # a group's migration: in both chats' lanes
+    lanes.submit("a", job("a2"))
+    lanes.submit("b", job("b2"))
+    lanes.submit("c", job("c1"))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert seen == ["c1"] and len(lanes) == 4  # the joined job counts once
+    gate.set()
+    await lanes.drain()
+    assert seen[1:3] == ["b1", "migrate"] and set(seen[3:]) == {"a2", "b2"}
+    assert len(lanes) == 0
+
+
+async def test_a_lane_whose_jobs_never_wait_still_lets_other_lanes_in_between() -> None:
+    lanes = PerKeyOrder()
+    seen: list[str] = []
+
+    def job(name: str):  # type: ignore[no-untyped-def]
+        async def run() -> None:
+            seen.append(name)
+        return run
+
+    for n in range(3):
+        lanes.submit("raid", job(f"r{n}"))
+    lanes.submit("quiet", job("q"))
+    await lanes.drain()
+    assert seen.index("q") < seen.index("r2")  # not behind the whole burst
+
+
+async def test_cancelled_lanes_leave_nothing_counted_in_flight() -> None:
+    lanes = PerKeyOrder(limit=10)
+    gate = asyncio.Event()
+
+    async def held() -> None:
+        await gate.wait()
+
+    for key in "aab":
+        lanes.submit(key, held)
+    await asyncio.sleep(0)
+    assert len(lanes) == 3
+    await lanes.cancel()
+    assert len(lanes) == 0
+    await lanes.drain()  # returns at once
+
+
 async def test_polling_confirms_nothing_past_the_lowest_update_not_yet_durable() -> None:
     acks = Acks()
     acks.durable_flushes = True
