@@ -67,6 +67,15 @@ def test_channel_mention_with_promotion_words_is_promo() -> None:
     assert symbols("@alice_w what do you think?") == set()
 
 
+def test_asking_to_write_to_a_handle_only_flags_unless_a_channel_is_promoted() -> None:
+    # members point each other to a person: a flag for moderators, not a deletion
+    assert action("Если готовы участвовать, пишите @volunteer_lead") == Action.FLAG
+    assert action("for the venue, contact @hall_owner") == Action.FLAG
+    # a call to subscribe or join, or the Chinese "ask in private" ad idiom, deletes alone
+    assert action("Подписывайтесь на наш канал @deals_every_day") >= Action.DELETE
+    assert action("有意私聊 @best_deals_cn") >= Action.DELETE
+
+
 def test_see_my_avatar_is_found() -> None:
     assert "AD_SEE_PROFILE" in symbols("想看的点我头像")
 
