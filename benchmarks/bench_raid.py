@@ -1,9 +1,10 @@
 """A raid against a distant Bot API: another chat's verdict latency during it, against the floor.
 
-    python benchmarks/bench_raid.py [--raid 500] [--latency 0.1] [--probes 60] [--repeat 2]
+    python benchmarks/bench_raid.py [--raid 500] [--latency 0.1] [--probes 100] [--repeat 2]
 
-The whole app (example config, SQLite, journal) polls the stand-in Bot API, which answers every
-call but getUpdates after ``--latency``. First the floor: ads in other, quiet chats (warmed up:
+The real ``qunguan run`` process (example config, SQLite, journal), started as an operator
+would, polls the stand-in Bot API in this process, which answers every call but getUpdates
+after ``--latency``. First the floor: ads in other, quiet chats (warmed up:
 their admin lists cached), one every 50 ms, each timed from its feed to its deleteMessages call
 (less the one round trip the call itself takes). Then the same probes while ``--raid`` ads from
 as many accounts flood one chat. Printed: the probes' p50/p99 with and without the raid, the
@@ -18,16 +19,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
+import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_latency import AD, CHATS, LINES, Traffic, ads_of, config_for, until, warm_up
+from bench_latency import AD, CHATS, LINES, ROOT, Traffic, ads_of, deleted, until
 
 from bot.adapters.telegram.standin import BOT_ID, StandInBotApi
 
@@ -74,46 +78,86 @@ async def probe(api: StandInBotApi, gone: Deletions, traffic: Traffic, chats: li
         key = (chat, update["message"]["message_id"])
         fed = time.monotonic()
         await api.feed(update)
-        await until(lambda k=key: k in gone.update(), 30)  # type: ignore[misc]
+        await until(lambda k=key: k in gone.update(), 30)
         took.append(gone.at[key] - fed - latency)
         i += 1
         await asyncio.sleep(0.05)
     return took
 
 
+@contextlib.asynccontextmanager
+async def bot_process(api: StandInBotApi, folder: Path) -> AsyncIterator[None]:
+    """``qunguan run`` with the example config, polling ``api``; stopped (SIGTERM) after."""
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:BENCH",
+           "QUNGUAN_TELEGRAM_BASE_URL": api.base_url,
+           "QUNGUAN_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'q.db'}"}
+    env.pop("TELEGRAM_WEBHOOK_SECRET", None)
+    log = folder / "bot.log"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from bot.cli import main; main()", "run",
+        "--config", str(ROOT / "config.example.yaml"), "--port", "0",
+        cwd=str(ROOT), env=env, stdout=asyncio.subprocess.DEVNULL,
+        stderr=open(log, "w"))  # noqa: SIM115, ASYNC230 (the child's log)
+    try:
+        async with asyncio.timeout(60):
+            while not api.of("getUpdates"):
+                if process.returncode is not None:
+                    raise RuntimeError("qunguan run exited:\n" + log.read_text()[-3000:])
+                await asyncio.sleep(0.05)
+        yield
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        async with asyncio.timeout(60):
+            await process.wait()
+
+
+async def quiet_for(api: StandInBotApi, seconds: float, within: float = 30) -> None:
+    """Until the bot has made no call but getUpdates for ``seconds`` (at most ``within``)."""
+    ends = time.monotonic() + within
+    while time.monotonic() < ends:
+        calls = [c for c in api.calls if c.method != "getUpdates"]
+        if not calls or time.monotonic() - calls[-1].at >= seconds:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def warm_up(api: StandInBotApi, traffic: Traffic, quiet: list[int]) -> None:
+    """Ads and lines in a chat of their own (models loaded, patterns compiled), then a
+    member's line in each quiet chat (their admin lists cached)."""
+    first = Traffic()
+    first.update_ids = itertools.count(1)
+    first.message_ids = itertools.count(10_000_000)
+    ads = [first.message(-1009999999999, 9_000_000 + i, AD if i % 2 else LINES[i])
+           for i in range(6)]
+    await api.feed(*ads)
+    await until(lambda: ads_of(ads) <= deleted(api), 60)
+    await api.feed(*[traffic.message(chat, PROBERS - 1 - n, LINES[n % len(LINES)])
+                     for n, chat in enumerate(quiet)])
+    await quiet_for(api, 1.0)
+
+
 async def measure(size: int, latency: float, probes: int, folder: Path) -> dict[str, Any]:
     """The floor's probes, then a raid of ``size`` ads in one chat with probes meanwhile."""
-    from bot.app import running_app
-
     traffic = Traffic()
     target, quiet = CHATS[0], CHATS[1:41]  # an ad or two each: no burst of their own
     assert not {RAIDERS, RAIDERS + size, PROBERS, PROBERS + 10 * probes} & {BOT_ID}
     async with StandInBotApi(latency=latency) as api:
-        config, env = config_for(api, folder)
-        async with running_app(config, env=env, port=0) as app:
-            await api.wait_for("getUpdates")
-            await warm_up(api, app)
-            processor = app.services.extras["telegram"].processor  # type: ignore[union-attr]
-            hello = [traffic.message(chat, PROBERS - 1 - n, LINES[n % len(LINES)])
-                     for n, chat in enumerate(quiet)]  # a member's line: admin lists cached
-            before = processor.handled
-            await api.feed(*hello)
-            await until(lambda: processor.handled - before >= len(hello))
-            await asyncio.sleep(1.0)  # handled: taken in, their first sight still running
-            await app.settle()
+        async with bot_process(api, folder):
+            await warm_up(api, traffic, quiet)
             gone = Deletions(api)
             floor = await probe(api, gone, traffic, quiet, probes, latency)
             await asyncio.sleep(1.0)
             burst = [traffic.message(target, RAIDERS + i, AD) for i in range(size)]
-            wanted = ads_of(burst)  # update ids after the floor's (offsets only grow)
+            wanted = ads_of(burst)
             started = time.monotonic()
             await api.feed(*burst)
             during = await probe(api, gone, traffic, quiet, probes, latency,
                                  stop=lambda: wanted <= gone.update().keys())
             with contextlib.suppress(TimeoutError):
                 await until(lambda: wanted <= gone.update().keys(), 30)
-            await app.settle()
-        gone.update()
+            await quiet_for(api, 2.0)
+        gone.update()  # a stop posts the summary of a raid still on: counted
         notices = [c for c in api.of("sendMessage") if int(c["chat_id"]) == target]
         bans = [c for c in api.of("banChatMember") if int(c["chat_id"]) == target]
     return {"floor": floor, "during": during, "deleted": len(wanted & gone.at.keys()),
@@ -158,6 +202,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raid", type=int, default=500)
     parser.add_argument("--latency", type=float, default=0.1)
-    parser.add_argument("--probes", type=int, default=60)
+    parser.add_argument("--probes", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=2)
     sys.exit(asyncio.run(main(parser.parse_args())))
