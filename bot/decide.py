@@ -102,6 +102,12 @@ def _by_score(total: float, thresholds: Mapping[Action, float]) -> Action:
 def _compose(verdicts: list[Verdict], scoring: Scoring) -> tuple[Action, float, str, list[Verdict]]:
     total, kept = _weigh(verdicts, scoring)
     action = _by_score(total, scoring.thresholds)
+    if action > Action.DELETE and any(not v.escalates for v in kept):
+        # hints delete; a sanction needs specific evidence that reaches it on its own (a
+        # community's announcement with a phone number, a link and a classifier guess is
+        # deleted at worst, and counts toward no one's warns)
+        specific, _ = _weigh([v for v in kept if v.escalates], scoring)
+        action = min(action, max(Action.DELETE, _by_score(specific, scoring.thresholds)))
     forced_by = ""
     for verdict in kept:
         if verdict.force is not None and verdict.force > action:

@@ -51,6 +51,9 @@ class Verdict:
     ``amplify`` multiplies the weight of other families' evidence without adding any of its
     own (a newcomer's ad evidence weighs more, an established member's less): a verdict with
     ``amplify`` and no evidence beside it changes nothing.
+    ``escalates=False`` marks a hint rather than specific evidence (a weak finding, the
+    classifier's guess, a repeated text): hints may get a message deleted, but a warn or
+    harsher needs the specific evidence to reach its threshold on its own.
     """
 
     symbol: str
@@ -63,6 +66,7 @@ class Verdict:
     silent: bool = False
     policy: str = ""
     amplify: tuple[tuple[str, float], ...] = ()  # (family, factor) pairs
+    escalates: bool = True
 
 
 #: The families whose evidence a member's standing amplifies: promotion and spam.

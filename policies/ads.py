@@ -63,6 +63,10 @@ WEAK = 0.5
 #: honest messages (lost and found, a shop's own number), so it only flags and leaves the
 #: decision to the scores of other signals (the trained classifier).
 PLAIN_IS_WEAK = frozenset({"AD_CONTACT_WECHAT", "AD_CONTACT_QQ", "AD_PHONE"})
+#: Strong enough to delete, never to warn on their own: a community's own channel and a list
+#: of sites are promotion only in the wrong hands (a newcomer's, or beside an offer); a weak
+#: finding is always such a hint (``Verdict.escalates``).
+HINTS = frozenset({"AD_CHANNEL_PROMO", "AD_LINK_LIST"})
 
 
 class AdsOptions(PolicyOptions):
@@ -164,7 +168,8 @@ def _without_urls(folded: str) -> str:
 def _make(symbol: str, evidence: str, *, weak: bool = False, reason: Text | None = None) -> Verdict:
     info = SYMBOLS[symbol]
     score = info.score * (WEAK if weak else 1.0)
-    return Verdict(symbol, score, reason or info.description, evidence=evidence, policy=NAME)
+    return Verdict(symbol, score, reason or info.description, evidence=evidence, policy=NAME,
+                   escalates=not weak and symbol not in HINTS)
 
 
 def _verdict(hit: Hit, original: str, folded: str) -> Verdict | None:

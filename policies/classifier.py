@@ -291,6 +291,7 @@ class ClassifierPolicy:
                     _reason(_SUSPECT_REASON, format(probability, ".1%")),
                     evidence=f"p={probability:.4f}",
                     policy=self.name,
+                    escalates=False,
                 )
             ]
         share = (probability - opts.threshold) / (1.0 - opts.threshold)
@@ -305,5 +306,6 @@ class ClassifierPolicy:
                         format(probability, ".1%")),
                 evidence=f"p={probability:.4f}",
                 policy=self.name,
+                escalates=False,  # a statistical guess deletes; it never warns on its own
             )
         ]

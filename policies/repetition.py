@@ -10,6 +10,7 @@ twice (a member re-asking an unanswered question) is only a weak signal.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import ClassVar
 
 from pydantic import Field
@@ -86,4 +87,5 @@ class RepetitionPolicy:
                 "a long text posted before ({n} earlier posts)",
                 "这段长文之前发过（{n} 次）").format(n=max(earlier, seen.chats)),
                 f"{earlier} earlier"))
-        return found
+        # a repeat deletes; a community re-sharing its own announcement warns no one
+        return [replace(v, escalates=False) for v in found]

@@ -45,6 +45,23 @@ def test_decide_table(verdicts: list[Verdict], scoring: Scoring, expected: Actio
     assert decide(verdicts, scoring).action is expected
 
 
+def test_hints_delete_but_a_sanction_needs_specific_evidence_that_reaches_it_alone() -> None:
+    phone, link = v("AD_PHONE", 3.0, escalates=False), v("AD_LINK", 3.0, escalates=False)
+    guess = v("SPAM_CLASSIFIER", 7.0, escalates=False)
+    # a community notice with a phone number, a link and a classifier guess: deleted at worst
+    assert decide([phone, link, guess], Scoring()).action is Action.DELETE
+    assert decide([phone, link], Scoring()).action is Action.DELETE
+    # a disguised contact warns on its own, and hints beside it still add to its score
+    contact = v("AD_CONTACT_WECHAT", 6.0)
+    assert decide([contact, guess], Scoring()).action is Action.WARN
+    assert decide([contact, guess, v("ABUSE_X", 6.0)], Scoring()).action is Action.MUTE
+    # specific evidence that stays below warn is not carried over it by the hints
+    assert decide([v("AD_INCOME_OFFER", 3.25), guess], Scoring()).action is Action.DELETE
+    # forced actions are not hints' business
+    forced = v("FLOOD_RATE", 1.0, force=Action.MUTE)
+    assert decide([forced, guess], Scoring()).action is Action.MUTE
+
+
 def test_observed_policy_shapes_shadow_action_but_not_the_real_one() -> None:
     scoring = Scoring(observe_policies=frozenset({"ads"}))
     decision = decide([v("AD_LINK", 7.0, policy="ads")], scoring)

@@ -22,7 +22,7 @@ GROUP_ID = f"tg:{GROUP}"
 OLD_GROUP = -4001
 NEW_GROUP = -1004001
 OWNER, MEMBER, STRANGER, PROBE = 111, 222, 555, 999
-AD = "加微信 abc12345 领取福利"
+AD = "加薇信 abc12345 领取福利"  # 薇信: a disguised keyword, specific evidence (warns)
 BOT = {"id": BOT_ID, "is_bot": True, "first_name": "Qunguan", "username": BOT_USERNAME}
 CONFIG = """
 telegram: {{base_url: "{base}"}}

@@ -71,9 +71,12 @@ def test_asking_to_write_to_a_handle_only_flags_unless_a_channel_is_promoted() -
     # members point each other to a person: a flag for moderators, not a deletion
     assert action("Если готовы участвовать, пишите @volunteer_lead") == Action.FLAG
     assert action("for the venue, contact @hall_owner") == Action.FLAG
-    # a call to subscribe or join, or the Chinese "ask in private" ad idiom, deletes alone
-    assert action("Подписывайтесь на наш канал @deals_every_day") >= Action.DELETE
-    assert action("有意私聊 @best_deals_cn") >= Action.DELETE
+    # a call to subscribe or join, or the Chinese "ask in private" ad idiom, deletes alone;
+    # a community's own channel is promotion only in the wrong hands: it never warns alone
+    assert action("Подписывайтесь на наш канал @deals_every_day") == Action.DELETE
+    assert action("有意私聊 @best_deals_cn") == Action.DELETE
+    # a disguised contact is specific evidence: it warns on its own
+    assert action("想要的加 薇信：ａｂｃ１２３４５") == Action.WARN
 
 
 def test_see_my_avatar_is_found() -> None:

@@ -100,6 +100,7 @@ def test_policy_votes_with_its_probability_as_evidence() -> None:
     probability = float(verdicts[0].evidence.removeprefix("p="))
     assert 0.9 <= probability <= 1.0
     assert 5.0 <= verdicts[0].score <= 8.0
+    assert not verdicts[0].escalates  # a guess deletes; it never warns on its own
 
 
 def test_chat_without_its_own_model_falls_back_to_global() -> None:

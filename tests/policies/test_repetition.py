@@ -35,6 +35,7 @@ def test_three_days_three_members_or_three_chats_are_strong_anything_less_weak(
     assert [v.symbol for v in verdicts] == expected
     strong = {"AD_REPEATED_TEXT": 1.5}
     assert all(v.score == strong.get(v.symbol, 5.0) for v in verdicts)
+    assert not any(v.escalates for v in verdicts)  # a repeat deletes, never warns alone
 
 
 def test_the_reason_says_how_often_and_over_how_many_days(
