@@ -29,8 +29,14 @@ class RedisState:
 
 
 def connect(url: str, *, prefix: str = "qunguan:") -> RedisState:
-    """Clients for ``url`` (``redis://host:6379/0``); no I/O until first used."""
+    """Clients for ``url`` (``redis://host:6379/0``); no I/O until first used.
+
+    Keys live in the URL's database, pub/sub channels in the whole server: the bus's channel
+    names a database other than 0 (``qunguan:coherence:3``), so deployments on different
+    databases of one Redis never hear each other's invalidations and raid switches."""
     client = Redis.from_url(url)
+    database = int(client.connection_pool.connection_kwargs.get("db") or 0)
+    channel = prefix + "coherence" + (f":{database}" if database else "")
     return RedisState(client, RedisChatHistory(client, prefix=prefix + "history:"),
-                      RedisBus(client, prefix + "coherence"),
+                      RedisBus(client, channel),
                       RedisRaidBoard(client, prefix=prefix + "raid:"))

@@ -131,3 +131,25 @@ async def test_a_worker_whose_redis_channel_was_cut_rereads_what_it_may_have_mis
     finally:
         await coherence.stop()
         await client.aclose()
+
+
+async def test_workers_on_other_redis_databases_do_not_hear_each_others_announcements(
+        redis_url: str) -> None:
+    from storage.redis_state import connect  # pub/sub channels span a server's databases
+
+    other = redis_url.rsplit("/", 1)[0] + ("/14" if not redis_url.endswith("/14") else "/13")
+    states = [connect(redis_url), connect(redis_url), connect(other)]
+    sender, peer, stranger = (Coherence(state.bus) for state in states)
+    for coherence in (sender, peer, stranger):
+        await coherence.start()
+    try:
+        sender.announce("member", CHAT, USER)
+        for _ in range(200):  # bounded: 10 s
+            if peer.received:
+                break
+            await asyncio.sleep(0.05)
+        assert (peer.received, stranger.received) == (1, 0)
+    finally:
+        for coherence, state in zip((sender, peer, stranger), states, strict=True):
+            await coherence.stop()
+            await state.close()
