@@ -8,11 +8,13 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.config import LoadedConfig
+from bot.events import Role
 from bot.knowledge_store import DomainState, TextPost
+from bot.policy import MemberSnapshot
 from bot.runtime import RuntimeBook
 from bot.snapshots import SnapshotCache
 
@@ -61,7 +63,8 @@ class Coherence:
     """Announces this worker's invalidations and applies other workers' (never its own).
 
     Messages: ``{"o": origin, "k": "member"|"warned"|"chat"|"reload"|"post"|"domain"|"shadow"
-    |"raid", "c": chat, "u": user}`` (a warn adds the member's active warns ``n``; a post its
+    |"raid", "c": chat, "u": user}`` (a warn adds the member's active warns ``n``, and when the
+    worker holds the member's snapshot, that snapshot ``s`` and its age ``a``; a post its
     message id ``m``, time ``t`` and sketch ``s``; a domain its host ``d`` and state ``v``; a
     shadow switch the chat's overrides ``v``; a raid switched on the seconds it lasts ``r``).
     ``on_reload`` re-reads the configuration when another worker ran /reload; ``on_post`` and
@@ -128,7 +131,8 @@ class Coherence:
         elif kind == "reload" and self.on_reload is not None:
             await self.on_reload()
         elif kind == "warned" and self.snapshots is not None and user:
-            self.snapshots.adopt_warn(chat, str(user), int(message["n"]))
+            self.snapshots.adopt_warn(chat, str(user), int(message["n"]),
+                                      _member_of(str(user), int(message["n"]), message))
         elif kind == "shadow" and self.on_shadow is not None:
             self.on_shadow(chat, str(message["v"]))
         elif kind == "raid" and self.on_raid is not None:
@@ -164,6 +168,28 @@ def _at(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _member_json(snapshot: MemberSnapshot) -> str:
+    return json.dumps([int(snapshot.role), _when(snapshot.joined_at), _when(snapshot.first_seen),
+                       snapshot.message_count, snapshot.points, snapshot.approved,
+                       snapshot.voice_allowed])
+
+
+def _member_of(user: str, warns: int, message: dict[str, Any]
+               ) -> tuple[MemberSnapshot, timedelta] | None:
+    """The snapshot a warn's message carries, with its age (None without one, or if bad)."""
+    if "s" not in message:
+        return None
+    try:
+        role, joined, first, count, points, approved, voice = json.loads(message["s"])
+        return MemberSnapshot(
+            user_id=user, role=Role(role), joined_at=_at(joined), first_seen=_at(first),
+            message_count=int(count), warns_active=warns, points=float(points),
+            approved=bool(approved), voice_allowed=bool(voice),
+        ), timedelta(seconds=float(message["a"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _state_json(state: DomainState | None) -> str:
     if state is None:
         return "null"
@@ -195,15 +221,27 @@ class CoherentSnapshots(SnapshotCache):
 
     def warned(self, chat: str, user: str, warns_active: int) -> None:
         super().warned(chat, user, warns_active)
-        self.coherence.announce("warned", chat, user, n=str(warns_active))
+        hit = self._items.get((chat, user))
+        if hit is None:
+            self.coherence.announce("warned", chat, user, n=str(warns_active))
+            return
+        age = (self.clock() - hit[0]).total_seconds()  # its clock's, not ours: sent as an age
+        self.coherence.announce("warned", chat, user, n=str(warns_active),
+                                s=_member_json(hit[1]), a=f"{age:.3f}")
 
-    def adopt_warn(self, chat: str, user: str, warns_active: int) -> None:
+    def adopt_warn(self, chat: str, user: str, warns_active: int,
+                   shared: tuple[MemberSnapshot, timedelta] | None = None) -> None:
         """Another worker's warn: a cached snapshot takes its count as this worker's own warn
-        would (no re-read); an uncached member is read again when next seen."""
+        would (no re-read); an uncached member takes the warning worker's snapshot when the
+        message carries one (as old as it was there: it expires when it would have there),
+        else is read again when next seen."""
         if (chat, user) in self._items:
             super().warned(chat, user, warns_active)
-        else:
+            return
+        if shared is None:
             super().invalidate(chat, user)
+        else:
+            self.adopt(chat, user, *shared)
 
     def forget(self, chat: str, user: str | None = None) -> None:
         """Another worker's invalidation, applied here only."""

@@ -124,11 +124,20 @@ class SnapshotCache:
             _, (_, dropped) = self._known.popitem(last=False)
             total -= len(dropped) if dropped is not None else 0
 
-    def _put(self, key: tuple[str, str], snapshot: MemberSnapshot) -> None:
-        self._items[key] = (self.clock(), snapshot)
+    def _put(self, key: tuple[str, str], snapshot: MemberSnapshot,
+             at: datetime | None = None) -> None:
+        self._items[key] = (self.clock() if at is None else at, snapshot)
         self._items.move_to_end(key)
         if len(self._items) > self.size:
             self._items.popitem(last=False)
+
+    def adopt(self, chat: str, user: str, snapshot: MemberSnapshot, age: timedelta) -> None:
+        """Cache another worker's snapshot of a member, read there ``age`` ago (kept for what
+        is left of ``ttl``, dropped if none is); the member counts as known, as after
+        ``invalidate``."""
+        SnapshotCache.invalidate(self, chat, user)  # a copy: nothing for the others to hear
+        if timedelta(0) <= age < self.ttl:
+            self._put((chat, user), snapshot, self.clock() - age)
 
     def counted(self, chat: str, user: str) -> None:
         """Reflect one more message locally until the next read from storage."""

@@ -4,7 +4,7 @@ every other worker forgets too, over an in-memory bus and over Redis pub/sub."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 
@@ -102,6 +102,53 @@ async def test_a_warn_on_one_worker_updates_the_others_cached_count_without_a_re
     await a.stop()  # waits for the announcement in flight
     cached = await cache_b.get(CHAT, USER, NOW)
     assert (cached.warns_active, cached.approved) == (1, False)  # updated in place, not re-read
+    await b.stop()
+
+
+async def test_a_warn_hands_the_warning_workers_snapshot_to_a_worker_without_one() -> None:
+    hub: list[LocalBus] = []
+    store, ((a, cache_a), (b, cache_b)) = workers([LocalBus(hub), LocalBus(hub)])
+    for coherence in (a, b):
+        await coherence.start()
+    store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER, message_count=3)
+    await cache_a.get(CHAT, USER, NOW)  # worker A caches it; worker B never saw the member
+    store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER, message_count=3, approved=True)
+    cache_a.warned(CHAT, USER, 1)
+    await a.stop()  # waits for the announcement in flight
+    cached = await cache_b.get(CHAT, USER, NOW)
+    assert (cached.warns_active, cached.message_count, cached.approved) == (1, 3, False)  # no read
+    await b.stop()
+
+
+async def test_a_warn_without_a_snapshot_makes_the_other_worker_read_the_member_again() -> None:
+    hub: list[LocalBus] = []
+    store, ((a, cache_a), (b, cache_b)) = workers([LocalBus(hub), LocalBus(hub)])
+    for coherence in (a, b):
+        await coherence.start()
+    store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER, approved=True)
+    cache_a.warned(CHAT, USER, 1)  # worker A holds no snapshot of the member to send
+    await a.stop()
+    assert (await cache_b.get(CHAT, USER, NOW)).approved  # read from storage
+    await b.stop()
+
+
+async def test_an_adopted_snapshot_expires_when_it_would_have_on_the_warning_worker() -> None:
+    hub: list[LocalBus] = []
+    store = MemoryModerationStore()
+    times = {"a": NOW - timedelta(minutes=9), "b": NOW + timedelta(hours=3)}  # clocks apart
+    a, b = Coherence(LocalBus(hub)), Coherence(LocalBus(hub))
+    cache_a = CoherentSnapshots(store, coherence=a, clock=lambda: times["a"])
+    cache_b = CoherentSnapshots(store, coherence=b, clock=lambda: times["b"])
+    for coherence in (a, b):
+        await coherence.start()
+    await cache_a.get(CHAT, USER, NOW)  # read by A nine minutes before its warn
+    store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER, approved=True)
+    times["a"] = NOW
+    cache_a.warned(CHAT, USER, 1)
+    await a.stop()
+    assert not (await cache_b.get(CHAT, USER, NOW)).approved  # A's copy, one minute left
+    times["b"] += timedelta(seconds=61)
+    assert (await cache_b.get(CHAT, USER, NOW)).approved  # expired with the TTL: read again
     await b.stop()
 
 
