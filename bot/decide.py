@@ -147,4 +147,5 @@ def decide(verdicts: Iterable[Verdict], scoring: Scoring) -> Decision:
         silent=bool(sanctioning) and all(v.silent for v in sanctioning),
         observed=tuple(v for v in kept_all if v.policy in scoring.observe_policies),
         shadow_action=shadow_action,
+        held=action == Action.DELETE and _by_score(total, scoring.thresholds) > action,
     )

@@ -69,6 +69,8 @@ class Verdict:
     escalates: bool = True
 
 
+_HELD = Text("hints only: deleted, not warned", "仅为迹象：删除但不警告")
+
 #: The families whose evidence a member's standing amplifies: promotion and spam.
 SUSPICION_FAMILIES = ("AD", "SPAM")
 
@@ -87,6 +89,8 @@ class Decision:
     silent: bool = False
     observed: tuple[Verdict, ...] = field(default=())
     shadow_action: Action = Action.ALLOW
+    #: the score reached a sanction that only hints supported: deleted, no one warned
+    held: bool = False
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -103,6 +107,8 @@ class Decision:
         parts = [v.reason for v in (*weighed, *scaling)]
         if not parts:
             return Text("", "")
+        if self.held:
+            parts.append(_HELD)
         return Text(" + ".join(p.en for p in parts), " + ".join(p.zh for p in parts))
 
     @property

@@ -10,7 +10,6 @@ twice (a member re-asking an unanswered question) is only a weak signal.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import ClassVar
 
 from pydantic import Field
@@ -70,22 +69,24 @@ class RepetitionPolicy:
         if seen.by_sender and days >= o.sender_days:
             found.append(Verdict(BY_SENDER, self.symbols[BY_SENDER].score, t(
                 "the same long text posted {n} times over {d} days",
-                "同一段长文 {d} 天内发了 {n} 次").format(n=posts, d=days), f"{posts}x/{days}d"))
+                "同一段长文 {d} 天内发了 {n} 次").format(n=posts, d=days),
+                f"{posts}x/{days}d", escalates=False))
         members = seen.by_others + 1
         if members >= o.members:
             found.append(Verdict(ACROSS_MEMBERS, self.symbols[ACROSS_MEMBERS].score, t(
                 "the same long text posted by {m} members",
-                "{m} 名成员发过同一段长文").format(m=members), f"{members} members"))
+                "{m} 名成员发过同一段长文").format(m=members),
+                f"{members} members", escalates=False))
         chats = seen.chats + 1
         if chats >= o.chats:
             found.append(Verdict(ACROSS_CHATS, self.symbols[ACROSS_CHATS].score, t(
                 "the same long text posted in {c} chats of the network",
-                "同一段长文发到了群网络的 {c} 个群").format(c=chats), f"{chats} chats"))
+                "同一段长文发到了群网络的 {c} 个群").format(c=chats),
+                f"{chats} chats", escalates=False))
         if not found:
             earlier = seen.by_sender + seen.by_others
             found.append(Verdict(REPEATED, self.symbols[REPEATED].score, t(
                 "a long text posted before ({n} earlier posts)",
                 "这段长文之前发过（{n} 次）").format(n=max(earlier, seen.chats)),
-                f"{earlier} earlier"))
-        # a repeat deletes; a community re-sharing its own announcement warns no one
-        return [replace(v, escalates=False) for v in found]
+                f"{earlier} earlier", escalates=False))
+        return found  # hints: a repeat deletes, a community's re-shared notice warns no one

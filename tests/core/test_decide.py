@@ -60,6 +60,10 @@ def test_hints_delete_but_a_sanction_needs_specific_evidence_that_reaches_it_alo
     # forced actions are not hints' business
     forced = v("FLOOD_RATE", 1.0, force=Action.MUTE)
     assert decide([forced, guess], Scoring()).action is Action.MUTE
+    # the log says why a score past warn only deleted
+    held = decide([phone, link, guess], Scoring())
+    assert held.held and held.explanation.en.endswith("hints only: deleted, not warned")
+    assert not decide([contact, guess], Scoring()).held
 
 
 def test_observed_policy_shapes_shadow_action_but_not_the_real_one() -> None:
