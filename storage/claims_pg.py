@@ -51,6 +51,13 @@ def asyncpg_dsn(url: str) -> str:
         hide_password=False)
 
 
+async def _unchanged(connection: Any) -> None:
+    """Nothing to reset when a claims connection goes back to its pool: a claim is one
+    statement in its own implicit transaction (no cursor, listener, setting or advisory lock
+    outlives it), and asyncpg still rolls back an open transaction itself. Its default reset
+    (pg_advisory_unlock_all, CLOSE ALL, UNLISTEN *, RESET ALL) was a round trip per claim."""
+
+
 class PgClaims:
     """Claims for ``worker`` on connections of their own (opened on first use, ``close``d
     with the app): an ORM session's checkout ping, BEGIN and COMMIT cost three round trips
@@ -77,7 +84,7 @@ class PgClaims:
                     async with self.db.reading() as conn:  # the engine's schema, if set
                         path = await conn.scalar(text("SELECT current_setting('search_path')"))
                     self._pool = await asyncpg.create_pool(
-                        self.dsn, min_size=1, max_size=self.size,
+                        self.dsn, min_size=1, max_size=self.size, reset=_unchanged,
                         server_settings={"search_path": str(path),
                                          "application_name": "qunguan-claims"})
         return self._pool

@@ -186,3 +186,21 @@ async def test_a_claim_after_the_database_dropped_the_claims_connection_is_asked
     finally:
         await keys.close()
         await db.dispose()
+
+
+async def test_a_claims_connection_goes_back_to_its_pool_without_a_reset_statement(
+        pg_url: str) -> None:
+    db = Database(pg_url)
+    await db.upgrade()
+    keys = SqlProcessedKeys(db, worker="a")
+    try:
+        for n in range(3):
+            assert await keys.add(f"tg:{n}", NOW)
+        async with db.session() as session:  # a backend's query: the last it ran
+            last = list(await session.scalars(text(
+                "SELECT query FROM pg_stat_activity WHERE application_name = 'qunguan-claims'"
+                " AND datname = current_database()")))
+        assert last and all("processed_updates" in query for query in last), last
+    finally:
+        await keys.close()
+        await db.dispose()
