@@ -4,7 +4,8 @@ CPU each worker spends on the same traffic, and the wall-clock time (skipped wit
     python benchmarks/bench_workers.py [--messages 600] [--chats 20] [--ads 0.25] [--rounds 3]
 
 Two kinds of traffic, each run with one worker and with two (each setup with a fresh database
-and its own Redis database): ``new``, a new member for every message (no cache can help), and
+and its own Redis database, so its own coherence channel: the setups never hear each other's
+warns and raid switches): ``new``, a new member for every message (no cache can help), and
 ``repeat``, 12 members per chat posting 5 times each (member snapshots, daily tallies and chat
 state are cached, and with two workers each worker loads its own).
 
