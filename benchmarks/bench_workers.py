@@ -1,7 +1,13 @@
 """One `qunguan run` worker against two behind a random balancer, on PostgreSQL and Redis: the
 CPU each worker spends on the same traffic, and the wall-clock time (skipped without them).
 
-    python benchmarks/bench_workers.py [--messages 600] [--chats 20] [--ads 0.25] [--rounds 3]
+    python benchmarks/bench_workers.py [--messages 1800] [--chats 20] [--ads 0.25] [--rounds 3]
+
+Capacity is what a worker sustains under load, so the default is 1,800 updates (90 per chat
+for new members, 30 chats of repeat posters): a worker reads a chat's state (known members,
+learned domains, options, admins) once per chat and cache lifetime, and with 600 updates a
+good part of the second worker's extra CPU was those first reads of cold chats (``--messages
+600`` shows it: new members 1.65-1.75x there).
 
 Two kinds of traffic, each run with one worker and with two (each setup with a fresh database
 and its own Redis database, so its own coherence channel: the setups never hear each other's
@@ -228,7 +234,7 @@ def report(kind: str, round_: int, paired: bool, figures: dict[int, dict[str, fl
 
 async def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--messages", type=int, default=600)
+    parser.add_argument("--messages", type=int, default=1800)
     parser.add_argument("--chats", type=int, default=20)
     parser.add_argument("--ads", type=float, default=0.25)
     parser.add_argument("--rounds", type=int, default=3)
