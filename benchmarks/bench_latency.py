@@ -118,16 +118,21 @@ def config_for(api: StandInBotApi, folder: Path) -> tuple[Any, dict[str, str]]:
         "playground": app.playground.model_copy(update={"enabled": False})})), env
 
 
-async def warm_up(api: StandInBotApi, app: Any) -> None:
-    """A few ads and lines in a chat of their own: first calls load models and compile
-    patterns (the first ad's policies can take longer than their timeout)."""
+async def first_ads(api: StandInBotApi, within: float = WITHIN) -> None:
+    """A few ads and lines in a chat of their own, until the ads are deleted: first calls load
+    models and compile patterns (the first ad's policies can take longer than their timeout)."""
     traffic = Traffic()
     traffic.update_ids = itertools.count(1)
     traffic.message_ids = itertools.count(10_000_000)
     first = [traffic.message(-1009999999999, 9_000_000 + i, AD if i % 2 else LINES[i])
              for i in range(6)]
     await api.feed(*first)
-    await until(lambda: ads_of(first) <= deleted(api))
+    await until(lambda: ads_of(first) <= deleted(api), within)
+
+
+async def warm_up(api: StandInBotApi, app: Any) -> None:
+    """``first_ads``, then everything they left to do."""
+    await first_ads(api)
     await app.settle()
 
 

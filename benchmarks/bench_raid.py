@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
 import os
 import statistics
 import sys
@@ -31,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_latency import AD, CHATS, LINES, ROOT, Traffic, ads_of, deleted, until
+from bench_latency import AD, CHATS, LINES, ROOT, Traffic, ads_of, first_ads, until
 
 from bot.adapters.telegram.standin import BOT_ID, StandInBotApi
 
@@ -125,13 +124,7 @@ async def quiet_for(api: StandInBotApi, seconds: float, within: float = 30) -> N
 async def warm_up(api: StandInBotApi, traffic: Traffic, quiet: list[int]) -> None:
     """Ads and lines in a chat of their own (models loaded, patterns compiled), then a
     member's line in each quiet chat (their admin lists cached)."""
-    first = Traffic()
-    first.update_ids = itertools.count(1)
-    first.message_ids = itertools.count(10_000_000)
-    ads = [first.message(-1009999999999, 9_000_000 + i, AD if i % 2 else LINES[i])
-           for i in range(6)]
-    await api.feed(*ads)
-    await until(lambda: ads_of(ads) <= deleted(api), 60)
+    await first_ads(api, 60)
     await api.feed(*[traffic.message(chat, PROBERS - 1 - n, LINES[n % len(LINES)])
                      for n, chat in enumerate(quiet)])
     await quiet_for(api, 1.0)
