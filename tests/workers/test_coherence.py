@@ -28,6 +28,16 @@ def workers(buses: list[Bus]) -> tuple[MemoryModerationStore,
     return store, made
 
 
+async def started_pair() -> tuple[MemoryModerationStore, tuple[Coherence, CoherentSnapshots],
+                                  tuple[Coherence, CoherentSnapshots]]:
+    """Two workers on one in-memory bus, listening."""
+    hub: list[LocalBus] = []
+    store, (first, second) = workers([LocalBus(hub), LocalBus(hub)])
+    for coherence, _ in (first, second):
+        await coherence.start()
+    return store, first, second
+
+
 async def grant_and_observe(buses: list[Bus]) -> None:
     store, ((a, cache_a), (b, cache_b)) = workers(buses)
     for coherence, _ in ((a, cache_a), (b, cache_b)):
@@ -91,10 +101,7 @@ async def test_a_shadow_switch_announced_on_one_worker_reaches_the_others_hook()
 
 
 async def test_a_warn_on_one_worker_updates_the_others_cached_count_without_a_reread() -> None:
-    hub: list[LocalBus] = []
-    store, ((a, cache_a), (b, cache_b)) = workers([LocalBus(hub), LocalBus(hub)])
-    for coherence in (a, b):
-        await coherence.start()
+    store, (a, cache_a), (b, cache_b) = await started_pair()
     store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER)
     assert (await cache_b.get(CHAT, USER, NOW)).warns_active == 0  # worker B caches it
     store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER, approved=True)  # unseen change
@@ -106,10 +113,7 @@ async def test_a_warn_on_one_worker_updates_the_others_cached_count_without_a_re
 
 
 async def test_a_warn_hands_the_warning_workers_snapshot_to_a_worker_without_one() -> None:
-    hub: list[LocalBus] = []
-    store, ((a, cache_a), (b, cache_b)) = workers([LocalBus(hub), LocalBus(hub)])
-    for coherence in (a, b):
-        await coherence.start()
+    store, (a, cache_a), (b, cache_b) = await started_pair()
     store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER, message_count=3)
     await cache_a.get(CHAT, USER, NOW)  # worker A caches it; worker B never saw the member
     store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER, message_count=3, approved=True)
@@ -121,10 +125,7 @@ async def test_a_warn_hands_the_warning_workers_snapshot_to_a_worker_without_one
 
 
 async def test_a_warn_without_a_snapshot_makes_the_other_worker_read_the_member_again() -> None:
-    hub: list[LocalBus] = []
-    store, ((a, cache_a), (b, cache_b)) = workers([LocalBus(hub), LocalBus(hub)])
-    for coherence in (a, b):
-        await coherence.start()
+    store, (a, cache_a), (b, cache_b) = await started_pair()
     store.members[(CHAT, USER)] = MemberSnapshot(user_id=USER, approved=True)
     cache_a.warned(CHAT, USER, 1)  # worker A holds no snapshot of the member to send
     await a.stop()
